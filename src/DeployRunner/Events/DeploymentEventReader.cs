@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace DeployRunner.Events;
+
+/// <summary>
+/// Reads the webhook payload GitHub writes to <c>GITHUB_EVENT_PATH</c>. It tolerates the shapes
+/// seen in practice (no <c>action</c> on GHES, null flags, string payloads) and refuses, with a
+/// message that says how to fix it, anything it cannot deploy from.
+/// </summary>
+public static class DeploymentEventReader
+{
+    public static async Task<DeploymentEvent> ReadFileAsync(string path, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(
+                $"Cannot read the event file '{path}': {e.Message}. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH.");
+        }
+
+        return Parse(text, path);
+    }
+
+    public static DeploymentEvent Parse(string json, string source = "the event")
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigurationException(
+                $"The event file {source} is not valid JSON (line {e.LineNumber + 1}): expected the webhook payload of a `deployment` event.");
+        }
+
+        if (root is not JsonObject obj)
+            throw new ConfigurationException($"The event file {source} is not a JSON object: expected the webhook payload of a `deployment` event.");
+
+        if (obj["deployment"] is not JsonObject deployment)
+            throw new ConfigurationException(
+                $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows; this event looks like `{Describe(obj)}`.");
+
+        var repository = Text(obj["repository"]?["full_name"]);
+        return new DeploymentEvent(Text(obj["action"]), ReadDeployment(deployment, source), repository ?? "");
+    }
+
+    /// <summary>Reads a deployment object, from an event or from the REST API (same shape).</summary>
+    public static Deployment ReadDeployment(JsonObject deployment, string source = "the event")
+    {
+        var id = deployment["id"] is JsonValue idValue && idValue.TryGetValue<long>(out var parsedId) && parsedId > 0
+            ? parsedId
+            : throw new ConfigurationException($"The deployment in {source} has no numeric `id`.");
+
+        var environment = Text(deployment["environment"]);
+        if (string.IsNullOrWhiteSpace(environment))
+            throw new ConfigurationException($"Deployment {id} in {source} has no `environment`.");
+
+        return new Deployment(
+            Id: id,
+            Sha: Text(deployment["sha"]) ?? "",
+            Ref: Text(deployment["ref"]) ?? "",
+            Task: NonEmpty(Text(deployment["task"])) ?? "deploy",
+            Environment: environment,
+            OriginalEnvironment: Text(deployment["original_environment"]),
+            Description: Text(deployment["description"]),
+            TransientEnvironment: Flag(deployment["transient_environment"]),
+            ProductionEnvironment: Flag(deployment["production_environment"]),
+            Payload: ReadPayload(deployment["payload"]),
+            Creator: Text(deployment["creator"]?["login"]));
+    }
+
+    internal static DeploymentPayload ReadPayload(JsonNode? node) => node switch
+    {
+        null => DeploymentPayload.None,
+        JsonObject obj => DeploymentPayload.FromObject((JsonObject)obj.DeepClone()),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => ReadStringPayload(value.GetValue<string>()),
+        // An array or a bare number is not something Deliverybot sends; keep it as its JSON text.
+        _ => DeploymentPayload.FromText(node.ToJsonString()),
+    };
+
+    private static DeploymentPayload ReadStringPayload(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith('{'))
+        {
+            try
+            {
+                if (JsonNode.Parse(trimmed) is JsonObject parsed)
+                    return DeploymentPayload.FromObject(parsed);
+            }
+            catch (JsonException)
+            {
+                // Not JSON after all: an opaque string, kept as it is.
+            }
+        }
+
+        return DeploymentPayload.FromText(text);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() switch
+    {
+        JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
+        _ => false,
+    }
+        ? value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()
+        : null;
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    private static bool Flag(JsonNode? node) => node is JsonValue value && value.GetValueKind() switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.String => string.Equals(value.GetValue<string>(), "true", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private static string Describe(JsonObject obj)
+    {
+        if (obj.ContainsKey("pull_request")) return "pull_request";
+        if (obj.ContainsKey("deployment_status")) return "deployment_status";
+        if (obj.ContainsKey("pusher")) return "push";
+        return "another event";
+    }
+}

@@ -1,0 +1,38 @@
+using DeployRunner.Planning;
+
+namespace DeployRunner.Handlers;
+
+/// <summary>
+/// Carries out a <see cref="DeploymentPlan"/> on one kind of target. A deployment that fails
+/// (a script exits non-zero, a host refuses) is a <see cref="HandlerResult"/>; an exception
+/// means the runner itself broke. Cancellation must stop all work the handler started
+/// (processes, remote commands) before the returned task completes.
+/// </summary>
+public interface IDeploymentHandler
+{
+    Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken);
+}
+
+public enum HandlerOutcome
+{
+    /// <summary>Every target did what it was asked: <c>success</c> (or <c>inactive</c> for a removal).</summary>
+    Succeeded,
+
+    /// <summary>The deployment itself failed, such as a script exiting non-zero: <c>failure</c>.</summary>
+    Failed,
+
+    /// <summary>The runner could not do the work (unreachable host, bad configuration found late): <c>error</c>.</summary>
+    Errored,
+}
+
+/// <summary>The result of one target: a host, a Kubernetes object, the local script.</summary>
+public sealed record TargetResult(string Target, string Result, int? ExitCode, TimeSpan Duration, string? Reason = null);
+
+public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets)
+{
+    public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
+
+    public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);
+
+    public static HandlerResult Errored(string reason, params TargetResult[] targets) => new(HandlerOutcome.Errored, reason, targets);
+}

@@ -1,0 +1,62 @@
+using CliWrap;
+using DeployRunner.Planning;
+using DeployRunner.Running;
+
+namespace DeployRunner.Handlers.Shell;
+
+/// <summary>
+/// Runs the deployment's script on this machine with bash (<c>-e</c>, <c>pipefail</c>), in the
+/// working directory, with the job's environment minus the runner's secrets plus <c>DEPLOY_*</c>.
+/// </summary>
+public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
+{
+    public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Script is null)
+            return HandlerResult.Succeeded(plan.IsRemoval ? "No remove-script: nothing to tear down." : "No script to run.");
+
+        var outcome = await RunScriptAsync(plan.Script, plan, extraVariables: null, context, cancellationToken);
+        var target = "local";
+        if (outcome.Cancelled)
+            return HandlerResult.Errored("The script was stopped.", new TargetResult(target, "cancelled", null, outcome.Duration, "stopped"));
+        return outcome.ExitCode == 0
+            ? HandlerResult.Succeeded($"The script finished in {outcome.Duration.TotalSeconds:0.0} s.", new TargetResult(target, "ok", 0, outcome.Duration))
+            : HandlerResult.Failed($"The script exited with code {outcome.ExitCode}.", new TargetResult(target, "failed", outcome.ExitCode, outcome.Duration, $"exit code {outcome.ExitCode}"));
+    }
+
+    /// <summary>
+    /// Runs a script locally; other handlers use this for their own local steps (a smoke test
+    /// after a rollout). <paramref name="extraVariables"/> are added to the script's environment.
+    /// </summary>
+    public static Task<ProcessOutcome> RunScriptAsync(
+        string script,
+        DeploymentPlan plan,
+        IReadOnlyDictionary<string, string>? extraVariables,
+        HandlerContext context,
+        CancellationToken cancellationToken)
+    {
+        var command = Cli.Wrap("bash")
+            .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
+            .WithWorkingDirectory(plan.WorkingDirectory)
+            .WithEnvironmentVariables(ScriptEnvironment(plan, extraVariables, context.JobEnvironment));
+        return ProcessRunner.RunAsync(command, context.Log.Output, context.Time, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes to the inherited environment: null removes a variable (CliWrap's convention).
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string?> ScriptEnvironment(
+        DeploymentPlan plan,
+        IReadOnlyDictionary<string, string>? extraVariables,
+        IReadOnlyDictionary<string, string> jobEnvironment)
+    {
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in jobEnvironment.Keys.Where(HandlerContext.IsRunnerSecret))
+            changes[name] = null;
+        foreach (var (name, value) in plan.DeploymentVariables)
+            changes[name] = value;
+        foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
+            changes[name] = value;
+        return changes;
+    }
+}

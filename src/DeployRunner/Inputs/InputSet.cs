@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace DeployRunner.Inputs;
+
+/// <summary>
+/// The action's inputs by name (lower-case, hyphens kept: <c>ssh-key</c>), read once at the edge.
+/// Empty values count as "not given", as in the Actions runner, which passes every declared
+/// input and fills in the defaults from action.yml.
+/// </summary>
+public sealed partial record InputSet(ImmutableDictionary<string, string> Values)
+{
+    public static readonly InputSet Empty = new(ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Inputs from <c>INPUT_*</c> variables (the Actions runner upper-cases the name and keeps
+    /// hyphens: <c>INPUT_SSH-KEY</c>), then <c>--name value</c> arguments, which win.
+    /// </summary>
+    public static InputSet From(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
+    {
+        var values = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in environment)
+        {
+            if (key.StartsWith("INPUT_", StringComparison.Ordinal) && key.Length > 6)
+                values[key[6..].ToLowerInvariant()] = value;
+        }
+
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length < 3)
+                throw new ConfigurationException($"Unexpected argument '{argument}': inputs are given as --name value (for example --script ./deploy.sh).");
+
+            var name = argument[2..];
+            var equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                values[name[..equals].ToLowerInvariant()] = name[(equals + 1)..];
+            }
+            else if (i + 1 < arguments.Count && !arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                values[name.ToLowerInvariant()] = arguments[++i];
+            }
+            else
+            {
+                // A bare flag, such as --dry-run.
+                values[name.ToLowerInvariant()] = "true";
+            }
+        }
+
+        return new InputSet(values.ToImmutable());
+    }
+
+    public static InputSet Of(params (string Name, string Value)[] values) =>
+        new(values.ToImmutableDictionary(v => v.Name, v => v.Value, StringComparer.OrdinalIgnoreCase));
+
+    public InputSet With(string name, string value) => new(Values.SetItem(name, value));
+
+    public string? Get(string name) =>
+        Values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    /// <summary>The raw value, untrimmed (keys and scripts keep their exact text).</summary>
+    public string? GetRaw(string name) =>
+        Values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    public string GetRequired(string name, string why) =>
+        Get(name) ?? throw new ConfigurationException($"Input `{name}` is required {why}. Set it under `with:` in the workflow step.");
+
+    public bool GetBool(string name, bool defaultValue) => Get(name)?.ToLowerInvariant() switch
+    {
+        null => defaultValue,
+        "true" or "yes" or "on" or "1" => true,
+        "false" or "no" or "off" or "0" => false,
+        var other => throw new ConfigurationException($"Input `{name}` must be `true` or `false`, not '{other}'."),
+    };
+
+    public int GetPositiveInt(string name, int defaultValue)
+    {
+        var text = Get(name);
+        if (text is null) return defaultValue;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ConfigurationException($"Input `{name}` must be a positive whole number, not '{text}'.");
+    }
+
+    public TimeSpan GetDuration(string name, TimeSpan defaultValue)
+    {
+        var text = Get(name);
+        if (text is null) return defaultValue;
+        return TryParseDuration(text, out var duration)
+            ? duration
+            : throw new ConfigurationException($"Input `{name}` must be a duration such as 90s, 15m, 1h or 1h30m, not '{text}'.");
+    }
+
+    /// <summary>Items separated by newlines (and, when <paramref name="commasAndSpaces"/>, commas or spaces).</summary>
+    public IReadOnlyList<string> GetList(string name, bool commasAndSpaces = false)
+    {
+        var text = Get(name);
+        if (text is null) return [];
+        char[] separators = commasAndSpaces ? ['\n', '\r', ',', ' ', '\t'] : ['\n', '\r'];
+        return text.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(item => !item.StartsWith('#'))
+            .ToList();
+    }
+
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = TimeSpan.Zero;
+        text = text.Trim().ToLowerInvariant();
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bareSeconds))
+        {
+            duration = TimeSpan.FromSeconds(bareSeconds);
+            return bareSeconds > 0;
+        }
+
+        var match = DurationPattern().Match(text);
+        if (!match.Success || match.Length == 0) return false;
+        foreach (Capture capture in match.Groups["part"].Captures)
+        {
+            var unit = capture.Value[^1];
+            var amount = double.Parse(capture.Value.AsSpan(0, capture.Value.Length - (capture.Value.EndsWith("ms", StringComparison.Ordinal) ? 2 : 1)), CultureInfo.InvariantCulture);
+            duration += capture.Value.EndsWith("ms", StringComparison.Ordinal) ? TimeSpan.FromMilliseconds(amount)
+                : unit switch { 'h' => TimeSpan.FromHours(amount), 'm' => TimeSpan.FromMinutes(amount), _ => TimeSpan.FromSeconds(amount) };
+        }
+
+        return duration > TimeSpan.Zero;
+    }
+
+    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|h|m|s))+$")]
+    private static partial Regex DurationPattern();
+}

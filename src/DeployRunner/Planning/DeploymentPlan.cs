@@ -1,0 +1,29 @@
+using DeployRunner.Events;
+using DeployRunner.Inputs;
+
+namespace DeployRunner.Planning;
+
+/// <summary>
+/// What the runner is about to do: one deployment, the handler to do it with, the settings that
+/// handler reads, and the deadline. Built once, before any status is posted.
+/// </summary>
+public sealed record DeploymentPlan(
+    Deployment Deployment,
+    string Repository,
+    string HandlerName,
+    InputSet Settings,
+    string? Script,
+    string WorkingDirectory,
+    string? EnvironmentUrl,
+    TimeSpan Timeout,
+    IReadOnlyDictionary<string, string> DeploymentVariables)
+{
+    public bool IsRemoval => Deployment.IsRemoval;
+
+    /// <summary>Human words for the status description and the log.</summary>
+    public string Verb => IsRemoval ? "Removing" : Deployment.Task.Equals("deploy", StringComparison.OrdinalIgnoreCase) ? "Deploying" : $"Running {Deployment.Task} for";
+
+    public string DisplayRef => Deployment.Ref.Length > 0 ? Deployment.Ref : ShortSha;
+
+    public string ShortSha => Deployment.Sha.Length > 7 ? Deployment.Sha[..7] : Deployment.Sha;
+}

@@ -1,0 +1,130 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+using DeployRunner;
+using DeployRunner.Events;
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using DeployRunner.Planning;
+using DeployRunner.Running;
+using DeployRunner.Status;
+using DeployRunner.Workflow;
+
+// The edge: the environment, the arguments and the signals are read here, once, and handed
+// down as immutable values. Everything below receives what it needs.
+var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+    variables[(string)entry.Key] = entry.Value as string ?? "";
+
+Console.OutputEncoding = new System.Text.UTF8Encoding(false);
+var stdout = Console.Out;
+var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1");
+
+// In a container the runner is PID 1, which ignores signals it does not handle. The Actions
+// runner sends SIGINT on cancel, SIGTERM 7.5 s later: both start an orderly stop.
+using var shutdown = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (!shutdown.IsCancellationRequested)
+        log.Warning($"Received {context.Signal}: stopping the deployment.");
+    shutdown.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+return await RunAsync();
+
+async Task<int> RunAsync()
+{
+    try
+    {
+        var (eventPath, inputArguments) = CommandLine.Split(args);
+        if (eventPath == "--help")
+        {
+            stdout.WriteLine(CommandLine.Help);
+            return ExitCodes.Deployed;
+        }
+
+        var inputs = InputSet.From(variables, inputArguments);
+        foreach (var name in HandlerCatalog.SecretInputs)
+        {
+            if (inputs.GetRaw(name) is { } secret) log.Mask(secret);
+        }
+
+        var environment = RunnerEnvironment.From(variables, Directory.GetCurrentDirectory());
+        eventPath ??= environment.EventPath
+            ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file.");
+        var deploymentEvent = await DeploymentEventReader.ReadFileAsync(eventPath, shutdown.Token);
+        var deployment = deploymentEvent.Deployment;
+        var dryRun = inputs.GetBool("dry-run", false);
+
+        var token = inputs.GetRaw("token");
+        IGitHubDeployments github;
+        if (token is not null)
+        {
+            github = new OctokitGitHubDeployments(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
+        }
+        else if (environment.IsActions && !dryRun)
+        {
+            throw new ConfigurationException("Input `token` is empty. Leave it at its default (`${{ github.token }}`) and give the job `permissions: deployments: write`.");
+        }
+        else
+        {
+            log.Info("No token and not in GitHub Actions: running locally; statuses are printed, not posted.");
+            github = new LocalStatusPrinter(log);
+        }
+
+        var repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : environment.Repository ?? "local/repository";
+        var runner = new DeploymentRunner(
+            github, log,
+            dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath),
+            TimeProvider.System, environment.LogUrl(repository));
+
+        log.Untrusted(
+            $"Deployment {deployment.Id} of {repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
+            + (deployment.Description is null ? "" : $"\nDescription: {deployment.Description}")
+            + (deployment.Payload.IsEmpty ? "" : $"\nPayload: {deployment.Payload.ToScriptValue()}"));
+
+        DeploymentPlan plan;
+        IDeploymentHandler handler;
+        try
+        {
+            plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
+            var context = new HandlerContext(log, variables, environment.Workspace, TimeProvider.System);
+            handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+        }
+        catch (ConfigurationException e) when (!dryRun)
+        {
+            log.Error(e.Message, "Configuration error");
+            await runner.ReportConfigurationErrorAsync(repository, deployment.Id, e.Message, shutdown.Token);
+            return ExitCodes.CouldNotStart;
+        }
+
+        if (dryRun)
+        {
+            DryRun.Print(plan, log);
+            return ExitCodes.Deployed;
+        }
+
+        return await runner.RunAsync(plan, handler, shutdown.Token);
+    }
+    catch (ConfigurationException e)
+    {
+        log.Error(e.Message, "Configuration error");
+        return ExitCodes.CouldNotStart;
+    }
+    catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+    {
+        log.Error("Stopped before the deployment started.", "Cancelled");
+        return ExitCodes.Failed;
+    }
+    catch (Exception e)
+    {
+        // A fault of the runner itself before any status was posted: one line, no stack trace
+        // (unless debug logging is on).
+        log.Debug(e.ToString());
+        log.Error($"The runner failed: {e.GetType().Name}: {e.Message}", "Runner fault");
+        return ExitCodes.CouldNotStart;
+    }
+}

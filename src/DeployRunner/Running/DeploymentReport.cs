@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DeployRunner.Handlers;
+using DeployRunner.Planning;
+using DeployRunner.Status;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.Running;
+
+/// <summary>The <c>results</c> output: one entry per target.</summary>
+internal sealed record TargetResultJson(string Target, string Result, int? ExitCode, double DurationSeconds, string? Reason);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(List<TargetResultJson>))]
+internal sealed partial class ReportJsonContext : JsonSerializerContext;
+
+/// <summary>What the step leaves behind: outputs and the step summary.</summary>
+public static class DeploymentReport
+{
+    public static string ResultsJson(IReadOnlyList<TargetResult> targets) =>
+        JsonSerializer.Serialize(
+            targets.Select(t => new TargetResultJson(t.Target, t.Result, t.ExitCode, Math.Round(t.Duration.TotalSeconds, 3), t.Reason)).ToList(),
+            ReportJsonContext.Default.ListTargetResultJson);
+
+    public static string StepSummary(DeploymentPlan plan, DeploymentState finalState, HandlerResult result, TimeSpan duration)
+    {
+        var builder = new StringBuilder();
+        var icon = finalState is DeploymentState.Success or DeploymentState.Inactive ? "✅" : "❌";
+        builder.AppendLine(CultureInfo.InvariantCulture, $"### {icon} {MarkdownText.Cell(plan.Verb)} {MarkdownText.Cell(plan.Deployment.Environment)}: {finalState.ToApiName()}");
+        builder.AppendLine();
+        builder.AppendLine("| | |");
+        builder.AppendLine("| --- | --- |");
+        Row(builder, "Environment", MarkdownText.Cell(plan.Deployment.Environment));
+        Row(builder, "Ref", MarkdownText.Cell(plan.Deployment.Ref));
+        Row(builder, "SHA", $"`{MarkdownText.Cell(plan.ShortSha).Replace("`", "", StringComparison.Ordinal)}`");
+        Row(builder, "Task", MarkdownText.Cell(plan.Deployment.Task));
+        Row(builder, "Handler", plan.HandlerName);
+        Row(builder, "Result", $"{finalState.ToApiName()}: {MarkdownText.Cell(result.Reason)}");
+        Row(builder, "Duration", FormatDuration(duration));
+        if (plan.EnvironmentUrl is not null && finalState == DeploymentState.Success)
+            Row(builder, "URL", $"<{plan.EnvironmentUrl.Replace(">", "%3E", StringComparison.Ordinal)}>");
+
+        if (result.Targets.Count > 1 || (result.Targets.Count == 1 && result.Targets[0].Target != "local"))
+        {
+            builder.AppendLine();
+            builder.AppendLine("| Target | Result | Exit code | Duration | Reason |");
+            builder.AppendLine("| --- | --- | --- | --- | --- |");
+            foreach (var target in result.Targets)
+            {
+                builder.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {MarkdownText.Cell(target.Target)} | {MarkdownText.Cell(target.Result)} | {target.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? ""} | {FormatDuration(target.Duration)} | {MarkdownText.Cell(target.Reason)} |");
+            }
+        }
+
+        builder.AppendLine();
+        return builder.ToString();
+    }
+
+    public static string FormatDuration(TimeSpan duration) => duration.TotalSeconds < 60
+        ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds} s");
+
+    private static void Row(StringBuilder builder, string name, string value) =>
+        builder.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value} |");
+}

@@ -1,0 +1,96 @@
+namespace DeployRunner.Workflow;
+
+/// <summary>
+/// Writes the job log to a <see cref="TextWriter"/> (stdout in production). Thread-safe: the ssh
+/// handler writes from several hosts at once, and a line is never interleaved with another.
+/// </summary>
+public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : IWorkflowLog
+{
+    private readonly Lock _gate = new();
+    private readonly List<string> _secrets = [];
+
+    public void Mask(string secret)
+    {
+        if (string.IsNullOrEmpty(secret)) return;
+        var pieces = new List<string> { secret };
+        // The runner matches masks line by line: a multi-line secret (a private key) needs each
+        // line registered too, and its escaped one-line form.
+        if (secret.Contains('\n') || secret.Contains('\r'))
+        {
+            pieces.AddRange(secret.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            pieces.Add(WorkflowCommands.EscapeData(secret));
+        }
+
+        lock (_gate)
+        {
+            foreach (var piece in pieces.Where(p => p.Length >= 4).Distinct(StringComparer.Ordinal))
+            {
+                if (_secrets.Contains(piece)) continue;
+                _secrets.Add(piece);
+                writer.WriteLine(WorkflowCommands.Format("add-mask", piece));
+            }
+
+            _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
+            writer.Flush();
+        }
+    }
+
+    public void Info(string message) => WriteLine(Redact(message));
+
+    public void Debug(string message)
+    {
+        if (debugEnabled) WriteLine(WorkflowCommands.Format("debug", Redact(message)));
+    }
+
+    public void Warning(string message, string? title = null) => Annotate("warning", message, title);
+
+    public void Error(string message, string? title = null) => Annotate("error", message, title);
+
+    public void Untrusted(string text)
+    {
+        var token = WorkflowCommands.NewStopToken();
+        lock (_gate)
+        {
+            writer.WriteLine($"::stop-commands::{token}");
+            writer.WriteLine(Redact(text));
+            writer.WriteLine($"::{token}::");
+            writer.Flush();
+        }
+    }
+
+    public void Output(string line) => WriteLine(Redact(line));
+
+    public void StartGroup(string title) => WriteLine(WorkflowCommands.Format("group", Redact(title)));
+
+    public void EndGroup() => WriteLine("::endgroup::");
+
+    private void Annotate(string command, string message, string? title)
+    {
+        var properties = title is null ? null : new[] { ("title", Redact(title)) };
+        WriteLine(WorkflowCommands.Format(command, Redact(message), properties));
+    }
+
+    /// <summary>
+    /// The runner masks registered secrets on its side; this second pass keeps them out of local
+    /// runs and out of anything the Actions runner would miss (a secret split across writes).
+    /// </summary>
+    private string Redact(string text)
+    {
+        lock (_gate)
+        {
+            foreach (var secret in _secrets)
+                text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private void WriteLine(string line)
+    {
+        lock (_gate)
+        {
+            writer.WriteLine(line);
+            writer.Flush();
+        }
+    }
+}

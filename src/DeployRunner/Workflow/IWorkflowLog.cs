@@ -1,0 +1,34 @@
+namespace DeployRunner.Workflow;
+
+/// <summary>
+/// The job log. Everything the runner prints goes through here, so that secrets are masked
+/// first and untrusted text can never become a workflow command.
+/// </summary>
+public interface IWorkflowLog
+{
+    /// <summary>Registers a secret with the Actions runner (<c>::add-mask::</c>) and with this log.</summary>
+    void Mask(string secret);
+
+    /// <summary>A line the runner itself wrote (no untrusted text in it).</summary>
+    void Info(string message);
+
+    void Debug(string message);
+
+    void Warning(string message, string? title = null);
+
+    /// <summary>An error annotation. The message may contain untrusted text: it is escaped.</summary>
+    void Error(string message, string? title = null);
+
+    /// <summary>
+    /// Text that came from outside (the event, a server, kubectl): printed with workflow commands
+    /// switched off, so a line such as <c>::set-output</c> in it stays plain text.
+    /// </summary>
+    void Untrusted(string text);
+
+    /// <summary>One line of a deploy script's output, as it comes.</summary>
+    void Output(string line);
+
+    void StartGroup(string title);
+
+    void EndGroup();
+}
