@@ -1,3 +1,4 @@
+using DeployRunner.Handlers.Kubectl;
 using DeployRunner.Handlers.Shell;
 using DeployRunner.Inputs;
 
@@ -9,14 +10,15 @@ namespace DeployRunner.Handlers;
 /// </summary>
 public static class HandlerCatalog
 {
-    public static readonly IReadOnlyList<string> Names = ["shell"];
+    public static readonly IReadOnlyList<string> Names = ["shell", "kubectl"];
 
     /// <summary>Inputs that hold secrets: masked before anything is printed.</summary>
-    public static readonly IReadOnlyList<string> SecretInputs = ["token"];
+    public static readonly IReadOnlyList<string> SecretInputs = ["token", "kubeconfig"];
 
     public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
     {
         "shell" => new ShellHandler(context),
+        "kubectl" => new KubectlHandler(settings, context),
         _ => throw new ConfigurationException(
             $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}."),
     };
