@@ -69,4 +69,37 @@ public sealed class PublicFaceTests
         Assert.Contains("bash tests/run.sh", readme);
         Assert.Contains("bash tests/run.sh", ci);
     }
+
+    public static TheoryData<string> ExampleWorkflows()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "examples"), "*.yml", SearchOption.AllDirectories).Order())
+        {
+            if (File.ReadAllText(file).Contains("deliverybot/runner@", StringComparison.Ordinal))
+                data.Add(Path.GetRelativePath(Root, file));
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExampleWorkflows))]
+    public void Every_example_workflow_uses_only_inputs_the_action_declares(string relativePath)
+    {
+        var declared = Names("inputs").ToHashSet(StringComparer.Ordinal);
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Root, relativePath))) stream.Load(reader);
+        var steps = stream.Documents.SelectMany(d => d.AllNodes).OfType<YamlMappingNode>()
+            .Where(m => m.Children.TryGetValue(new YamlScalarNode("uses"), out var uses) && ((YamlScalarNode)uses).Value!.StartsWith("deliverybot/runner@", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.NotEmpty(steps);
+        foreach (var step in steps)
+        {
+            Assert.Equal("deliverybot/runner@v1", ((YamlScalarNode)step.Children[new YamlScalarNode("uses")]).Value);
+            if (!step.Children.TryGetValue(new YamlScalarNode("with"), out var with)) continue;
+            foreach (var key in ((YamlMappingNode)with).Children.Keys.Cast<YamlScalarNode>())
+                Assert.True(declared.Contains(key.Value!), $"{relativePath} passes `{key.Value}`, which action.yml does not declare.");
+        }
+    }
 }
