@@ -54,10 +54,10 @@ public sealed class KubeconfigTests
     {
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(Config), Base64FormattingOptions.InsertLineBreaks);
 
-        var kubeconfig = Kubeconfig.Parse(encoded + "\n", context: "dev");
+        var kubeconfig = Kubeconfig.Parse(encoded + "\n", context: "prod-admin");
 
         Assert.Equal(Config, kubeconfig.Text);
-        Assert.Equal("dev", kubeconfig.Context);
+        Assert.Equal("prod-admin", kubeconfig.Context);
     }
 
     [Fact]
@@ -112,4 +112,14 @@ public sealed class KubeconfigTests
     [InlineData("apiVersion: v1\nkind: Config\ncontexts: []\n")]
     public void A_mapping_that_is_no_kubeconfig_is_refused(string text) =>
         Assert.Contains("no `contexts` or no `clusters`", Assert.Throws<ConfigurationException>(() => Kubeconfig.Parse(text, null)).Message);
+
+    [Fact]
+    public void A_chosen_context_becomes_the_files_current_context_for_the_scripts()
+    {
+        var kubeconfig = Kubeconfig.Parse(Config, "dev");
+
+        var reparsed = Kubeconfig.Parse(kubeconfig.Text, context: null);
+        Assert.Equal("dev", reparsed.Context);
+        Assert.Contains("sha256~secret-token-value", reparsed.Secrets);
+    }
 }

@@ -57,6 +57,16 @@ public sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, str
                 : $"Input `kube-context` names '{chosen}', which the kubeconfig does not have. Its contexts: {string.Join(", ", contexts)}.");
         }
 
+        // kubectl gets --context, but the user's scripts only get KUBECONFIG: make the chosen
+        // context the file's current one so that both talk to the same cluster.
+        if (chosen != current)
+        {
+            root.Children[new YamlScalarNode("current-context")] = new YamlScalarNode(chosen) { Style = ScalarStyle.DoubleQuoted };
+            var writer = new StringWriter { NewLine = "\n" };
+            new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+            text = writer.ToString();
+        }
+
         var secrets = new List<string>();
         if (root.Children.TryGetValue(new YamlScalarNode("users"), out var users)) CollectSecrets(users, secrets);
         if (root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clusters)) CollectSecrets(clusters, secrets, onlyKey: "certificate-authority-data");
