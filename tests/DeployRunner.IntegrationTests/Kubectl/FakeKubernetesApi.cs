@@ -90,6 +90,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
+    /// <summary>When set, every create is refused with this message (422 Invalid), as a hostile or broken server might.</summary>
+    public string? RejectCreatesWith { get; set; }
+
     /// <summary>Every request as "METHOD /path?query", in order.</summary>
     public IReadOnlyList<string> Requests { get { lock (_gate) return [.. _requests]; } }
 
@@ -366,7 +369,12 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         lock (_gate)
         {
             _received.Add((JsonObject)body.DeepClone());
-            if (resource.Namespaced && !_objects.ContainsKey(Key(NamespaceResource, "", ns)))
+            if (RejectCreatesWith is { } rejection)
+            {
+                status = 422;
+                message = rejection;
+            }
+            else if (resource.Namespaced && !_objects.ContainsKey(Key(NamespaceResource, "", ns)))
             {
                 status = 404;
                 message = $"namespaces \"{ns}\" not found";
@@ -386,7 +394,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
 
         if (stored is not null) await JsonAsync(http, status, Render(stored));
-        else await StatusAsync(http, status, status == 404 ? "NotFound" : "AlreadyExists", message);
+        else await StatusAsync(http, status, status switch { 404 => "NotFound", 409 => "AlreadyExists", _ => "Invalid" }, message);
     }
 
     private async Task PatchAsync(HttpContext http, Resource resource, string ns, string name)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Kubectl;
 
@@ -20,7 +21,7 @@ public sealed class KubectlStopTests
         var run = scenario.RunAsync(inputs, cancellationToken: cancel.Token);
         await WaitForAsync(() => scenario.Cluster.Requests.Any(r => r.Contains("watch=true", StringComparison.Ordinal)));
         var folder = Assert.Single(KubeconfigFolders().Except(before));
-        Assert.Contains(Process.GetProcesses(), p => CommandLine(p).Contains(folder, StringComparison.Ordinal));
+        Assert.NotEmpty(Processes.WithCommandLineContaining(folder));
         var stopping = Stopwatch.StartNew();
         await cancel.CancelAsync();
         var result = await run;
@@ -30,7 +31,7 @@ public sealed class KubectlStopTests
         Assert.Contains("cancelled", result.Descriptions[^1]);
         Assert.Empty(KubeconfigFolders().Except(before));
         // kubectl (whose --cache-dir is in that folder) is gone.
-        Assert.DoesNotContain(Process.GetProcesses(), p => CommandLine(p).Contains(folder, StringComparison.Ordinal));
+        Assert.Empty(Processes.WithCommandLineContaining(folder));
     }
 
     [Fact(Timeout = 120_000)]
@@ -54,18 +55,6 @@ public sealed class KubectlStopTests
 
     private static string[] KubeconfigFolders() =>
         Directory.GetDirectories(Path.GetTempPath(), "deliverybot-kubectl-*");
-
-    private static string CommandLine(Process process)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{process.Id}/cmdline");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
