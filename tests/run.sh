@@ -19,6 +19,13 @@ apt_install() {
 
 apt_install bash curl jq
 
+# The kubectl handler's tests drive the real kubectl. The machine image ships it (/usr/bin/kubectl,
+# a dispatcher to kubectl.1.27 ... kubectl.1.33); Debian's own kubernetes-client is far too old.
+if ! command -v kubectl >/dev/null; then
+  echo "kubectl is not on PATH: the kubectl handler's integration tests need the real client." >&2
+  exit 1
+fi
+
 log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
 

@@ -124,7 +124,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     }
 
     /// <summary>A kubeconfig pointing at this server, with a bearer token and, optionally, a made-up client key.</summary>
-    public string Kubeconfig(string token = "fake-token-0123456789abcdef", string context = "fake", string? clientKeyData = null) =>
+    public string Kubeconfig(string token = "fake-token-0123456789abcdef", string context = "fake", string? clientKeyData = null, string? contextNamespace = null) =>
         $"""
         apiVersion: v1
         kind: Config
@@ -138,6 +138,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
           context:
             cluster: fake-cluster
             user: ci
+        {(contextNamespace is null ? "" : $"    namespace: {contextNamespace}")}
         current-context: {context}
         users:
         - name: ci

@@ -314,6 +314,89 @@ public sealed class KubectlDeployTests
         Assert.Contains("does not match the namespace", result.Descriptions[^1]);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Without_a_namespace_input_the_contexts_namespace_is_used_and_not_created()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("k8s/app.yaml", App);
+        scenario.Cluster.Seed(new JsonObject { ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "team-a" } });
+        var inputs = scenario.Inputs();
+        inputs.Remove("namespace");
+        inputs["kubeconfig"] = scenario.Cluster.Kubeconfig(contextNamespace: "team-a");
+
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "success"], result.States);
+        Assert.NotNull(scenario.Cluster.Find("Deployment", "team-a", "web"));
+        Assert.Contains(scenario.Cluster.Requests, r => r.StartsWith("GET /apis/apps/v1/namespaces/team-a/deployments?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal));
+        Assert.DoesNotContain(scenario.Cluster.Requests, r => r.StartsWith("POST /api/v1/namespaces?", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_chosen_context_is_used_by_kubectl_and_by_the_script()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("k8s/app.yaml", App);
+        var inputs = scenario.Inputs();
+        // The current context points at a port where nothing listens.
+        inputs["kubeconfig"] = scenario.Cluster.Kubeconfig()
+            .Replace("current-context: fake", "current-context: nowhere", StringComparison.Ordinal)
+            .Replace("contexts:\n", "contexts:\n- name: nowhere\n  context:\n    cluster: nowhere\n    user: ci\n", StringComparison.Ordinal)
+            .Replace("clusters:\n", "clusters:\n- name: nowhere\n  cluster:\n    server: https://127.0.0.1:9\n", StringComparison.Ordinal);
+        inputs["kube-context"] = "fake";
+        inputs["script"] = "kubectl get service web --namespace \"$DEPLOY_NAMESPACE\" -o 'jsonpath=found {.metadata.name}{\"\\n\"}'";
+
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "success"], result.States);
+        Assert.Contains("found web", result.Log);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Deploying_again_updates_the_objects_in_place()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("k8s/app.yaml", App);
+        var inputs = scenario.Inputs();
+        inputs["images"] = "localhost:5000/acme/web=localhost:5000/acme/web:first";
+        Assert.Equal("success", (await scenario.RunAsync(inputs)).FinalState);
+        inputs["images"] = "localhost:5000/acme/web=localhost:5000/acme/web:second";
+
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "success"], result.States);
+        Assert.Contains(scenario.Cluster.Requests, r => r.StartsWith("PATCH /apis/apps/v1/namespaces/pr-1/deployments/web", StringComparison.Ordinal));
+        Assert.Equal("localhost:5000/acme/web:second", (string?)scenario.Cluster.Find("Deployment", "pr-1", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Contains("deployment.apps/web configured", result.Log);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Files_folders_and_globs_are_all_applied()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("base/web.yaml", App);
+        scenario.Write("config/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n");
+        scenario.Write("config/b.json", """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"}}""");
+        scenario.Write("config/README.md", "not a manifest");
+        scenario.Write("overlays/one/x.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: x}\nstringData: {password: hunter2}\n");
+        scenario.Write("overlays/two/deep/y.yml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: deployer}\n");
+
+        var result = await scenario.RunAsync(scenario.Inputs(manifests: "base/web.yaml\nconfig\n# a comment line\noverlays/**/*.y*ml"));
+
+        Assert.True(result.States[^1] == "success", result.Log);
+        Assert.NotNull(scenario.Cluster.Find("Deployment", "pr-1", "web"));
+        Assert.NotNull(scenario.Cluster.Find("ConfigMap", "pr-1", "a"));
+        Assert.NotNull(scenario.Cluster.Find("ConfigMap", "pr-1", "b"));
+        Assert.NotNull(scenario.Cluster.Find("Secret", "pr-1", "x"));
+        Assert.NotNull(scenario.Cluster.Find("ServiceAccount", "pr-1", "deployer"));
+        Assert.Equal(
+            ["deployment/web", "service/web", "configmap/a", "configmap/b", "secret/x", "serviceaccount/deployer"],
+            System.Text.Json.Nodes.JsonNode.Parse(KeyValueOutputs(result.Outputs)["results"])!.AsArray().Select(t => (string)t!["target"]!));
+    }
+
+    private static Dictionary<string, string> KeyValueOutputs(string text) =>
+        Infrastructure.KeyValueFile.Parse(text).ToDictionary(p => p.Key, p => p.Value);
+
     internal static string WithoutMaskCommands(string log) =>
         string.Join('\n', log.Split('\n').Where(line => !line.StartsWith("::add-mask::", StringComparison.Ordinal)));
 }

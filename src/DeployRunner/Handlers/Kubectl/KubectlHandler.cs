@@ -85,8 +85,10 @@ public sealed class KubectlHandler : IDeploymentHandler
                     continue;
                 }
 
+                // The object's own namespace, else ours, else (neither given) the context's.
+                var ns = item.Namespace ?? settings.Namespace;
                 var rollout = await kubectl.RunAsync(
-                    ["rollout", "status", item.Reference, "--namespace", item.Namespace ?? settings.Namespace ?? "default", $"--timeout={Timeout}", "--watch=true"],
+                    ["rollout", "status", item.Reference, .. ns is null ? Array.Empty<string>() : ["--namespace", ns], $"--timeout={Timeout}", "--watch=true"],
                     input: null, capture: false, cancellationToken);
                 if (rollout.Cancelled) return Stopped with { Targets = [.. targets, new TargetResult(item.Reference, "stopped", null, rollout.Duration)] };
                 if (rollout.Succeeded)
