@@ -90,6 +90,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         }
     }
 
+    /// <summary>Deployments report that they exceeded their progress deadline (a crash-looping pod, a missing image).</summary>
+    public bool ProgressDeadlineExceeded { get; set; }
+
     /// <summary>When set, every create is refused with this message (422 Invalid), as a hostile or broken server might.</summary>
     public string? RejectCreatesWith { get; set; }
 
@@ -515,6 +518,17 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                     ["availableReplicas"] = available,
                     ["unavailableReplicas"] = replicas - available,
                 };
+                if (ProgressDeadlineExceeded)
+                {
+                    item["status"]!["conditions"] = new JsonArray(new JsonObject
+                    {
+                        ["type"] = "Progressing",
+                        ["status"] = "False",
+                        ["reason"] = "ProgressDeadlineExceeded",
+                        ["message"] = $"ReplicaSet \"{item["metadata"]!["name"]}-5d4f8\" has timed out progressing.",
+                    });
+                }
+
                 break;
             case "StatefulSet":
                 item["status"] = new JsonObject

@@ -100,6 +100,25 @@ public sealed class KubectlDeployTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_rollout_past_its_progress_deadline_fails_at_once_with_kubectls_reason()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("k8s/app.yaml", App);
+        scenario.Cluster.RolloutsBecomeAvailable = false;
+        scenario.Cluster.ProgressDeadlineExceeded = true;
+        var inputs = scenario.Inputs();
+        inputs["rollout-timeout"] = "5m";
+
+        var started = DateTime.UtcNow;
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "failure"], result.States);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(60), "kubectl should fail at once, not wait for the rollout-timeout.");
+        Assert.Contains("deployment/web", result.Descriptions[^1]);
+        Assert.Contains("exceeded its progress deadline", result.Descriptions[^1]);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task A_rollout_that_becomes_available_while_kubectl_watches_succeeds()
     {
         await using var scenario = await KubectlScenario.StartAsync();

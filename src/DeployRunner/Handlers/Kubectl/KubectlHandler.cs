@@ -2,6 +2,7 @@ using System.Globalization;
 using DeployRunner.Handlers.Shell;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
+using DeployRunner.Running;
 
 namespace DeployRunner.Handlers.Kubectl;
 
@@ -97,7 +98,9 @@ public sealed class KubectlHandler : IDeploymentHandler
                 }
                 else
                 {
-                    failure = $"{item.Reference} did not finish rolling out within {settings.RolloutTimeout.TotalSeconds:0} s (input `rollout-timeout`): {rollout.Message}";
+                    failure = rollout.Message.Contains("timed out", StringComparison.Ordinal)
+                        ? $"{item.Reference} did not finish rolling out within {DeploymentReport.FormatDuration(settings.RolloutTimeout)} (input `rollout-timeout`): {rollout.Message}"
+                        : $"{item.Reference} did not roll out: {rollout.Message}";
                     targets.Add(new TargetResult(item.Reference, "failed", rollout.ExitCode, rollout.Duration, rollout.Message));
                 }
             }
