@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using DeployRunner;
+using DeployRunner.Configuration;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
@@ -55,9 +56,13 @@ async Task<int> RunAsync()
         var environment = RunnerEnvironment.From(variables, Directory.GetCurrentDirectory());
         eventPath ??= environment.EventPath
             ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file.");
-        var deploymentEvent = await DeploymentEventReader.ReadFileAsync(eventPath, shutdown.Token);
-        var deployment = deploymentEvent.Deployment;
+        var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown.Token);
         var dryRun = inputs.GetBool("dry-run", false);
+        var deploymentId = inputs.Get("deployment-id") is { } idText
+            ? long.TryParse(idText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedId) && parsedId > 0
+                ? parsedId
+                : throw new ConfigurationException($"Input `deployment-id` must be a deployment's numeric id, not '{idText}'.")
+            : (long?)null;
 
         var token = inputs.GetRaw("token");
         IGitHubDeployments github;
@@ -75,24 +80,64 @@ async Task<int> RunAsync()
             github = new LocalStatusPrinter(log);
         }
 
-        var repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : environment.Repository ?? "local/repository";
-        var runner = new DeploymentRunner(
-            github, log,
-            dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath),
-            TimeProvider.System, environment.LogUrl(repository));
+        // Which event this is decides the work: an explicit id from any event, a deployment, or
+        // a closed pull request whose review apps go.
+        var pullRequest = deploymentId is null && root["deployment"] is null ? PullRequestEvent.TryRead(root, eventPath) : null;
+        var eventRepository = DeploymentEventReader.Text(root["repository"]?["full_name"]);
+        var repository = eventRepository is { Length: > 0 } ? eventRepository : environment.Repository ?? "local/repository";
+        var files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
+        var runner = new DeploymentRunner(github, log, files, TimeProvider.System, environment.LogUrl(repository));
+        var context = new HandlerContext(log, variables, environment.Workspace, TimeProvider.System);
+
+        async Task<(EffectiveSettings Settings, PreparedDeployment Prepared)> PrepareAsync(DeploymentEvent deploymentEvent, CancellationToken cancellationToken)
+        {
+            var config = await EffectiveSettings.LoadConfigAsync(inputs, environment.Workspace, cancellationToken);
+            var settings = EffectiveSettings.Resolve(inputs, config, deploymentEvent.Deployment, log);
+            if (settings.Target is { } target)
+                log.Info($"Target `{target.Name}` of {config!.File}{(target.Runner.Count == 0 ? " (no runner block: the inputs apply)" : $": {string.Join(", ", target.Runner.Select(r => r.Name))} from the file")}.");
+            try
+            {
+                var plan = DeploymentPlanner.Create(deploymentEvent, settings.Settings, environment);
+                return (settings, new PreparedDeployment(plan, HandlerCatalog.Create(plan.HandlerName, plan.Settings, context)));
+            }
+            catch (ConfigurationException e)
+            {
+                throw settings.Explain(e);
+            }
+        }
+
+        if (pullRequest is not null)
+        {
+            if (!pullRequest.IsClosed)
+                throw new ConfigurationException($"This `pull_request` event is '{pullRequest.Action}': the runner only tears review apps down when a pull request closes. Add `types: [closed]` under `pull_request:` in the workflow's `on:`.");
+            if (dryRun)
+            {
+                log.Info($"Dry run: pull request #{pullRequest.Number} closed; its transient environments would be removed. Nothing is run and no status is posted.");
+                return ExitCodes.Deployed;
+            }
+
+            var teardown = new ReviewAppTeardown(github, log, files, runner, environment.LogUrl(repository),
+                async (deployment, cancellationToken) => (await PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken)).Prepared);
+            return await teardown.RunAsync(repository, pullRequest, shutdown.Token);
+        }
+
+        var deploymentEvent = deploymentId is { } id
+            ? new DeploymentEvent(null, await github.GetDeploymentAsync(repository, id, shutdown.Token), repository)
+            : DeploymentEventReader.FromRoot(root, eventPath);
+        var deployment = deploymentEvent.Deployment;
+        repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : repository;
 
         log.Untrusted(
             $"Deployment {deployment.Id} of {repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
             + (deployment.Description is null ? "" : $"\nDescription: {deployment.Description}")
             + (deployment.Payload.IsEmpty ? "" : $"\nPayload: {deployment.Payload.ToScriptValue()}"));
 
-        DeploymentPlan plan;
-        IDeploymentHandler handler;
+        PreparedDeployment prepared;
+        bool skipSuperseded;
         try
         {
-            plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
-            var context = new HandlerContext(log, variables, environment.Workspace, TimeProvider.System);
-            handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+            prepared = (await PrepareAsync(deploymentEvent, shutdown.Token)).Prepared;
+            skipSuperseded = prepared.Plan.Settings.GetBool("skip-superseded", true);
         }
         catch (ConfigurationException e) when (!dryRun)
         {
@@ -103,11 +148,22 @@ async Task<int> RunAsync()
 
         if (dryRun)
         {
-            DryRun.Print(plan, log);
+            DryRun.Print(prepared.Plan, log);
             return ExitCodes.Deployed;
         }
 
-        return await runner.RunAsync(plan, handler, shutdown.Token);
+        if (skipSuperseded
+            && await runner.SkipIfSupersededAsync(prepared.Plan, shutdown.Token) is { } skipped)
+        {
+            return skipped;
+        }
+
+        return await runner.RunAsync(prepared.Plan, prepared.Handler, shutdown.Token);
+    }
+    catch (GitHubApiException e)
+    {
+        log.Error(e.Message, "GitHub API");
+        return ExitCodes.Failed;
     }
     catch (ConfigurationException e)
     {

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+
+namespace DeployRunner.Events;
+
+/// <summary>
+/// The parts of a <c>pull_request</c> (or <c>pull_request_target</c>) webhook payload the runner
+/// uses to find the pull request's review apps: its head branch and head commit.
+/// </summary>
+public sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, string Repository)
+{
+    public bool IsClosed => string.Equals(Action, "closed", StringComparison.Ordinal);
+
+    /// <summary>Every form a deployment's <c>ref</c> takes for the head branch: <c>name</c>, <c>heads/name</c>, <c>refs/heads/name</c>.</summary>
+    public IReadOnlyList<string> HeadRefForms => [HeadRef, $"heads/{HeadRef}", $"refs/heads/{HeadRef}"];
+
+    /// <summary>Null when the payload has no <c>pull_request</c> object.</summary>
+    public static PullRequestEvent? TryRead(JsonObject root, string source)
+    {
+        if (root["pull_request"] is not JsonObject pullRequest) return null;
+        var number = root["number"] ?? pullRequest["number"];
+        var head = pullRequest["head"] as JsonObject;
+        var headRef = DeploymentEventReader.Text(head?["ref"]);
+        var headSha = DeploymentEventReader.Text(head?["sha"]);
+        if (number is not JsonValue numberValue || !numberValue.TryGetValue<long>(out var parsedNumber)
+            || string.IsNullOrWhiteSpace(headRef) || string.IsNullOrWhiteSpace(headSha))
+        {
+            throw new ConfigurationException($"The pull_request event in {source} has no number, head.ref or head.sha: cannot find its review apps.");
+        }
+
+        return new PullRequestEvent(
+            DeploymentEventReader.Text(root["action"]),
+            parsedNumber,
+            headRef,
+            headSha,
+            DeploymentEventReader.Text(root["repository"]?["full_name"]) ?? "");
+    }
+}
