@@ -39,7 +39,7 @@ public sealed class ReviewAppTeardown(
     {
         var found = await FindDeploymentsAsync(repository, pullRequest, cancellationToken);
         foreach (var skipped in found.Values.Where(d => !d.TransientEnvironment).Select(d => d.Environment).Distinct(StringComparer.Ordinal))
-            log.Info($"Environment '{skipped}' is not transient: left alone.");
+            log.Untrusted($"Environment '{skipped}' is not transient: left alone.");
 
         var environments = found.Values.Where(d => d.TransientEnvironment).OrderByDescending(d => d.Id)
             .Select(d => d.Environment).Distinct(StringComparer.Ordinal).ToList();
@@ -50,7 +50,7 @@ public sealed class ReviewAppTeardown(
             return ExitCodes.Deployed;
         }
 
-        log.Info($"Pull request #{pullRequest.Number} closed: tearing down {string.Join(", ", environments)}.");
+        log.Untrusted($"Pull request #{pullRequest.Number} closed: tearing down {string.Join(", ", environments)}.");
         var failed = new List<string>();
         foreach (var environment in environments)
         {
@@ -112,11 +112,11 @@ public sealed class ReviewAppTeardown(
 
         if (latestStates[newest.Id] is { Known: DeploymentState.Inactive } last && last.Description?.StartsWith(DeploymentRunner.RemovedPrefix, StringComparison.Ordinal) == true)
         {
-            log.Info($"Environment '{environment}' was already removed (deployment {newest.Id}: \"{last.Description}\").");
+            log.Untrusted($"Environment '{environment}' was already removed (deployment {newest.Id}: \"{last.Description}\").");
         }
         else
         {
-            log.Info($"Removing '{environment}' with deployment {newest.Id} as context ({all.Count} deployment(s) in the environment).");
+            log.Untrusted($"Removing '{environment}' with deployment {newest.Id} as context ({all.Count} deployment(s) in the environment).");
             var removal = newest with { Task = "remove" };
             PreparedDeployment prepared;
             try

@@ -94,10 +94,19 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         lock (_gate) _deployments.Add(deployment);
     }
 
-    /// <summary>Adds a status as if someone else had posted it.</summary>
-    public void AddStatus(long deploymentId, string state)
+    /// <summary>Adds a status as if someone else had posted it (Deliverybot, an earlier run).</summary>
+    public void AddStatus(long deploymentId, string state, string? description = null)
     {
-        lock (_gate) _statuses.Add(new PostedStatus(deploymentId, new JsonObject { ["state"] = state }, DateTimeOffset.UtcNow));
+        lock (_gate) _statuses.Add(new PostedStatus(deploymentId, new JsonObject { ["state"] = state, ["description"] = description }, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>The newest status of each deployment, as GitHub shows a deployment's state.</summary>
+    public string? LatestState(long deploymentId) => Statuses.LastOrDefault(s => s.DeploymentId == deploymentId)?.State;
+
+    /// <summary>Forgets the requests so far (to count those of one run).</summary>
+    public void ClearRequests()
+    {
+        lock (_gate) _requests.Clear();
     }
 
     /// <summary>Waits until a status satisfying the predicate has been posted.</summary>

@@ -96,6 +96,13 @@ public sealed class RunnerSandbox : IDisposable
         return this;
     }
 
+    /// <summary>Sets GITHUB_EVENT_NAME (the sandbox starts as a <c>deployment</c> event).</summary>
+    public RunnerSandbox WithEventName(string name)
+    {
+        Environment["GITHUB_EVENT_NAME"] = name;
+        return this;
+    }
+
     public string WriteWorkspaceFile(string relativePath, string content, bool executable = false)
     {
         var path = Path.Combine(Workspace, relativePath);

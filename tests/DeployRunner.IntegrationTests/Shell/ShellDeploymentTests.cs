@@ -23,12 +23,17 @@ public sealed class ShellDeploymentTests : IAsyncLifetime
 
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "success"], _api.States);
-        Assert.Equal(2, _api.Requests.Count);
+        // Three requests when nothing goes wrong: the newest deployment of the environment
+        // (skip-superseded, per_page=1), in_progress, success.
+        Assert.Equal(3, _api.Requests.Count);
+        Assert.Equal(("GET", "/repos/octocat/hello-world/deployments"), (_api.Requests[0].Method, _api.Requests[0].Path));
+        Assert.Contains("per_page=1", _api.Requests[0].Query);
+        Assert.Contains("environment=staging", _api.Requests[0].Query);
         var success = _api.Statuses[1].Body;
         Assert.Equal("https://staging.example.com", success["environment_url"]!.GetValue<string>());
         Assert.Equal("https://github.com/octocat/hello-world/actions/runs/777", success["log_url"]!.GetValue<string>());
         Assert.Equal("Deploying main to staging", _api.Statuses[0].Description);
-        Assert.Equal("/repos/octocat/hello-world/deployments/9100200300/statuses", _api.Requests[0].Path);
+        Assert.Equal("/repos/octocat/hello-world/deployments/9100200300/statuses", _api.Requests[1].Path);
         Assert.Contains("deploying main to staging", result.Lines);
 
         var outputs = sandbox.Outputs();
