@@ -106,6 +106,18 @@ async Task<int> RunAsync()
             }
         }
 
+        async Task<Deployment> FetchDeploymentAsync(long id)
+        {
+            try
+            {
+                return await github.GetDeploymentAsync(repository, id, shutdown.Token);
+            }
+            catch (GitHubApiException e)
+            {
+                throw new ConfigurationException($"Input `deployment-id` is {id}, but that deployment could not be read from {repository}: {e.Message}");
+            }
+        }
+
         if (pullRequest is not null)
         {
             if (!pullRequest.IsClosed)
@@ -122,7 +134,7 @@ async Task<int> RunAsync()
         }
 
         var deploymentEvent = deploymentId is { } id
-            ? new DeploymentEvent(null, await github.GetDeploymentAsync(repository, id, shutdown.Token), repository)
+            ? new DeploymentEvent(null, await FetchDeploymentAsync(id), repository)
             : DeploymentEventReader.FromRoot(root, eventPath);
         var deployment = deploymentEvent.Deployment;
         repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : repository;
