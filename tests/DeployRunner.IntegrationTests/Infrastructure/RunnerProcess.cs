@@ -59,6 +59,10 @@ public sealed class RunnerSandbox : IDisposable
             ["INPUT_HANDLER"] = "shell",
             ["INPUT_TIMEOUT"] = "30m",
             ["INPUT_DRY-RUN"] = "false",
+            ["INPUT_CONFIG"] = ".github/deploy.yml",
+            ["INPUT_PAYLOAD-OVERRIDES"] = "",
+            ["INPUT_SKIP-SUPERSEDED"] = "true",
+            ["INPUT_DEPLOYMENT-ID"] = "",
         };
         foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_CLI_HOME", "SSL_CERT_FILE" })
         {
