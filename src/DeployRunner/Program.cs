@@ -120,8 +120,6 @@ async Task<int> RunAsync()
 
         if (pullRequest is not null)
         {
-            if (!pullRequest.IsClosed)
-                throw new ConfigurationException($"This `pull_request` event is '{pullRequest.Action}': the runner only tears review apps down when a pull request closes. Add `types: [closed]` under `pull_request:` in the workflow's `on:`.");
             if (dryRun)
             {
                 log.Info($"Dry run: pull request #{pullRequest.Number} closed; its transient environments would be removed. Nothing is run and no status is posted.");

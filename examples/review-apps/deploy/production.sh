@@ -3,6 +3,6 @@
 set -euo pipefail
 root="${PRODUCTION_ROOT:-/srv/www}"
 mkdir -p "$root"
-cp -R site/. "$root/"
+cp -R "$(dirname "$0")/../site/." "$root/"
 printf '%s\n' "$DEPLOY_SHA" > "$root/REVISION"
 echo "Published $DEPLOY_REF ($DEPLOY_SHA) to $root"

@@ -10,6 +10,6 @@ case "$DEPLOY_ENVIRONMENT" in
 esac
 target="$root/$DEPLOY_ENVIRONMENT"
 mkdir -p "$target"
-cp -R site/. "$target/"
+cp -R "$(dirname "$0")/../site/." "$target/"
 printf '%s\n' "$DEPLOY_SHA" > "$target/REVISION"
 echo "Published $DEPLOY_REF ($DEPLOY_SHA) to $target"

@@ -8,15 +8,20 @@ namespace DeployRunner.Events;
 /// </summary>
 public sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, string Repository)
 {
-    public bool IsClosed => string.Equals(Action, "closed", StringComparison.Ordinal);
-
     /// <summary>Every form a deployment's <c>ref</c> takes for the head branch: <c>name</c>, <c>heads/name</c>, <c>refs/heads/name</c>.</summary>
     public IReadOnlyList<string> HeadRefForms => [HeadRef, $"heads/{HeadRef}", $"refs/heads/{HeadRef}"];
 
-    /// <summary>Null when the payload has no <c>pull_request</c> object.</summary>
+    /// <summary>Null when the payload has no <c>pull_request</c> object; any type but <c>closed</c> is refused.</summary>
     public static PullRequestEvent? TryRead(JsonObject root, string source)
     {
         if (root["pull_request"] is not JsonObject pullRequest) return null;
+        var action = DeploymentEventReader.Text(root["action"]);
+        if (!string.Equals(action, "closed", StringComparison.Ordinal))
+        {
+            throw new ConfigurationException(
+                $"The event in {source} is a `pull_request` event of type '{action ?? "(none)"}', with no `deployment` object: the runner tears review apps down only when a pull request closes. Add `types: [closed]` under `pull_request:` in the workflow's `on:`.");
+        }
+
         var number = root["number"] ?? pullRequest["number"];
         var head = pullRequest["head"] as JsonObject;
         var headRef = DeploymentEventReader.Text(head?["ref"]);
@@ -28,7 +33,7 @@ public sealed record PullRequestEvent(string? Action, long Number, string HeadRe
         }
 
         return new PullRequestEvent(
-            DeploymentEventReader.Text(root["action"]),
+            action,
             parsedNumber,
             headRef,
             headSha,

@@ -42,7 +42,7 @@ public sealed class DeploymentRunner(
     /// Input <c>skip-superseded</c>: if a newer deployment to the same environment exists, this
     /// older one must not overwrite it. It is marked <c>inactive</c> ("superseded by #ID") and
     /// nothing runs. One request: the environment's newest deployment (<c>per_page=1</c>).
-    /// Returns the exit code when the deployment was skipped, null when it should run.
+    /// Returns the exit code when the deployment was skipped (or the check failed), null when it should run.
     /// </summary>
     public async Task<int?> SkipIfSupersededAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
@@ -52,11 +52,12 @@ public sealed class DeploymentRunner(
         {
             newest = await github.ListDeploymentsAsync(plan.Repository, new DeploymentFilter(Environment: deployment.Environment), limit: 1, cancellationToken);
         }
-        catch (GitHubApiException e)
+        catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {
-            // The check protects against a rare race; failing to make it should not stop a deploy.
-            log.Warning($"Could not check for newer deployments to {deployment.Environment}, deploying anyway: {e.Message}");
-            return null;
+            // Like a failed in_progress: an API that cannot answer this would not take the
+            // statuses either, and deploying blind could overwrite a newer deployment.
+            log.Error(e is GitHubApiException ? $"{e.Message} Nothing was started (input `skip-superseded` needs this check)." : "Stopped before the deployment started.", "Deployment not started");
+            return ExitCodes.Failed;
         }
 
         // Ids grow with time; comparing them also guards against an unexpected list order.
