@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using DeployRunner;
-using DeployRunner.Configuration;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
@@ -87,24 +86,7 @@ async Task<int> RunAsync()
         var repository = eventRepository is { Length: > 0 } ? eventRepository : environment.Repository ?? "local/repository";
         var files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
         var runner = new DeploymentRunner(github, log, files, TimeProvider.System, environment.LogUrl(repository));
-        var context = new HandlerContext(log, variables, environment.Workspace, TimeProvider.System);
-
-        async Task<(EffectiveSettings Settings, PreparedDeployment Prepared)> PrepareAsync(DeploymentEvent deploymentEvent, CancellationToken cancellationToken)
-        {
-            var config = await EffectiveSettings.LoadConfigAsync(inputs, environment.Workspace, cancellationToken);
-            var settings = EffectiveSettings.Resolve(inputs, config, deploymentEvent.Deployment, log);
-            if (settings.Target is { } target)
-                log.Info($"Target `{target.Name}` of {config!.File}{(target.Runner.Count == 0 ? " (no runner block: the inputs apply)" : $": {string.Join(", ", target.Runner.Select(r => r.Name))} from the file")}.");
-            try
-            {
-                var plan = DeploymentPlanner.Create(deploymentEvent, settings.Settings, environment);
-                return (settings, new PreparedDeployment(plan, HandlerCatalog.Create(plan.HandlerName, plan.Settings, context)));
-            }
-            catch (ConfigurationException e)
-            {
-                throw settings.Explain(e);
-            }
-        }
+        var preparer = new DeploymentPreparer(inputs, environment, new HandlerContext(log, variables, environment.Workspace, TimeProvider.System));
 
         async Task<Deployment> FetchDeploymentAsync(long id)
         {
@@ -127,7 +109,7 @@ async Task<int> RunAsync()
             }
 
             var teardown = new ReviewAppTeardown(github, log, files, runner, environment.LogUrl(repository),
-                async (deployment, cancellationToken) => (await PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken)).Prepared);
+                (deployment, cancellationToken) => preparer.PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken));
             return await teardown.RunAsync(repository, pullRequest, shutdown.Token);
         }
 
@@ -143,11 +125,9 @@ async Task<int> RunAsync()
             + (deployment.Payload.IsEmpty ? "" : $"\nPayload: {deployment.Payload.ToScriptValue()}"));
 
         PreparedDeployment prepared;
-        bool skipSuperseded;
         try
         {
-            prepared = (await PrepareAsync(deploymentEvent, shutdown.Token)).Prepared;
-            skipSuperseded = prepared.Plan.Settings.GetBool("skip-superseded", true);
+            prepared = await preparer.PrepareAsync(deploymentEvent, shutdown.Token);
         }
         catch (ConfigurationException e) when (!dryRun)
         {
@@ -162,7 +142,7 @@ async Task<int> RunAsync()
             return ExitCodes.Deployed;
         }
 
-        if (skipSuperseded
+        if (prepared.Plan.Settings.GetBool("skip-superseded", true)
             && await runner.SkipIfSupersededAsync(prepared.Plan, shutdown.Token) is { } skipped)
         {
             return skipped;

@@ -1,14 +1,9 @@
 using System.Globalization;
 using DeployRunner.Events;
-using DeployRunner.Handlers;
-using DeployRunner.Planning;
 using DeployRunner.Status;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;
-
-/// <summary>A deployment made ready to run: its plan and the handler that carries it out.</summary>
-public sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);
 
 /// <summary>
 /// A pull request closed: tear its review apps down. Deliverybot marks a pull request's transient

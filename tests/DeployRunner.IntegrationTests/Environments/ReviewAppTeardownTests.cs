@@ -185,6 +185,37 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         Assert.Contains(_api.Requests, r => r.Query.Contains("page=2"));
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task On_GitHub_Enterprise_Server_every_list_page_keeps_the_api_v3_path()
+    {
+        await using var ghes = await FakeGitHubApi.StartAsync("/api/v3");
+        for (var id = 1; id <= 105; id++)
+            ghes.AddDeployment(Events.ApiDeployment(2000 + id, "pr17", @ref: $"refs/heads/{Branch}", sha: HeadSha, transient: true));
+        using var sandbox = new RunnerSandbox(Events.PullRequest(17, Branch, HeadSha), ghes)
+            .Input("remove-script", RemoveScript)
+            .WithEventName("pull_request");
+
+        var result = await sandbox.RunAsync(TimeSpan.FromSeconds(80));
+
+        result.ShouldExitWith(0);
+        Assert.All(ghes.Requests, r => Assert.StartsWith("/api/v3/repos/octocat/hello-world/deployments", r.Path));
+        Assert.Contains(ghes.Requests, r => r.Query.Contains("page=2"));
+        Assert.All(Enumerable.Range(2001, 105), id => Assert.Equal("inactive", ghes.LatestState(id)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_dry_run_of_a_close_posts_nothing_and_runs_nothing()
+    {
+        AddPullRequestDeployments();
+        using var sandbox = Sandbox().Input("dry-run", "true");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "removed.txt")));
+        Assert.Empty(_api.Requests);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_failed_removal_ends_in_failure_and_leaves_the_other_deployments_as_they_were()
     {
