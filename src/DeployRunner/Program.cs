@@ -81,7 +81,7 @@ async Task<int> RunAsync()
 
         // Which event this is decides the work: an explicit id from any event, a deployment, or
         // a closed pull request whose review apps go.
-        var pullRequest = deploymentId is null && root["deployment"] is null ? PullRequestEvent.TryRead(root, eventPath) : null;
+        var pullRequest = deploymentId is null && root["deployment"] is null ? PullRequestEvent.TryRead(root, environment.EventName, eventPath) : null;
         var eventRepository = DeploymentEventReader.Text(root["repository"]?["full_name"]);
         var repository = eventRepository is { Length: > 0 } ? eventRepository : environment.Repository ?? "local/repository";
         var files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
@@ -115,7 +115,7 @@ async Task<int> RunAsync()
 
         var deploymentEvent = deploymentId is { } id
             ? new DeploymentEvent(null, await FetchDeploymentAsync(id), repository)
-            : DeploymentEventReader.FromRoot(root, eventPath);
+            : DeploymentEventReader.FromRoot(root, eventPath, environment.EventName);
         var deployment = deploymentEvent.Deployment;
         repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : repository;
 

@@ -50,11 +50,11 @@ public static class DeploymentEventReader
     }
 
     /// <summary>The deployment of a <c>deployment</c> webhook payload; anything else is refused with a message that says what to do.</summary>
-    public static DeploymentEvent FromRoot(JsonObject obj, string source)
+    public static DeploymentEvent FromRoot(JsonObject obj, string source, string? eventName = null)
     {
         if (obj["deployment"] is not JsonObject deployment)
             throw new ConfigurationException(
-                $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows (and tears review apps down on `on: pull_request: types: [closed]`); this event looks like `{Describe(obj)}`. To run an existing deployment from another event, set input `deployment-id`.");
+                $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows (and tears review apps down on `on: pull_request: types: [closed]`); this event {(eventName is null ? "looks like" : "is")} `{eventName ?? Describe(obj)}`. To run an existing deployment from another event, set input `deployment-id`.");
 
         var repository = Text(obj["repository"]?["full_name"]);
         return new DeploymentEvent(Text(obj["action"]), ReadDeployment(deployment, source), repository ?? "");
