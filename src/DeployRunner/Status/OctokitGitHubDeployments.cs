@@ -17,9 +17,11 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
 {
     private const string Accept = "application/vnd.github+json";
     private readonly IConnection _connection;
+    private readonly Uri _baseAddress;
 
     public OctokitGitHubDeployments(Uri apiBaseAddress, string token, HttpMessageHandler handler)
     {
+        _baseAddress = NormalizeBaseAddress(apiBaseAddress);
         var product = new ProductHeaderValue("deliverybot-runner", typeof(OctokitGitHubDeployments).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
         _connection = new Connection(
             product,
@@ -117,6 +119,9 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
             items.AddRange(JsonArray.Create(response.Body)!);
             if (limit is { } max && items.Count >= max) return items.Take(max).ToList();
             next = response.HttpResponse.ApiInfo?.Links is { } links && links.TryGetValue("next", out var link) ? link : null;
+            // The token goes with every request: follow only links to the API we were given.
+            if (next is not null && (!next.IsAbsoluteUri || next.Scheme != _baseAddress.Scheme || next.Authority != _baseAddress.Authority))
+                throw new GitHubApiException($"Could not {what}: the next page is on another server ({next.GetLeftPart(UriPartial.Authority)}); not following it.");
         }
 
         return items;

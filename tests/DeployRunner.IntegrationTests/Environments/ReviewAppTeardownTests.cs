@@ -204,6 +204,23 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_next_page_on_another_server_is_not_followed_so_the_token_stays_with_the_API()
+    {
+        for (var id = 1; id <= 101; id++)
+            _api.AddDeployment(Events.ApiDeployment(3000 + id, "pr17", @ref: Branch, sha: HeadSha, transient: true));
+        _api.NextLinkAuthority = "127.0.0.2:9";
+        using var sandbox = Sandbox();
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(1);
+        var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
+        Assert.Contains("another server (http://127.0.0.2:9)", error);
+        Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "removed.txt")));
+        Assert.Empty(_api.Statuses);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_dry_run_of_a_close_posts_nothing_and_runs_nothing()
     {
         AddPullRequestDeployments();

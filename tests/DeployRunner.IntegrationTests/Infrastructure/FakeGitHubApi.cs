@@ -52,6 +52,9 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     /// <summary>The API base as GITHUB_API_URL would give it (no trailing slash).</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>When set, list pages link their next page on this host:port instead (a hostile or broken API).</summary>
+    public string? NextLinkAuthority { get; set; }
+
     /// <summary>Delay before each answer (to simulate a slow API).</summary>
     public TimeSpan ResponseDelay { get; set; }
 
@@ -262,7 +265,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         if (page * perPage < items.Count)
         {
             var others = string.Join('&', query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
-            var next = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}?{others}{(others.Length > 0 ? "&" : "")}page={page + 1}";
+            var next = $"{context.Request.Scheme}://{NextLinkAuthority ?? context.Request.Host.ToString()}{context.Request.Path}?{others}{(others.Length > 0 ? "&" : "")}page={page + 1}";
             context.Response.Headers["Link"] = $"<{next}>; rel=\"next\"";
         }
 
