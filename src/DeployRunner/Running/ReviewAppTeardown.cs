@@ -33,11 +33,11 @@ public sealed class ReviewAppTeardown(
     public async Task<int> RunAsync(string repository, PullRequestEvent pullRequest, CancellationToken cancellationToken)
     {
         var found = await FindDeploymentsAsync(repository, pullRequest, cancellationToken);
-        foreach (var skipped in found.Values.Where(d => !d.TransientEnvironment).Select(d => d.Environment).Distinct(StringComparer.Ordinal))
-            log.Untrusted($"Environment '{skipped}' is not transient: left alone.");
-
         var environments = found.Values.Where(d => d.TransientEnvironment).OrderByDescending(d => d.Id)
             .Select(d => d.Environment).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var permanent in found.Values.Select(d => d.Environment).Distinct(StringComparer.Ordinal).Except(environments, StringComparer.Ordinal))
+            log.Untrusted($"Environment '{permanent}' is not transient: left alone.");
+
         if (environments.Count == 0)
         {
             log.Info($"Pull request #{pullRequest.Number} has no transient deployments: nothing to tear down.");
@@ -49,7 +49,12 @@ public sealed class ReviewAppTeardown(
         var failed = new List<string>();
         foreach (var environment in environments)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                log.Error($"Cancelled: {string.Join(", ", environments.SkipWhile(e => e != environment))} not torn down. Close the pull request again, or create a `remove` deployment, to finish.", "Teardown cancelled");
+                return ExitCodes.Failed;
+            }
+
             try
             {
                 if (!await RemoveEnvironmentAsync(repository, pullRequest, environment, found, cancellationToken))

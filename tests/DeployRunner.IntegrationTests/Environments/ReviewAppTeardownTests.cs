@@ -248,6 +248,26 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Cancelling_a_teardown_ends_the_running_removal_in_error_and_starts_no_other()
+    {
+        AddPullRequestDeployments();
+        using var sandbox = Sandbox().Input("remove-script", "echo \"removing $DEPLOY_ENVIRONMENT\"; sleep 30");
+        using var runner = sandbox.Start();
+        await runner.WaitForLineAsync(l => l == "removing pr17-api", TimeSpan.FromSeconds(30));
+
+        runner.Signal(RunningRunner.SIGINT);
+        var stopped = DateTime.UtcNow;
+        var result = await runner.WaitAsync(TimeSpan.FromSeconds(15));
+
+        result.ShouldExitWith(1);
+        Assert.True(DateTime.UtcNow - stopped < TimeSpan.FromSeconds(7), "The runner must stop within 7 seconds of SIGINT.");
+        Assert.Equal("error", _api.LatestState(105));
+        Assert.Equal("success", _api.LatestState(104));
+        Assert.DoesNotContain("removing pr17", result.Lines);
+        Assert.Contains(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal) && l.Contains("not torn down", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_pull_request_event_that_is_not_a_close_is_refused_with_a_hint()
     {
         AddPullRequestDeployments();
