@@ -60,6 +60,41 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task A_closed_pull_request_deletes_its_review_namespace_with_the_example_workflows_inputs()
+    {
+        KubectlScenario.RequireKubectl();
+        await using var cluster = await FakeKubernetesApi.StartAsync();
+        const string branch = "feature/review";
+        const string headSha = "feedfacefeedfacefeedfacefeedfacefeedface";
+        Api.AddDeployment(Events.ApiDeployment(201, "pr17", @ref: branch, sha: headSha, transient: true, payload: new JsonObject { ["pr"] = 17 }));
+        Api.AddStatus(201, "success");
+        Api.AddDeployment(Events.ApiDeployment(202, "production", @ref: "main", production: true));
+        Api.AddStatus(202, "success");
+        cluster.Seed(new JsonObject
+        {
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "pr17",
+                ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "deliverybot-runner", ["deliverybot-runner/environment"] = "pr17" },
+            },
+        });
+        cluster.Seed(new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "pr17" }, ["spec"] = new JsonObject() });
+        using var sandbox = new RunnerSandbox(Events.PullRequest(17, branch, headSha), Api).WithEventName("pull_request");
+        KubectlExampleTests.CopyExample(sandbox.Workspace);
+        foreach (var (name, value) in KubectlExampleTests.ExampleInputs(cluster.Kubeconfig())) sandbox.Input(name, value);
+
+        var result = await sandbox.RunAsync(TimeSpan.FromSeconds(60));
+
+        result.ShouldExitWith(0);
+        // The seeded success, then the teardown's statuses; production is left alone.
+        Assert.Equal(["success", "in_progress", "inactive"], Api.Statuses.Where(s => s.DeploymentId == 201).Select(s => s.State));
+        Assert.Equal(["success"], Api.Statuses.Where(s => s.DeploymentId == 202).Select(s => s.State));
+        Assert.Null(cluster.Find("Namespace", null, "pr17"));
+        Assert.Contains("Deployment/pr17/web", cluster.Deleted);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task A_stuck_rollout_through_the_runner_posts_failure_naming_the_object()
     {
         var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3"));

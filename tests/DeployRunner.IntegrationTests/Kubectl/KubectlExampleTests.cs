@@ -10,14 +10,12 @@ namespace DeployRunner.IntegrationTests.Kubectl;
 [Collection(KubectlCollection.Name)]
 public sealed class KubectlExampleTests
 {
-    private const string Sha = "8f2b1d9c0e6a4b3f5d7c9e1a2b4c6d8e0f1a3b5c";
-
     [Fact(Timeout = 120_000)]
     public async Task The_review_app_example_deploys_a_namespace_per_pull_request_and_removes_it()
     {
         await using var scenario = await KubectlScenario.StartAsync();
         CopyExample(scenario.Workspace);
-        var inputs = ExampleInputs(environment: "pr17", kubeconfig: scenario.Cluster.Kubeconfig());
+        var inputs = ExampleInputs(scenario.Cluster.Kubeconfig());
         inputs["rollout-timeout"] = "20s";
 
         var deployed = await scenario.RunAsync(inputs, environment: "pr17");
@@ -28,7 +26,7 @@ public sealed class KubectlExampleTests
         Assert.Equal("deliverybot-runner", (string?)ns["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]);
         var deployment = scenario.Cluster.Find("Deployment", "pr17", "web");
         Assert.NotNull(deployment);
-        Assert.Equal($"ghcr.io/octocat/hello-world:{Sha}", (string?)deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Equal($"ghcr.io/octocat/hello-world:{KubectlScenario.Sha}", (string?)deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
         Assert.Equal("hello-world-review", (string?)deployment["metadata"]!["labels"]!["app.kubernetes.io/part-of"]);
         Assert.NotNull(scenario.Cluster.Find("Service", "pr17", "web"));
         var ingress = scenario.Cluster.Find("Ingress", "pr17", "web");
@@ -49,14 +47,16 @@ public sealed class KubectlExampleTests
         await using var scenario = await KubectlScenario.StartAsync();
         CopyExample(scenario.Workspace);
 
-        var refusal = scenario.Refuse(ExampleInputs(environment: "Review app #17", kubeconfig: scenario.Cluster.Kubeconfig()));
+        var inputs = ExampleInputs(scenario.Cluster.Kubeconfig());
 
-        Assert.Contains("Input `namespace` 'Review app #17' is not a valid namespace name", refusal.Message);
+        var refusal = await Assert.ThrowsAsync<ConfigurationException>(() => scenario.RunAsync(inputs, environment: "PR_17"));
+
+        Assert.Contains("Input `namespace` 'PR_17' is not a valid namespace name", refusal.Message);
         Assert.Empty(scenario.Cluster.Requests);
     }
 
-    /// <summary>The example step's <c>with:</c>, with the expressions GitHub would fill in.</summary>
-    private static Dictionary<string, string> ExampleInputs(string environment, string kubeconfig)
+    /// <summary>The example step's <c>with:</c>, with the secret GitHub would fill in.</summary>
+    internal static Dictionary<string, string> ExampleInputs(string kubeconfig)
     {
         var stream = new YamlStream();
         using (var reader = new StreamReader(Path.Combine(Events.ExamplesDirectory, "workflows", "kubectl-review-app.yml"))) stream.Load(reader);
@@ -65,10 +65,7 @@ public sealed class KubectlExampleTests
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in (YamlMappingNode)step.Children[new YamlScalarNode("with")])
         {
-            var text = ((YamlScalarNode)value).Value!
-                .Replace("${{ secrets.KUBECONFIG }}", kubeconfig, StringComparison.Ordinal)
-                .Replace("${{ github.event.deployment.environment }}", environment, StringComparison.Ordinal)
-                .Replace("${{ github.event.deployment.sha }}", Sha, StringComparison.Ordinal);
+            var text = ((YamlScalarNode)value).Value!.Replace("${{ secrets.KUBECONFIG }}", kubeconfig, StringComparison.Ordinal);
             Assert.DoesNotContain("${{", text);
             inputs[((YamlScalarNode)key).Value!] = text;
         }
@@ -76,7 +73,7 @@ public sealed class KubectlExampleTests
         return inputs;
     }
 
-    private static void CopyExample(string workspace)
+    internal static void CopyExample(string workspace)
     {
         var source = Path.Combine(Events.ExamplesDirectory, "review-app");
         foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))

@@ -23,6 +23,9 @@ public sealed class KubectlScenario : IAsyncDisposable
         Workspace = workspace;
     }
 
+    /// <summary>The commit every scenario deploys.</summary>
+    public const string Sha = "a5c3785ed8d6a35868bc169f07e40e889087fd2e";
+
     public FakeKubernetesApi Cluster { get; }
 
     public string Workspace { get; }
@@ -79,9 +82,10 @@ public sealed class KubectlScenario : IAsyncDisposable
             if (inputSet.GetRaw(name) is { } secret) log.Mask(secret);
         }
 
-        var plan = DeploymentPlanner.Create(deploymentEvent, inputSet.With("timeout", $"{(int)(timeout ?? TimeSpan.FromSeconds(90)).TotalSeconds}s"), environmentRecord);
+        // As Program does: settings resolved (placeholders such as {environment} filled in), plan, handler.
         var context = new HandlerContext(log, jobEnvironment, Workspace, TimeProvider.System);
-        var handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+        var preparer = new DeploymentPreparer(inputSet.With("timeout", $"{(int)(timeout ?? TimeSpan.FromSeconds(90)).TotalSeconds}s"), environmentRecord, context);
+        var (plan, handler) = await preparer.PrepareAsync(deploymentEvent, cancellationToken);
 
         var files = Directory.CreateTempSubdirectory("kubectl-files-").FullName;
         var github = new RecordingDeployments();
@@ -124,7 +128,7 @@ public sealed class KubectlScenario : IAsyncDisposable
         ["deployment"] = new JsonObject
         {
             ["id"] = 7_000_000_001L,
-            ["sha"] = "a5c3785ed8d6a35868bc169f07e40e889087fd2e",
+            ["sha"] = Sha,
             ["ref"] = "feature/review",
             ["task"] = task,
             ["payload"] = payload ?? new JsonObject(),
@@ -156,6 +160,16 @@ public sealed class KubectlScenario : IAsyncDisposable
             lock (_statuses) _statuses.Add(status);
             return Task.CompletedTask;
         }
+
+        // The in-process scenarios run one deployment as given; listing belongs to the core's tests.
+        public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string repository, DeploymentFilter filter, int? limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not list deployments.");
+
+        public Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not fetch deployments.");
+
+        public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not list statuses.");
     }
 }
 
