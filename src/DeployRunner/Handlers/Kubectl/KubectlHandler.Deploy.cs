@@ -37,7 +37,7 @@ public sealed partial class KubectlHandler
             {
                 return HandlerResult.Failed(
                     $"kubectl apply failed: {apply.Message}",
-                    [.. objects.Select(o => new TargetResult(o.Reference, "not applied", apply.ExitCode, apply.Duration, apply.Message))]);
+                    [.. objects.Select(o => new TargetResult(o.Reference, "apply failed", apply.ExitCode, apply.Duration, apply.Message))]);
             }
 
             var targets = new List<TargetResult>();
