@@ -1,4 +1,5 @@
 using DeployRunner.Handlers.Shell;
+using DeployRunner.Handlers.Ssh;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.Handlers;
@@ -9,14 +10,15 @@ namespace DeployRunner.Handlers;
 /// </summary>
 public static class HandlerCatalog
 {
-    public static readonly IReadOnlyList<string> Names = ["shell"];
+    public static readonly IReadOnlyList<string> Names = ["shell", "ssh"];
 
     /// <summary>Inputs that hold secrets: masked before anything is printed.</summary>
-    public static readonly IReadOnlyList<string> SecretInputs = ["token"];
+    public static readonly IReadOnlyList<string> SecretInputs = ["token", "ssh-key", "ssh-passphrase"];
 
     public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
     {
         "shell" => new ShellHandler(context),
+        "ssh" => new SshHandler(SshSettings.From(settings), context),
         _ => throw new ConfigurationException(
             $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}."),
     };

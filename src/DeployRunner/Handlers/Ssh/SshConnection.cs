@@ -1,0 +1,229 @@
+using System.Net.Sockets;
+using System.Text;
+using DeployRunner.Running;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace DeployRunner.Handlers.Ssh;
+
+/// <summary>Why a server could not be used, as one line that names it.</summary>
+public sealed class HostConnectException(string message, bool hostKeyRefused) : Exception(message)
+{
+    /// <summary>The server's key was refused: a security stop, not a network hiccup.</summary>
+    public bool HostKeyRefused { get; } = hostKeyRefused;
+}
+
+/// <summary>How a remote script ended: its exit status, or the signal that ended it.</summary>
+public sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled, TimeSpan Duration);
+
+/// <summary>
+/// One authenticated SSH connection to a server whose host key was checked, directly or through
+/// the jump host (a local port forwarded over the bastion's connection).
+/// </summary>
+public sealed class SshConnection : IDisposable
+{
+    private readonly SshClient _client;
+    private readonly ForwardedPortLocal? _forward;
+    private readonly SshConnection? _jumpHost;
+
+    private SshConnection(SshHost host, SshClient client, ForwardedPortLocal? forward, SshConnection? jumpHost)
+    {
+        Host = host;
+        _client = client;
+        _forward = forward;
+        _jumpHost = jumpHost;
+    }
+
+    public SshHost Host { get; }
+
+    /// <summary>The underlying client, for forwarding through it when this is the jump host.</summary>
+    internal SshClient Client => _client;
+
+    /// <summary>
+    /// Connects, checks the host key in <c>HostKeyReceived</c> (before authentication, so a refused
+    /// server never sees the key), and authenticates. Throws <see cref="HostConnectException"/>
+    /// with a one-line reason, or <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public static async Task<SshConnection> ConnectAsync(
+        SshHost host,
+        SshSettings settings,
+        SshConnection? jumpHost,
+        Action<string> warn,
+        CancellationToken cancellationToken)
+    {
+        var address = host.Host;
+        var port = host.Port;
+        ForwardedPortLocal? forward = null;
+        var via = jumpHost is null ? "" : $" through jump host {jumpHost.Host.Display}";
+        if (jumpHost is not null)
+        {
+            try
+            {
+                forward = new ForwardedPortLocal("127.0.0.1", 0, host.Host, (uint)host.Port);
+                jumpHost.Client.AddForwardedPort(forward);
+                forward.Start();
+            }
+            catch (Exception e) when (e is SshException or SocketException or InvalidOperationException)
+            {
+                forward?.Dispose();
+                throw new HostConnectException($"{host.Display}: could not open a tunnel{via}: {e.Message}", false);
+            }
+
+            address = "127.0.0.1";
+            port = (int)forward.BoundPort;
+        }
+
+        var info = new ConnectionInfo(address, port, host.User, new PrivateKeyAuthenticationMethod(host.User, settings.Key))
+        {
+            Timeout = settings.ConnectTimeout,
+            Encoding = Encoding.UTF8,
+        };
+        if (settings.HostKeys.PreferredAlgorithms(host) is { } preferred && info.HostKeyAlgorithms.Keys.Any(preferred.Contains))
+        {
+            foreach (var name in info.HostKeyAlgorithms.Keys.Where(n => !preferred.Contains(n)).ToList())
+                info.HostKeyAlgorithms.Remove(name);
+        }
+
+        var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
+        HostKeyDecision? decision = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            decision = settings.HostKeys.Decide(host, e.HostKey);
+            e.CanTrust = decision.Accept;
+        };
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.ConnectTimeout);
+        try
+        {
+            await client.ConnectAsync(deadline.Token);
+        }
+        catch (Exception e)
+        {
+            client.Dispose();
+            if (forward is not null) StopForward(jumpHost!, forward);
+            if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
+            if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+            throw new HostConnectException($"{host.Display}: {Explain(e, host, settings, via)}", false);
+        }
+
+        if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
+        return new SshConnection(host, client, forward, jumpHost);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="commandText"/>, handing each line of stdout and stderr to
+    /// <paramref name="onLine"/> as it arrives. On cancellation the remote process gets TERM
+    /// (a <c>signal</c> request), and the channel is closed, which the supervisor script in
+    /// <see cref="RemoteCommand"/> turns into killing the script's whole process group.
+    /// </summary>
+    public async Task<RemoteOutcome> RunAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var command = _client.CreateCommand(commandText, Encoding.UTF8);
+        // ExecuteAsync opens the channel synchronously: keep that off the caller's thread.
+        var execution = await Task.Factory.StartNew(() => command.ExecuteAsync(CancellationToken.None), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        var stdout = Pump(command.OutputStream, onLine);
+        var stderr = Pump(command.ExtendedOutputStream, onLine);
+
+        // SSH.NET's own cancellation waits for the server's answer on the thread that cancels;
+        // here every host is stopped at once, off that thread.
+        await using var onCancel = cancellationToken.Register(() => Task.Run(() =>
+        {
+            try
+            {
+                command.CancelAsync(forceKill: false, millisecondsTimeout: 1000);
+            }
+            catch (Exception e) when (e is SshException or InvalidOperationException or ObjectDisposedException)
+            {
+                // Already finished or disconnected: nothing left to stop.
+            }
+        }));
+
+        var cancelled = false;
+        try
+        {
+            await execution.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+            // Give the server a moment to report the script's end, then close regardless.
+            await Task.WhenAny(execution, Task.Delay(TimeSpan.FromSeconds(1.5), time));
+        }
+        catch (SshConnectionException e)
+        {
+            await DrainAsync(stdout, stderr, time);
+            throw new HostConnectException($"{Host.Display}: the connection was lost while the script ran ({e.Message}).", false);
+        }
+
+        if (!cancelled) await DrainAsync(stdout, stderr, time);
+        return new RemoteOutcome(cancelled ? null : command.ExitStatus, command.ExitSignal, cancelled, time.GetElapsedTime(started));
+    }
+
+    private static async Task DrainAsync(Task stdout, Task stderr, TimeProvider time) =>
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(TimeSpan.FromSeconds(2), time));
+
+    /// <summary>SSH.NET's output streams block on read: give each its own thread.</summary>
+    private static Task Pump(Stream stream, Action<string> onLine) => Task.Factory.StartNew(() =>
+    {
+        try
+        {
+            using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
+            while (reader.ReadLine() is { } line) onLine(line);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command was disposed while we read: the output ends here.
+        }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static void StopForward(SshConnection jumpHost, ForwardedPortLocal forward)
+    {
+        try
+        {
+            forward.Stop();
+            jumpHost.Client.RemoveForwardedPort(forward);
+        }
+        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The bastion connection is gone already.
+        }
+
+        forward.Dispose();
+    }
+
+    private static string Explain(Exception e, SshHost host, SshSettings settings, string via) => e switch
+    {
+        OperationCanceledException or SshOperationTimeoutException =>
+            $"no SSH answer within {DeploymentReport.FormatDuration(settings.ConnectTimeout)}{via} (input `connect-timeout`): the server is unreachable, or a firewall drops the connection.",
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
+            $"connection refused on port {host.Port}{via}: no SSH server listens there. Check the port (`ssh-port` or host:port) and that sshd runs.",
+        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } =>
+            $"the host name '{host.Host}' could not be resolved. Check `hosts`.",
+        SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut } se =>
+            $"unreachable ({se.SocketErrorCode}){via}.",
+        SocketException se => $"could not connect ({se.SocketErrorCode}){via}.",
+        SshAuthenticationException =>
+            $"user '{host.User}' was refused (publickey){via}. Check the user (`ssh-user` or user@host) and that the public half of `ssh-key` is in that user's ~/.ssh/authorized_keys.",
+        SshConnectionException when via.Length > 0 =>
+            $"the SSH connection failed{via}: the jump host could not reach {host.Host} port {host.Port}, or the server closed the connection.",
+        SshConnectionException sce => $"the SSH connection failed: {sce.Message}",
+        ProxyException pe => $"the tunnel failed{via}: {pe.Message}",
+        _ => $"could not connect{via}: {e.GetType().Name}: {e.Message}",
+    };
+
+    public void Dispose()
+    {
+        try
+        {
+            _client.Dispose();
+        }
+        catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException)
+        {
+            // Closing a connection that already broke.
+        }
+
+        if (_forward is not null && _jumpHost is not null) StopForward(_jumpHost, _forward);
+    }
+}
