@@ -73,12 +73,36 @@ public sealed class SshConnection : IDisposable
             port = (int)forward.BoundPort;
         }
 
+        var preferred = settings.HostKeys.PreferredAlgorithms(host);
+        var (client, decision, error) = await TryConnectAsync(host, settings, address, port, preferred, cancellationToken);
+        if (client is null && decision is null && error is SshConnectionException && preferred is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // The server has no host key of the types known_hosts pins for it: ask again for any
+            // type, so that the refusal names the key it does offer.
+            (client, decision, error) = await TryConnectAsync(host, settings, address, port, null, cancellationToken);
+        }
+
+        if (client is null)
+        {
+            if (forward is not null) StopForward(jumpHost!, forward);
+            if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
+            if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+            throw new HostConnectException($"{host.Display}: {Explain(error!, host, settings, via)}", false);
+        }
+
+        if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
+        return new SshConnection(host, client, forward, jumpHost);
+    }
+
+    private static async Task<(SshClient? Client, HostKeyDecision? Decision, Exception? Error)> TryConnectAsync(
+        SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred, CancellationToken cancellationToken)
+    {
         var info = new ConnectionInfo(address, port, host.User, new PrivateKeyAuthenticationMethod(host.User, settings.Key))
         {
             Timeout = settings.ConnectTimeout,
             Encoding = Encoding.UTF8,
         };
-        if (settings.HostKeys.PreferredAlgorithms(host) is { } preferred && info.HostKeyAlgorithms.Keys.Any(preferred.Contains))
+        if (preferred is not null && info.HostKeyAlgorithms.Keys.Any(preferred.Contains))
         {
             foreach (var name in info.HostKeyAlgorithms.Keys.Where(n => !preferred.Contains(n)).ToList())
                 info.HostKeyAlgorithms.Remove(name);
@@ -97,18 +121,13 @@ public sealed class SshConnection : IDisposable
         try
         {
             await client.ConnectAsync(deadline.Token);
+            return (client, decision, null);
         }
         catch (Exception e)
         {
             client.Dispose();
-            if (forward is not null) StopForward(jumpHost!, forward);
-            if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
-            if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-            throw new HostConnectException($"{host.Display}: {Explain(e, host, settings, via)}", false);
+            return (null, decision, e);
         }
-
-        if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
-        return new SshConnection(host, client, forward, jumpHost);
     }
 
     /// <summary>
