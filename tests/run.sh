@@ -17,7 +17,9 @@ apt_install() {
   fi
 }
 
-apt_install bash curl jq
+apt_install bash curl jq openssh-server openssh-client
+# The ssh tests start their own sshd processes on loopback; sshd needs its privilege-separation directory.
+mkdir -p /run/sshd
 
 log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
