@@ -189,7 +189,7 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         {
             "ok" => $"ok in {DeploymentReport.FormatDuration(result.Duration)}",
             "failed" => $"failed ({result.Reason}) in {DeploymentReport.FormatDuration(result.Duration)}",
-            _ => $"{result.Result}",
+            _ => result.Reason is null ? result.Result : $"{result.Result}: {ShortReason(result.Reason)}",
         };
         context.Log.Info($"[{done}/{results.Length}] {result.Target} {detail}");
     }
@@ -237,7 +237,7 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
 
     private static string ShortReason(string reason)
     {
-        var firstSentence = reason.Split(". ", 2)[0].TrimEnd('.');
+        var firstSentence = reason.Split([". ", ": "], 2, StringSplitOptions.None)[0].TrimEnd('.');
         return firstSentence.Length <= 60 ? firstSentence : firstSentence[..57] + "...";
     }
 
