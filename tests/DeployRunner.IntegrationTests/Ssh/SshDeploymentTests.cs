@@ -98,7 +98,7 @@ public sealed class SshDeploymentTests(SshServers servers) : IAsyncLifetime
         result.ShouldExitWith(1);
         Assert.Equal(["in_progress", "error"], _api.States);
         Assert.Contains("timed out", _api.Statuses[1].Description);
-        await AssertGoneAsync(pids);
+        await RemoteProcesses.AssertGoneAsync(pids, TimeSpan.FromSeconds(3));
     }
 
     [Fact(Timeout = 90_000)]
@@ -118,7 +118,7 @@ public sealed class SshDeploymentTests(SshServers servers) : IAsyncLifetime
         result.ShouldExitWith(1);
         Assert.Equal(["in_progress", "error"], _api.States);
         Assert.Contains("cancelled", _api.Statuses[1].Description);
-        await AssertGoneAsync(pids);
+        await RemoteProcesses.AssertGoneAsync(pids, TimeSpan.FromSeconds(3));
     }
 
     [Fact(Timeout = 90_000)]
@@ -132,27 +132,5 @@ public sealed class SshDeploymentTests(SshServers servers) : IAsyncLifetime
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "inactive"], _api.States);
         Assert.Contains($"{servers.Host(1)} | tearing down pr-7", result.Lines);
-    }
-
-    private static async Task AssertGoneAsync(string pidFile)
-    {
-        var pids = File.ReadAllLines(pidFile).Select(int.Parse).ToList();
-        Assert.NotEmpty(pids);
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (pids.Any(IsAlive) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.True(!pids.Any(IsAlive), $"remote processes still running: {string.Join(", ", pids.Where(IsAlive))}");
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }

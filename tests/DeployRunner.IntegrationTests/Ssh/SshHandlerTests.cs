@@ -135,7 +135,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     {
         var inputs = _ssh.Inputs("true").With("ssh-known-hosts", "");
 
-        var error = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs, new ConsoleWorkflowLogSink()));
+        var error = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs, new NullWorkflowLog()));
 
         Assert.Contains("ssh-known-hosts", error.Message);
         Assert.Contains("ssh-keyscan", error.Message);
@@ -207,9 +207,9 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     {
         var inputs = _ssh.Inputs("true").With("ssh-key", servers.EncryptedEd25519.PrivateKey);
 
-        var missing = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs, new ConsoleWorkflowLogSink()));
-        var wrong = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs.With("ssh-passphrase", "not-the-passphrase"), new ConsoleWorkflowLogSink()));
-        var wrongPem = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs.With("ssh-key", servers.EncryptedRsaPem.PrivateKey).With("ssh-passphrase", "not-the-passphrase"), new ConsoleWorkflowLogSink()));
+        var missing = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs, new NullWorkflowLog()));
+        var wrong = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs.With("ssh-passphrase", "not-the-passphrase"), new NullWorkflowLog()));
+        var wrongPem = Assert.Throws<ConfigurationException>(() => SshHarness.Create(inputs.With("ssh-key", servers.EncryptedRsaPem.PrivateKey).With("ssh-passphrase", "not-the-passphrase"), new NullWorkflowLog()));
 
         Assert.Contains("ssh-passphrase", missing.Message);
         Assert.Contains("passphrase is wrong", wrong.Message);
@@ -270,7 +270,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
 
         Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
         Assert.All(run.Result.Targets, t => Assert.Equal("cancelled", t.Result));
-        await AssertGoneAsync(File.ReadAllLines(pids).Select(int.Parse).ToList(), TimeSpan.FromSeconds(3));
+        await RemoteProcesses.AssertGoneAsync(pids, TimeSpan.FromSeconds(3));
         Assert.True(DateTime.UtcNow - stoppedAt < TimeSpan.FromSeconds(4));
     }
 
@@ -284,7 +284,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
         var run = await _ssh.RunAsync(_ssh.Inputs(script, 0), onLine: l => { if (l.EndsWith("| started", StringComparison.Ordinal)) _ = Task.Run(cancel.Cancel); }, cancellationToken: cancel.Token);
 
         Assert.Equal("cancelled", run.Result.Targets.Single().Result);
-        await AssertGoneAsync(File.ReadAllLines(pids).Select(int.Parse).ToList(), TimeSpan.FromSeconds(5));
+        await RemoteProcesses.AssertGoneAsync(pids, TimeSpan.FromSeconds(5));
     }
 
     [Fact(Timeout = 60_000)]
@@ -362,40 +362,4 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
         foreach (var line in run.Lines.Where(l => !l.StartsWith("::add-mask::", StringComparison.Ordinal)))
             Assert.DoesNotContain(keyLines, k => line.Contains(k, StringComparison.Ordinal));
     }
-
-    private static async Task AssertGoneAsync(IReadOnlyList<int> pids, TimeSpan within)
-    {
-        Assert.NotEmpty(pids);
-        var deadline = DateTime.UtcNow + within;
-        while (pids.Any(IsAlive) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.True(!pids.Any(IsAlive), $"remote processes still running: {string.Join(", ", pids.Where(IsAlive))}");
-    }
-
-    /// <summary>Running and not a zombie (a reaped-late child is gone for our purposes).</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-}
-
-/// <summary>A log for tests that only construct a handler.</summary>
-public sealed class ConsoleWorkflowLogSink() : DeployRunner.Workflow.IWorkflowLog
-{
-    public void Mask(string secret) { }
-    public void Info(string message) { }
-    public void Debug(string message) { }
-    public void Warning(string message, string? title = null) { }
-    public void Error(string message, string? title = null) { }
-    public void Untrusted(string text) { }
-    public void Output(string line) { }
-    public void StartGroup(string title) { }
-    public void EndGroup() { }
 }

@@ -14,6 +14,9 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
     /// <summary>Connections opened at once while checking the fleet (each is a handshake, cheap but not free).</summary>
     private const int ConnectParallelism = 32;
 
+    /// <summary>How long closing the connections may take (the runner's whole stop budget is 3.5 s).</summary>
+    private static readonly TimeSpan CloseBudget = TimeSpan.FromSeconds(1);
+
     private int _finished;
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
@@ -206,8 +209,10 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
     {
         // Closing a connection sends a message and waits a little: close them all at once, and
         // the jump host last (the others are tunnelled through it).
-        await Task.WhenAll(connections.Where(c => c is not null).Select(c => Task.Run(c!.Dispose)));
-        jump?.Dispose();
+        // A server that stopped answering must not hold up the final status: bounded.
+        var closing = Task.WhenAll(connections.Where(c => c is not null).Select(c => Task.Run(c!.Dispose)));
+        await Task.WhenAny(closing, Task.Delay(CloseBudget));
+        if (jump is not null) await Task.WhenAny(Task.Run(jump.Dispose), Task.Delay(CloseBudget));
     }
 
     private HandlerResult Conclude(TargetResult[] results, bool stopped)
