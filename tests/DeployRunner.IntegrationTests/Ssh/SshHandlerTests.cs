@@ -353,6 +353,19 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_key_the_server_does_not_accept_is_refused_with_a_reason_naming_host_user_and_key()
+    {
+        var run = await _ssh.RunAsync(_ssh.Inputs("echo should-not-run", 0).With("ssh-key", servers.Unauthorized.PrivateKey));
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        var error = Assert.Single(run.Errors, e => e.Contains("was refused", StringComparison.Ordinal));
+        Assert.Contains(servers.Host(0), error);
+        Assert.Contains("user 'root'", error);
+        Assert.Contains("authorized_keys", error);
+        Assert.DoesNotContain(run.Lines, l => l.Contains("should-not-run", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task The_key_is_masked_and_never_printed()
     {
         var run = await _ssh.RunAsync(_ssh.Inputs("echo done", 0));

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using DeployRunner.Running;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -87,7 +86,7 @@ public sealed class SshConnection : IDisposable
             if (forward is not null) StopForward(jumpHost!, forward);
             if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-            throw new HostConnectException($"{host.Display}: {Explain(error!, host, settings, via)}", false);
+            throw new HostConnectException($"{host.Display}: {SshFailure.Explain(error!, host, settings.ConnectTimeout, via)}", false);
         }
 
         if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
@@ -138,6 +137,18 @@ public sealed class SshConnection : IDisposable
     /// </summary>
     public async Task<RemoteOutcome> RunAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ExecuteAsync(commandText, onLine, time, cancellationToken);
+        }
+        catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HostConnectException($"{Host.Display}: the connection failed while the script ran ({e.Message}).", false);
+        }
+    }
+
+    private async Task<RemoteOutcome> ExecuteAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         using var command = _client.CreateCommand(commandText, Encoding.UTF8);
         // ExecuteAsync opens the channel synchronously: keep that off the caller's thread.
@@ -159,29 +170,24 @@ public sealed class SshConnection : IDisposable
             }
         }));
 
-        var cancelled = false;
         try
         {
             await execution.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            cancelled = true;
-            // Give the server a moment to report the script's end, then close regardless.
+            // Give the server a moment to report the script's end; disposing the command then
+            // closes the channel regardless, which the supervisor also acts on.
             await Task.WhenAny(execution, Task.Delay(TimeSpan.FromSeconds(1.5), time));
+            return new RemoteOutcome(null, command.ExitSignal, true, time.GetElapsedTime(started));
         }
-        catch (SshConnectionException e)
+        finally
         {
-            await DrainAsync(stdout, stderr, time);
-            throw new HostConnectException($"{Host.Display}: the connection was lost while the script ran ({e.Message}).", false);
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(cancellationToken.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(2), time));
         }
 
-        if (!cancelled) await DrainAsync(stdout, stderr, time);
-        return new RemoteOutcome(cancelled ? null : command.ExitStatus, command.ExitSignal, cancelled, time.GetElapsedTime(started));
+        return new RemoteOutcome(command.ExitStatus, command.ExitSignal, false, time.GetElapsedTime(started));
     }
-
-    private static async Task DrainAsync(Task stdout, Task stderr, TimeProvider time) =>
-        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(TimeSpan.FromSeconds(2), time));
 
     /// <summary>SSH.NET's output streams block on read: give each its own thread.</summary>
     private static Task Pump(Stream stream, Action<string> onLine) => Task.Factory.StartNew(() =>
@@ -211,26 +217,6 @@ public sealed class SshConnection : IDisposable
 
         forward.Dispose();
     }
-
-    private static string Explain(Exception e, SshHost host, SshSettings settings, string via) => e switch
-    {
-        OperationCanceledException or SshOperationTimeoutException =>
-            $"no SSH answer within {DeploymentReport.FormatDuration(settings.ConnectTimeout)}{via} (input `connect-timeout`): the server is unreachable, or a firewall drops the connection.",
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
-            $"connection refused on port {host.Port}{via}: no SSH server listens there. Check the port (`ssh-port` or host:port) and that sshd runs.",
-        SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } =>
-            $"the host name '{host.Host}' could not be resolved. Check `hosts`.",
-        SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut } se =>
-            $"unreachable ({se.SocketErrorCode}){via}.",
-        SocketException se => $"could not connect ({se.SocketErrorCode}){via}.",
-        SshAuthenticationException =>
-            $"user '{host.User}' was refused (publickey){via}. Check the user (`ssh-user` or user@host) and that the public half of `ssh-key` is in that user's ~/.ssh/authorized_keys.",
-        SshConnectionException when via.Length > 0 =>
-            $"the SSH connection failed{via}: the jump host could not reach {host.Host} port {host.Port}, or the server closed the connection.",
-        SshConnectionException sce => $"the SSH connection failed: {sce.Message}",
-        ProxyException pe => $"the tunnel failed{via}: {pe.Message}",
-        _ => $"could not connect{via}: {e.GetType().Name}: {e.Message}",
-    };
 
     public void Dispose()
     {
