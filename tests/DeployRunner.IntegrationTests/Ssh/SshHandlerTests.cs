@@ -288,6 +288,23 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_dropped_connection_is_a_host_error_and_the_remote_script_dies_with_it()
+    {
+        // The script kills its own sshd session process (the supervisor's parent): the connection
+        // drops without any signal request, and only the supervisor's stdin watch can clean up.
+        var pids = Path.Combine(Scratch, "pids");
+        var script = $"echo $$ >> '{pids}'; sleep 305 & echo $! >> '{pids}'; sleep 0.2; kill -9 \"$(ps -o ppid= -p $PPID | tr -d ' ')\"; wait";
+
+        var run = await _ssh.RunAsync(_ssh.Inputs(script, 0));
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        var target = run.Target(servers.Host(0));
+        Assert.Equal("error", target.Result);
+        Assert.Contains("connection", target.Reason);
+        await RemoteProcesses.AssertGoneAsync(pids, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task I_can_deploy_through_a_jump_host_whose_key_is_checked_too()
     {
         var inputs = _ssh.Inputs("echo via-bastion", 0, 1)
