@@ -64,7 +64,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     [Fact(Timeout = 60_000)]
     public async Task A_failing_host_fails_the_deployment_and_with_fail_fast_the_hosts_not_started_are_skipped()
     {
-        var script = Here + $"touch '{Scratch}'/\"$here\"; [ \"$here\" != 127.0.0.3 ] || exit 3";
+        var script = Here + $"touch '{Scratch}'/\"$here\"; [ \"$here\" != 127.0.0.3 ] || {{ echo 'migration 42 failed'; exit 3; }}";
 
         var run = await _ssh.RunAsync(_ssh.Inputs(script, 0, 1, 2).With("max-parallel", "1"));
 
@@ -74,7 +74,9 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
         Assert.Equal("skipped", run.Target(servers.Host(2)).Result);
         Assert.Contains("fail-fast", run.Target(servers.Host(2)).Reason);
         Assert.False(File.Exists(Path.Combine(Scratch, "127.0.0.4")), "the host after the failure must not run");
-        Assert.Contains(run.Errors, e => e.Contains(servers.Host(1), StringComparison.Ordinal) && e.Contains("exit code 3", StringComparison.Ordinal));
+        // One annotation names the host, the exit code and its last output.
+        Assert.Contains(run.Errors, e => e.Contains(servers.Host(1), StringComparison.Ordinal) && e.Contains("exit code 3", StringComparison.Ordinal)
+                                         && e.Contains("Last output:%0Amigration 42 failed", StringComparison.Ordinal));
         Assert.Contains(servers.Host(1), run.Result.Reason);
     }
 

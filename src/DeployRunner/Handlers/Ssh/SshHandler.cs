@@ -17,6 +17,9 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
     /// <summary>How long closing the connections may take (the runner's whole stop budget is 3.5 s).</summary>
     private static readonly TimeSpan CloseBudget = TimeSpan.FromSeconds(1);
 
+    /// <summary>Lines of a failed host's output repeated in its error annotation.</summary>
+    private const int TailLines = 5;
+
     private int _finished;
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
@@ -151,10 +154,11 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
     {
         var host = connection.Host.Display;
         context.Log.Info($"{host}: running the script");
+        var tail = new OutputTail(TailLines);
         RemoteOutcome outcome;
         try
         {
-            outcome = await connection.RunAsync(commandText, line => WriteRemoteLine(host, line), context.Time, cancellationToken);
+            outcome = await connection.RunAsync(commandText, line => { WriteRemoteLine(host, line); tail.Add(line); }, context.Time, cancellationToken);
         }
         catch (HostConnectException e)
         {
@@ -168,7 +172,9 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         var reason = outcome.ExitCode is { } code ? $"exit code {code}"
             : outcome.Signal is { } signal ? $"killed by signal {signal}"
             : "ended without an exit status";
-        context.Log.Error($"{host}: the script failed ({reason}).", $"Host {host} failed");
+        // The annotation carries the host's last lines, so a failure in a parallel run reads as a
+        // unit. Error() escapes the text, so it stays inside this one annotation.
+        context.Log.Error($"{host}: the script failed ({reason}).{tail.Format()}", $"Host {host} failed");
         return new TargetResult(host, "failed", outcome.ExitCode, outcome.Duration, reason);
     }
 
@@ -251,4 +257,28 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         message.StartsWith(host.Display + ": ", StringComparison.Ordinal) ? message[(host.Display.Length + 2)..] : message;
 
     private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? "" : "s");
+
+    /// <summary>The last few lines a host printed (legacy <c>##[</c> command lines left out).</summary>
+    private sealed class OutputTail(int capacity)
+    {
+        private const int MaxLineLength = 200;
+        private readonly Queue<string> _lines = new();
+        private readonly Lock _gate = new();
+
+        public void Add(string line)
+        {
+            if (line.Contains("##[", StringComparison.Ordinal)) return;
+            lock (_gate)
+            {
+                _lines.Enqueue(line.Length <= MaxLineLength ? line : line[..MaxLineLength] + "...");
+                if (_lines.Count > capacity) _lines.Dequeue();
+            }
+        }
+
+        public string Format()
+        {
+            lock (_gate)
+                return _lines.Count == 0 ? "" : "\nLast output:\n" + string.Join('\n', _lines);
+        }
+    }
 }
