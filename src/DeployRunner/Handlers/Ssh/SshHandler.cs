@@ -35,7 +35,7 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         _finished = 0;
         log.Info($"{plan.Verb} on {Count(hosts.Count, "host")}"
                  + (settings.JumpHost is null ? "" : $" through jump host {settings.JumpHost.Display}")
-                 + $", at most {settings.MaxParallel} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
+                 + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
         try
         {
             if (settings.JumpHost is not null)
