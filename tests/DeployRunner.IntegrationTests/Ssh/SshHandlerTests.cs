@@ -47,6 +47,20 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task I_can_deploy_to_an_IPv6_host_written_in_brackets()
+    {
+        var inputs = _ssh.Inputs(Here + "echo \"on $here\"", 0)
+            .With("hosts", servers.IPv6Host)
+            .With("ssh-known-hosts", $"{servers.IPv6Host} {servers.FleetHostKey}\n");
+
+        var run = await _ssh.RunAsync(inputs);
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        Assert.Equal(servers.IPv6Host, run.Result.Targets.Single().Target);
+        Assert.Contains($"{servers.IPv6Host} | on ::1", run.Lines);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task With_max_parallel_1_the_hosts_run_one_after_another_in_the_order_given()
     {
         var journal = Path.Combine(Scratch, "journal");

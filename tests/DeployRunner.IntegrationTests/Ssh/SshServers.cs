@@ -54,6 +54,9 @@ public sealed class SshServers : IAsyncLifetime
 
     public string Host(int index) => $"{FleetAddresses[index]}:{FleetPort}";
 
+    /// <summary>The fleet on the IPv6 loopback address, as `hosts` writes it.</summary>
+    public string IPv6Host => $"[::1]:{FleetPort}";
+
     /// <summary>known_hosts lines for the fleet addresses, as <c>ssh-keyscan -p PORT HOST</c> prints them.</summary>
     public string KnownHosts(params string[] addresses) =>
         string.Join('\n', (addresses.Length == 0 ? FleetAddresses : addresses).Select(a => $"[{a}]:{FleetPort} {FleetHostKey}")) + "\n";
@@ -96,11 +99,13 @@ public sealed class SshServers : IAsyncLifetime
         File.WriteAllText(Path.Combine(Directory, "authorized_keys"), string.Join('\n', authorized) + "\n");
 
         FleetPort = FreePort();
-        StartServer("fleet", "fleet_host", FleetAddresses, FleetPort, "");
+        // The fleet also answers on the IPv6 loopback address, as [::1]:port.
+        StartServer("fleet", "fleet_host", [.. FleetAddresses, "::1"], FleetPort, "");
         BastionPort = FreePort();
         StartServer("bastion", "bastion_host", [BastionAddress], BastionPort, "LogLevel DEBUG1\nAllowTcpForwarding yes\n");
 
         foreach (var address in FleetAddresses) await WaitForPortAsync(address, FleetPort);
+        await WaitForPortAsync("::1", FleetPort);
         await WaitForPortAsync(BastionAddress, BastionPort);
     }
 
@@ -173,6 +178,8 @@ public sealed class SshServers : IAsyncLifetime
             }
             catch (SocketException)
             {
+                if (address == "::1" && !Socket.OSSupportsIPv6)
+                    throw new InvalidOperationException("The ssh tests need the IPv6 loopback address ::1, which this machine lacks (net.ipv6.conf.lo.disable_ipv6=1?).");
                 var logs = string.Join("\n", System.IO.Directory.GetFiles(Directory, "*.log").Select(File.ReadAllText));
                 throw new InvalidOperationException($"sshd did not listen on {address}:{port}. Its log:\n{logs}");
             }
@@ -181,7 +188,9 @@ public sealed class SshServers : IAsyncLifetime
 
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Any, 0);
+        // Dual-stack: a port free on every IPv4 and IPv6 address.
+        using var listener = new TcpListener(IPAddress.IPv6Any, 0);
+        listener.Server.DualMode = true;
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
