@@ -157,8 +157,9 @@ public sealed class SshConnection : IDisposable
         var stderr = Pump(command.ExtendedOutputStream, onLine);
 
         // SSH.NET's own cancellation waits for the server's answer on the thread that cancels;
-        // here every host is stopped at once, off that thread.
-        await using var onCancel = cancellationToken.Register(() => Task.Run(() =>
+        // here every host is stopped at once, each on a thread of its own (a dead server makes
+        // the wait last its full second, and pool threads are scarce on a 2-core runner).
+        await using var onCancel = cancellationToken.Register(() => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -168,7 +169,7 @@ public sealed class SshConnection : IDisposable
             {
                 // Already finished or disconnected: nothing left to stop.
             }
-        }));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
         try
         {

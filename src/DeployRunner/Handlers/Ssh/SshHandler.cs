@@ -216,10 +216,14 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         // Closing a connection sends a message and waits a little: close them all at once, and
         // the jump host last (the others are tunnelled through it).
         // A server that stopped answering must not hold up the final status: bounded.
-        var closing = Task.WhenAll(connections.Where(c => c is not null).Select(c => Task.Run(c!.Dispose)));
+        var closing = Task.WhenAll(connections.Where(c => c is not null).Select(c => OnOwnThread(c!.Dispose)));
         await Task.WhenAny(closing, Task.Delay(CloseBudget));
-        if (jump is not null) await Task.WhenAny(Task.Run(jump.Dispose), Task.Delay(CloseBudget));
+        if (jump is not null) await Task.WhenAny(OnOwnThread(jump.Dispose), Task.Delay(CloseBudget));
     }
+
+    /// <summary>Closing blocks on the network: keep it off the few thread-pool threads.</summary>
+    private static Task OnOwnThread(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private HandlerResult Conclude(TargetResult[] results, bool stopped)
     {
