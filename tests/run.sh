@@ -17,7 +17,9 @@ apt_install() {
   fi
 }
 
-apt_install bash curl jq
+apt_install bash curl jq openssh-server openssh-client
+# The ssh tests start their own sshd processes on loopback; sshd needs its privilege-separation directory.
+mkdir -p /run/sshd
 
 # The kubectl handler's tests drive the real kubectl. The machine image ships it (/usr/bin/kubectl,
 # a dispatcher to kubectl.1.27 ... kubectl.1.33); Debian's own kubernetes-client is far too old.
