@@ -72,10 +72,29 @@ public sealed class KubectlDeployTests
         Assert.Contains("Bearer fake-token-0123456789abcdef", scenario.Cluster.Authorizations);
         Assert.DoesNotContain("fake-token-0123456789abcdef", WithoutMaskCommands(result.Log));
 
+        // Validation stays on: kubectl asks the server to check every object strictly.
+        Assert.All(scenario.Cluster.Requests.Where(r => r.StartsWith("POST /apis/apps/v1/", StringComparison.Ordinal)), r => Assert.Contains("fieldValidation=Strict", r));
+
         // One result per applied object, with its rollout.
         Assert.Contains("\"target\":\"deployment/web\",\"result\":\"rolled out\"", result.Outputs);
         Assert.Contains("\"target\":\"service/web\",\"result\":\"applied\"", result.Outputs);
         Assert.Contains("| deployment/web | rolled out |", result.Summary);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_server_whose_certificate_the_kubeconfig_does_not_trust_is_refused_by_tls_and_nothing_is_applied()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        scenario.Write("k8s/app.yaml", App);
+        var inputs = scenario.Inputs();
+        // The same server, but the kubeconfig does not name its CA: TLS verification must fail.
+        inputs["kubeconfig"] = string.Join('\n', scenario.Cluster.Kubeconfig().Split('\n').Where(l => !l.Contains("certificate-authority-data", StringComparison.Ordinal)));
+
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "error"], result.States);
+        Assert.Contains("certificate", result.Log);
+        Assert.Empty(scenario.Cluster.Received);
     }
 
     [Fact(Timeout = 120_000)]
