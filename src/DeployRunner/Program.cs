@@ -47,10 +47,7 @@ async Task<int> RunAsync()
         }
 
         var inputs = InputSet.From(variables, inputArguments);
-        foreach (var name in HandlerCatalog.SecretInputs)
-        {
-            if (inputs.GetRaw(name) is { } secret) log.Mask(secret);
-        }
+        HandlerCatalog.MaskSecrets(inputs, log);
 
         var environment = RunnerEnvironment.From(variables, Directory.GetCurrentDirectory());
         eventPath ??= environment.EventPath

@@ -9,7 +9,7 @@ public sealed class RecordingLog : IWorkflowLog
 
     public List<string> Lines { get; } = [];
 
-    public void Mask(string secret) { }
+    public void Mask(string secret, bool eachLine = true) { }
 
     public void Info(string message) => Lines.Add(message);
 

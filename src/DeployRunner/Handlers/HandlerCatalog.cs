@@ -16,6 +16,23 @@ public static class HandlerCatalog
     /// <summary>Inputs that hold secrets: masked before anything is printed.</summary>
     public static readonly IReadOnlyList<string> SecretInputs = ["token", "ssh-key", "ssh-passphrase", "kubeconfig"];
 
+    /// <summary>
+    /// Secret inputs that are whole documents whose handler masks the credentials inside them.
+    /// Masking such a document line by line would register lines like <c>kind: Config</c> with
+    /// the Actions runner, which then hides them everywhere in the job log.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DocumentSecretInputs = ["kubeconfig"];
+
+    /// <summary>Registers every secret input with the log before anything else is printed.</summary>
+    public static void MaskSecrets(InputSet inputs, Workflow.IWorkflowLog log)
+    {
+        foreach (var name in SecretInputs)
+        {
+            if (inputs.GetRaw(name) is not { } secret) continue;
+            log.Mask(secret, eachLine: !DocumentSecretInputs.Contains(name));
+        }
+    }
+
     public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
     {
         "shell" => new ShellHandler(context),

@@ -9,17 +9,13 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
     private readonly Lock _gate = new();
     private readonly List<string> _secrets = [];
 
-    public void Mask(string secret)
+    public void Mask(string secret, bool eachLine = true)
     {
         if (string.IsNullOrEmpty(secret)) return;
+        // The whole value (escaped by Format, unescaped by the runner), then each line.
         var pieces = new List<string> { secret };
-        // The runner matches masks line by line: a multi-line secret (a private key) needs each
-        // line registered too, and its escaped one-line form.
-        if (secret.Contains('\n') || secret.Contains('\r'))
-        {
+        if (eachLine && (secret.Contains('\n') || secret.Contains('\r')))
             pieces.AddRange(secret.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            pieces.Add(WorkflowCommands.EscapeData(secret));
-        }
 
         lock (_gate)
         {

@@ -6,8 +6,13 @@ namespace DeployRunner.Workflow;
 /// </summary>
 public interface IWorkflowLog
 {
-    /// <summary>Registers a secret with the Actions runner (<c>::add-mask::</c>) and with this log.</summary>
-    void Mask(string secret);
+    /// <summary>
+    /// Registers a secret with the Actions runner (<c>::add-mask::</c>) and with this log. The
+    /// runner matches masks line by line, so a multi-line secret (a private key) is registered
+    /// line by line too, unless <paramref name="eachLine"/> is false (a document such as a
+    /// kubeconfig, whose handler masks the credentials inside it).
+    /// </summary>
+    void Mask(string secret, bool eachLine = true);
 
     /// <summary>A line the runner itself wrote (no untrusted text in it).</summary>
     void Info(string message);

@@ -134,7 +134,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
 
     private sealed class NullLog : Workflow.IWorkflowLog
     {
-        public void Mask(string secret) { }
+        public void Mask(string secret, bool eachLine = true) { }
         public void Info(string message) { }
         public void Debug(string message) { }
         public void Warning(string message, string? title = null) { }

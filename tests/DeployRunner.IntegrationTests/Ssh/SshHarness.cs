@@ -94,7 +94,7 @@ public sealed class SshHarness(SshServers servers)
 /// <summary>A log for tests that only construct a handler.</summary>
 public sealed class NullWorkflowLog : IWorkflowLog
 {
-    public void Mask(string secret) { }
+    public void Mask(string secret, bool eachLine = true) { }
 
     public void Info(string message) { }
 

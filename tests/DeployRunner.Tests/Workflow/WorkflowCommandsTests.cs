@@ -52,7 +52,8 @@ public sealed class ConsoleWorkflowLogTests
 
         Assert.Contains("::add-mask::AAAAsecretline1", Lines);
         Assert.Contains("::add-mask::BBBBsecretline2", Lines);
-        Assert.Contains(Lines, l => l.StartsWith("::add-mask::-----BEGIN KEY-----%0A", StringComparison.Ordinal));
+        Assert.Contains(Lines, l => l.StartsWith("::add-mask::-----BEGIN KEY-----%0AAAAAsecretline1%0A", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lines, l => l.Contains("%250A", StringComparison.Ordinal));
         Assert.Contains("oops: *** leaked", Lines);
     }
 
@@ -167,5 +168,26 @@ public sealed class MarkdownTextTests
         var cell = MarkdownText.Cell("a | b [x](http://evil) <img src=x>\nnext");
 
         Assert.Equal("a \\| b \\[x\\]\\(http://evil\\) &lt;img src=x&gt; next", cell);
+    }
+}
+
+public sealed class SecretMaskingTests
+{
+    [Fact]
+    public void Key_inputs_are_masked_line_by_line_but_a_kubeconfig_document_only_whole()
+    {
+        var writer = new StringWriter();
+        var log = new ConsoleWorkflowLog(writer, debugEnabled: false);
+        var inputs = DeployRunner.Inputs.InputSet.Of(
+            ("ssh-key", "-----BEGIN KEY-----\nsecretkeyline\n-----END KEY-----"),
+            ("kubeconfig", "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: abc123token"));
+
+        DeployRunner.Handlers.HandlerCatalog.MaskSecrets(inputs, log);
+
+        var masks = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("::add-mask::secretkeyline", masks);
+        Assert.DoesNotContain("::add-mask::kind: Config", masks);
+        Assert.DoesNotContain("::add-mask::apiVersion: v1", masks);
+        Assert.Contains(masks, m => m.StartsWith("::add-mask::apiVersion: v1%0Akind: Config", StringComparison.Ordinal));
     }
 }
