@@ -15,6 +15,10 @@ RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
 KUBECTL_IMAGE=registry.k8s.io/kubectl:v1.32.5
 KUBECTL_MINOR=1.32
 
+# Where the real registries are reachable (GitHub's hosted runners), STANDIN_IMAGES=0 leaves the
+# names alone and the build pulls the real images.
+if [ "${STANDIN_IMAGES:-1}" = "0" ]; then echo "STANDIN_IMAGES=0: the build uses the real base images"; exit 0; fi
+
 cache=${STANDIN_CACHE:-/var/cache/deployrunner-standins}
 ca_bundle=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 mkdir -p "$cache"
@@ -37,9 +41,11 @@ have_image() { # NAME KEY
 # mirror through the same TLS setup as the machine.
 configure_rootfs() { # DIR
   local dir=$1
-  rm -f "$dir/etc/apt/sources.list"
-  cp /etc/apt/sources.list.d/*.sources "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
-  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
+  if grep -q '^VERSION_CODENAME=bookworm' /etc/os-release; then
+    rm -f "$dir/etc/apt/sources.list"
+    cp /etc/apt/sources.list.d/*.sources "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
+    if [ -f /etc/apt/sources.list ]; then cp /etc/apt/sources.list "$dir/etc/apt/sources.list"; fi
+  fi
   mkdir -p "$dir/etc/ssl/certs"
   cp "$ca_bundle" "$dir/etc/ssl/certs/ca-certificates.crt"
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
