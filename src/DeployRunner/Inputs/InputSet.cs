@@ -98,10 +98,12 @@ public sealed partial record InputSet(ImmutableDictionary<string, string> Values
     {
         var text = Get(name);
         if (text is null) return [];
-        char[] separators = commasAndSpaces ? ['\n', '\r', ',', ' ', '\t'] : ['\n', '\r'];
-        return text.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(item => !item.StartsWith('#'))
-            .ToList();
+        // Comment lines go first, so "# web3 web4" is not read as two hosts.
+        var lines = text.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.StartsWith('#'));
+        return commasAndSpaces
+            ? lines.SelectMany(line => line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+            : lines.ToList();
     }
 
     public static bool TryParseDuration(string text, out TimeSpan duration)

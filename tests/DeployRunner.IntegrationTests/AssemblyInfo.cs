@@ -1,0 +1,2 @@
+// The runner is a Linux container action; its integration tests drive Linux processes.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

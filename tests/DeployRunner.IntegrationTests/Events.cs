@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+
+namespace DeployRunner.IntegrationTests;
+
+/// <summary>Deployment events for tests, in the webhook shape GitHub sends.</summary>
+public static class Events
+{
+    public static readonly string ExamplesDirectory = FindExamples();
+
+    public static string Example(string name) => File.ReadAllText(Path.Combine(ExamplesDirectory, "events", name));
+
+    public static string Deployment(
+        long id = 9_100_200_300,
+        string task = "deploy",
+        string environment = "staging",
+        string @ref = "main",
+        string sha = "a5c3785ed8d6a35868bc169f07e40e889087fd2e",
+        JsonNode? payload = null,
+        bool transient = false,
+        bool production = false,
+        string? description = null)
+    {
+        var root = new JsonObject
+        {
+            ["action"] = "created",
+            ["deployment"] = new JsonObject
+            {
+                ["id"] = id,
+                ["sha"] = sha,
+                ["ref"] = @ref,
+                ["task"] = task,
+                ["payload"] = payload ?? new JsonObject(),
+                ["environment"] = environment,
+                ["original_environment"] = environment,
+                ["description"] = description,
+                ["transient_environment"] = transient,
+                ["production_environment"] = production,
+            },
+            ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
+            ["sender"] = new JsonObject { ["login"] = "octocat" },
+        };
+        return root.ToJsonString();
+    }
+
+    private static string FindExamples()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "examples");
+            if (Directory.Exists(Path.Combine(candidate, "events"))) return candidate;
+        }
+
+        throw new DirectoryNotFoundException("examples/events not found above the test assembly.");
+    }
+}

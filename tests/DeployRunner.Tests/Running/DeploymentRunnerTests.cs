@@ -1,0 +1,143 @@
+using DeployRunner.Events;
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using DeployRunner.Planning;
+using DeployRunner.Running;
+using DeployRunner.Status;
+using DeployRunner.Workflow;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+
+namespace DeployRunner.Tests.Running;
+
+/// <summary>The status lifecycle, with the GitHub port and the handler substituted.</summary>
+public sealed class DeploymentRunnerTests
+{
+    private readonly IGitHubDeployments _github = Substitute.For<IGitHubDeployments>();
+    private readonly IWorkflowLog _log = Substitute.For<IWorkflowLog>();
+    private readonly IDeploymentHandler _handler = Substitute.For<IDeploymentHandler>();
+    private readonly List<DeploymentStatusUpdate> _posted = [];
+
+    public DeploymentRunnerTests()
+    {
+        _github.PostStatusAsync(Arg.Any<string>(), Arg.Any<long>(), Arg.Do<DeploymentStatusUpdate>(_posted.Add), Arg.Any<CancellationToken>())
+            .Returns(Task.CompletedTask);
+    }
+
+    private static DeploymentPlan Plan(string task = "deploy", TimeSpan? timeout = null)
+    {
+        var deployment = new Deployment(42, "0123456789abcdef", "main", task, "staging", "staging", null, false, false, DeploymentPayload.None);
+        return new DeploymentPlan(deployment, "o/r", "shell", InputSet.Empty, "true", "/tmp", "https://app.example.com",
+            timeout ?? TimeSpan.FromMinutes(1), DeploymentVariables.For(deployment, "o/r"));
+    }
+
+    private DeploymentRunner Runner(ShutdownBudget? budget = null) =>
+        new(_github, _log, WorkflowFiles.None, TimeProvider.System, "https://github.com/o/r/actions/runs/1", budget);
+
+    private IEnumerable<DeploymentState> States => _posted.Select(p => p.State);
+
+    [Fact]
+    public async Task A_successful_deployment_posts_in_progress_then_success_with_the_url()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Succeeded("ok"));
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Deployed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Success], States);
+        Assert.Equal("https://app.example.com", _posted[1].EnvironmentUrl);
+        Assert.Null(_posted[0].EnvironmentUrl);
+        Assert.All(_posted, p => Assert.Equal("https://github.com/o/r/actions/runs/1", p.LogUrl));
+    }
+
+    [Fact]
+    public async Task A_failed_deployment_posts_failure_and_exits_1()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Failed("The script exited with code 2."));
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Failure], States);
+        Assert.Contains("code 2", _posted[1].Description);
+    }
+
+    [Fact]
+    public async Task A_successful_removal_ends_inactive()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Succeeded("ok"));
+
+        await Runner().RunAsync(Plan("remove"), _handler, CancellationToken.None);
+
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Inactive], States);
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_still_ends_in_error()
+    {
+        _handler.RunAsync(default!, default).ThrowsAsyncForAnyArgs(new InvalidOperationException("boom"));
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], States);
+        Assert.Contains("boom", _posted[1].Description);
+    }
+
+    [Fact]
+    public async Task A_handler_that_ignores_cancellation_cannot_keep_the_deployment_in_progress()
+    {
+        var never = new TaskCompletionSource<HandlerResult>();
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(never.Task);
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var exit = await Runner(new ShutdownBudget(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2))).RunAsync(Plan(), _handler, shutdown.Token);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], States);
+        Assert.Contains("cancelled", _posted[1].Description);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_deployment_past_its_timeout_ends_in_error()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(async call =>
+        {
+            await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
+            return HandlerResult.Succeeded("unreachable");
+        });
+
+        await Runner().RunAsync(Plan(timeout: TimeSpan.FromMilliseconds(100)), _handler, CancellationToken.None);
+
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], States);
+        Assert.Contains("timed out", _posted[1].Description);
+    }
+
+    [Fact]
+    public async Task When_in_progress_cannot_be_posted_the_work_does_not_start()
+    {
+        _github.PostStatusAsync(default!, default, default!, default).ThrowsAsyncForAnyArgs(new GitHubApiException("Could not post: forbidden"));
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        await _handler.DidNotReceiveWithAnyArgs().RunAsync(default!, default);
+        _log.Received().Error("Could not post: forbidden", Arg.Any<string>());
+    }
+
+    [Fact]
+    public async Task When_the_final_status_cannot_be_posted_the_step_fails_and_says_so()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Succeeded("ok"));
+        var calls = 0;
+        _github.PostStatusAsync(default!, default, default!, default).ReturnsForAnyArgs(_ =>
+            ++calls == 1 ? Task.CompletedTask : Task.FromException(new GitHubApiException("GitHub answered 500")));
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        _log.Received().Error(Arg.Is<string>(m => m.Contains("`success` status could not be posted")), Arg.Any<string>());
+    }
+}
