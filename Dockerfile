@@ -24,6 +24,7 @@ FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       bash ca-certificates curl git jq openssh-client rsync \
+ && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=kubectl /bin/kubectl /usr/local/bin/kubectl
 COPY --from=build /out/DeployRunner /usr/local/bin/deploy-runner

@@ -1,85 +1,49 @@
 #!/usr/bin/env bash
-# Image size and start-up time of the action's image, side by side with a baseline.
-#   - size: the whole image, the app's own layer, the base image;
-#   - `docker run` to the in_progress request at a loopback API, against a plain `docker run`
-#     of the base image posting one status with curl (the least any Docker action can do);
-#   - the Native AOT binary outside Docker, process start to the in_progress request, against
-#     curl posting the same request (target: within 30 ms).
-# The API answers 422 so each command ends right after that request (reject_statuses.py).
-# Needs: a Docker engine (tests/infra/docker-engine.sh), the base images or their stand-ins
-# (tests/infra/standin-images.sh), hyperfine, python3. Results go to bench/results/.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-runs=${RUNS:-20}
-image=deployrunner:bench
-base=$(awk '/^FROM / {b=$2} END {print b}' Dockerfile)   # the runtime stage's base
-out=bench/results
-mkdir -p "$out"
+# The action's image: its size (whole image, the app's own layer, the base) and the time from
+# `docker run` to the in_progress status at a loopback fake, side by side with a plain
+# `docker run` of the same image whose curl posts that one status (the least any Docker action
+# can do: same image start, one request). The fake answers 403, so both end right after it.
+# Usage: bench/container.sh [RUNS]
+# Needs a Docker engine (tests/infra/docker-engine.sh) and the base images or their stand-ins
+# (tests/infra/standin-images.sh). Process start outside Docker: RUNNER_CMD=artifacts/aot/DeployRunner bench/startup.sh
+source "$(dirname "$0")/common.sh"
+require hyperfine jq python3 docker
+docker info >/dev/null 2>&1 || { echo "bench: no Docker engine (tests/infra/docker-engine.sh starts one)" >&2; exit 1; }
 
-command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install hyperfine" >&2; exit 1; }
-docker info >/dev/null 2>&1 || { echo "No Docker engine: run tests/infra/docker-engine.sh" >&2; exit 1; }
+RUNS="${1:-20}"
+IMAGE=deployrunner:bench
+BASE=$(awk '/^FROM / {base=$2} END {print base}' "$REPO_DIR/Dockerfile")   # the runtime stage's base
+docker build --network host -q -t "$IMAGE" "$REPO_DIR" >/dev/null
+start_fake_github 403
 
-echo "==> Building $image"
-docker build --network host -q -t "$image" . >/dev/null
-[ -x artifacts/aot/DeployRunner ] || dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
+WORK="$(mktemp -d)"
+mkdir -p "$WORK/workflow" "$WORK/file_commands" "$WORK/home" "$WORK/workspace"
+cp "$REPO_DIR/examples/events/deploy.json" "$WORK/workflow/event.json"
+BODY='{"state":"in_progress","description":"Deploying main to production","log_url":"https://github.com/octocat/hello-world/actions/runs/1"}'
+STATUS_URL="$FAKE_URL/repos/octocat/hello-world/deployments/4242424242/statuses"
 
-python3 bench/reject_statuses.py > "$out/.port" &
-api_pid=$!
-trap 'kill $api_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$out/.port" ] && break; sleep 0.1; done
-api="http://127.0.0.1:$(cat "$out/.port")"
+export GITHUB_ACTIONS=true GITHUB_API_URL="$FAKE_URL" GITHUB_REPOSITORY=octocat/hello-world GITHUB_RUN_ID=1 \
+  INPUT_TOKEN=bench-token INPUT_SCRIPT=true
+ACTION="docker run --rm --workdir /github/workspace --network host \
+ -e GITHUB_ACTIONS -e GITHUB_API_URL -e GITHUB_REPOSITORY -e GITHUB_RUN_ID -e INPUT_TOKEN -e INPUT_SCRIPT \
+ -e GITHUB_EVENT_PATH=/github/workflow/event.json -e GITHUB_WORKSPACE=/github/workspace -e HOME=/github/home \
+ -v $WORK/home:/github/home -v $WORK/workflow:/github/workflow -v $WORK/file_commands:/github/file_commands -v $WORK/workspace:/github/workspace \
+ $IMAGE"
+BASELINE="docker run --rm --network host --entrypoint curl $IMAGE -s -o /dev/null -X POST -H 'Authorization: token bench-token' -H 'Accept: application/vnd.github+json' -H 'Content-Type: application/json' -d '$BODY' $STATUS_URL"
 
-work=$(mktemp -d)
-trap 'kill $api_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/workflow" "$work/file_commands" "$work/home" "$work/workspace"
-cp examples/events/deploy.json "$work/workflow/event.json"
-: > "$work/file_commands/out"; : > "$work/file_commands/state"; : > "$work/file_commands/summary"
-body='{"state":"in_progress","description":"Deploying main to production","log_url":"https://github.com/octocat/hello-world/actions/runs/1"}'
-statuses="$api/repos/octocat/hello-world/deployments/4242424242/statuses"
+hyperfine --warmup 3 --runs "$RUNS" -N --ignore-failure --export-json "$RESULTS_DIR/container.json" \
+  -n "docker run of the action image" "$ACTION" \
+  -n "baseline (docker run, curl POST)" "$BASELINE" \
+  >/dev/null
+report "docker run to in_progress (median of $RUNS runs)" "$RESULTS_DIR/container.json"
 
-export INPUT_TOKEN=bench-token INPUT_HANDLER=shell INPUT_SCRIPT=true INPUT_TIMEOUT=30m GITHUB_ACTIONS=true \
-  GITHUB_API_URL="$api" GITHUB_REPOSITORY=octocat/hello-world GITHUB_RUN_ID=1
-
-run_action="docker run --rm --workdir /github/workspace --network host \
- -e INPUT_TOKEN -e INPUT_HANDLER -e INPUT_SCRIPT -e INPUT_TIMEOUT -e GITHUB_ACTIONS -e GITHUB_API_URL -e GITHUB_REPOSITORY -e GITHUB_RUN_ID \
- -e GITHUB_EVENT_PATH=/github/workflow/event.json -e GITHUB_OUTPUT=/github/file_commands/out -e GITHUB_STATE=/github/file_commands/state \
- -e GITHUB_STEP_SUMMARY=/github/file_commands/summary -e HOME=/github/home \
- -v $work/home:/github/home -v $work/workflow:/github/workflow -v $work/file_commands:/github/file_commands -v $work/workspace:/github/workspace \
- $image"
-run_base="docker run --rm --network host --entrypoint curl $image -s -o /dev/null -X POST -H 'Authorization: token bench-token' -H 'Content-Type: application/json' -d '$body' $statuses"
-
-export GITHUB_EVENT_PATH="$PWD/examples/events/deploy.json" GITHUB_OUTPUT="$work/file_commands/out" \
-  GITHUB_STATE="$work/file_commands/state" GITHUB_STEP_SUMMARY="$work/file_commands/summary"
-run_aot="artifacts/aot/DeployRunner"
-run_curl="curl -s -o /dev/null -X POST -H 'Authorization: token bench-token' -H 'Content-Type: application/json' -d '$body' $statuses"
-
-echo "==> docker run to in_progress ($runs runs each)"
-hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$out/docker-start.json" \
-  -n "action image: docker run -> in_progress" "$run_action" \
-  -n "same image, curl posts one status (baseline)" "$run_base" >/dev/null
-
-echo "==> process start to in_progress, outside Docker ($((runs * 5)) runs each)"
-hyperfine -N -i --warmup 5 --runs "$((runs * 5))" --export-json "$out/process-start.json" \
-  -n "AOT binary: start -> in_progress" "$run_aot" \
-  -n "curl posts one status (baseline)" "$run_curl" >/dev/null
-
-median() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$1"; }
-size_mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000000 }'; }
-image_size=$(docker image inspect -f '{{.Size}}' "$image")
-base_size=$(docker image inspect -f '{{.Size}}' "$base")
-app_layer=$(docker history --no-trunc --human=false --format '{{.Size}}\t{{.CreatedBy}}' "$image" | awk -F'\t' '/deploy-runner / && /COPY/ {print $1; exit}')
-kubectl_layer=$(docker history --no-trunc --human=false --format '{{.Size}}\t{{.CreatedBy}}' "$image" | awk -F'\t' '/kubectl/ && /COPY/ {print $1; exit}')
-
-a=$(median "$out/docker-start.json" "action image: docker run -> in_progress")
-b=$(median "$out/docker-start.json" "same image, curl posts one status (baseline)")
-c=$(median "$out/process-start.json" "AOT binary: start -> in_progress")
-d=$(median "$out/process-start.json" "curl posts one status (baseline)")
-{
-  echo "| measure | ours | baseline | ratio |"
-  echo "| --- | ---: | ---: | ---: |"
-  printf '| `docker run` to in_progress (median, %s runs) | %.0f ms | %.0f ms (curl in the same image) | %.2f |\n' "$runs" "$a" "$b" "$(echo "$a / $b" | bc -l)"
-  printf '| process start to in_progress, no Docker (median, %s runs) | %.1f ms | %.1f ms (curl) | %.2f |\n' "$((runs * 5))" "$c" "$d" "$(echo "$c / $d" | bc -l)"
-  printf '| image size | %s MB | %s MB (base image) | %.2f |\n' "$(size_mb "$image_size")" "$(size_mb "$base_size")" "$(echo "$image_size / $base_size" | bc -l)"
-  printf '| the app'"'"'s own layer (AOT binary) | %s MB | | |\n' "$(size_mb "$app_layer")"
-  printf '| kubectl layer | %s MB | | |\n' "$(size_mb "$kubectl_layer")"
-} | tee "$out/container.md"
+layer() { docker history --no-trunc --human=false --format '{{.Size}}	{{.CreatedBy}}' "$IMAGE" | awk -F'\t' -v pat="$1" '$2 ~ pat {print $1; exit}'; }
+mb() { awk -v b="${1:-0}" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
+echo
+echo "Image size"
+echo "  whole image:              $(mb "$(docker image inspect -f '{{.Size}}' "$IMAGE")")"
+echo "  base ($BASE): $(mb "$(docker image inspect -f '{{.Size}}' "$BASE")")"
+echo "  apt tools layer:          $(mb "$(layer 'apt-get install')")"
+echo "  kubectl layer:            $(mb "$(layer 'in /usr/local/bin/kubectl')")"
+echo "  the app's own layer:      $(mb "$(layer 'in /usr/local/bin/deploy-runner $')")"
+rm -rf "$WORK"

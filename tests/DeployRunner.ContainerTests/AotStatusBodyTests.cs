@@ -30,11 +30,12 @@ public sealed class AotStatusBodyTests
         AssertBodies(api,
             Body("in_progress", "Deploying main to production"),
             Body("success", "Deployed main to production", "https://hello.example.com"));
-        Assert.All(api.Statuses, s =>
+        Assert.All(api.Requests, r =>
         {
-            Assert.Equal(StatusesPath, s.Path);
-            Assert.Equal($"Token {RunnerLayout.Token}", s.Authorization); // Octokit's spelling; the scheme is case-insensitive
-            Assert.StartsWith("application/json", s.ContentType);
+            Assert.Equal(("POST", StatusesPath), (r.Method, r.Path));
+            Assert.Equal($"Token {RunnerLayout.Token}", r.Headers["Authorization"]); // Octokit's spelling; the scheme is case-insensitive
+            Assert.StartsWith("application/json", r.Headers["Content-Type"]);
+            Assert.Equal("application/vnd.github+json", r.Headers["Accept"]);
         });
     }
 
@@ -69,7 +70,7 @@ public sealed class AotStatusBodyTests
         AssertBodies(api,
             Body("in_progress", "Removing pr17"),
             Body("inactive", "Removed pr17"));
-        Assert.All(api.Statuses, s => Assert.Equal("/repos/octocat/hello-world/deployments/4242424243/statuses", s.Path));
+        Assert.All(api.Statuses, s => Assert.Equal(4242424243, s.DeploymentId));
     }
 
     [Fact(Timeout = 60_000)]
@@ -89,7 +90,7 @@ public sealed class AotStatusBodyTests
     [Fact(Timeout = 60_000)]
     public async Task The_post_step_posts_error_for_a_deployment_left_in_progress()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
         var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string>(), inContainer: false);
         variables["STATE_deployment-id"] = "4242424242";
@@ -101,7 +102,7 @@ public sealed class AotStatusBodyTests
         AssertBodies(api, Body("error", "The runner stopped before it could report a result."));
     }
 
-    private static void AssertBodies(FakeStatusesApi api, params JsonObject[] expected)
+    private static void AssertBodies(FakeGitHubApi api, params JsonObject[] expected)
     {
         var actual = api.Statuses.Select(s => s.Body).ToList();
         Assert.True(
@@ -109,9 +110,9 @@ public sealed class AotStatusBodyTests
             $"expected:\n{string.Join('\n', expected.Select(e => e.ToJsonString()))}\nactual:\n{string.Join('\n', actual.Select(a => a.ToJsonString()))}");
     }
 
-    private static async Task<(BufferedCommandResult Result, FakeStatusesApi Api, RunnerLayout Layout)> RunAsync(string eventJson, Dictionary<string, string> inputs)
+    private static async Task<(BufferedCommandResult Result, FakeGitHubApi Api, RunnerLayout Layout)> RunAsync(string eventJson, Dictionary<string, string> inputs)
     {
-        var api = await FakeStatusesApi.StartAsync();
+        var api = await FakeGitHubApi.StartAsync();
         var layout = new RunnerLayout(eventJson);
         var result = await ExecuteAsync(layout, layout.Variables(api.BaseUrl, inputs, inContainer: false), []);
         // The fake and the layout live until the test process ends: bodies are asserted after this.

@@ -16,7 +16,7 @@ public sealed class ContainerTests(ImageFixture image)
     [Fact(Timeout = 180_000)]
     public async Task I_can_deploy_with_a_script_using_curl_git_jq_and_rsync_and_the_runner_reads_outputs_and_summary()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent(payload: new JsonObject { ["release"] = "v1.4.2" }));
         Directory.CreateDirectory(Path.Combine(layout.Workspace, "site"));
         File.WriteAllText(Path.Combine(layout.Workspace, "site", "index.html"), "<h1>hello</h1>");
@@ -63,7 +63,7 @@ public sealed class ContainerTests(ImageFixture image)
     [Fact(Timeout = 180_000)]
     public async Task A_failing_script_ends_in_failure_and_a_non_zero_exit()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
         var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "echo about to fail; exit 3" }, inContainer: true);
 
@@ -79,7 +79,7 @@ public sealed class ContainerTests(ImageFixture image)
     [Fact(Timeout = 180_000)]
     public async Task Cancelling_with_SIGINT_posts_a_terminal_status_within_the_runners_grace_period_and_the_container_is_gone()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
         var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "echo started; sleep 300" }, inContainer: true);
         var container = new ActionContainer(image.Image, layout, variables);
@@ -87,13 +87,13 @@ public sealed class ContainerTests(ImageFixture image)
         try
         {
             var run = container.StartAsync(cts.Token);
-            await api.WaitForAsync(s => s.State == "in_progress", TimeSpan.FromSeconds(60));
+            await api.WaitForStatusAsync(s => s.State == "in_progress", TimeSpan.FromSeconds(60));
             await Task.Delay(500); // the script is running
 
             // What the Actions runner does on cancel: the docker CLI forwards SIGINT to PID 1.
             var watch = Stopwatch.StartNew();
             await Docker.CheckedAsync(["kill", "--signal", "SIGINT", container.Name]);
-            var terminal = await api.WaitForAsync(s => s.State != "in_progress", TimeSpan.FromSeconds(7.5));
+            var terminal = await api.WaitForStatusAsync(s => s.State != "in_progress", TimeSpan.FromSeconds(7.5));
             var toTerminal = watch.Elapsed;
             var result = await run;
 
@@ -113,7 +113,7 @@ public sealed class ContainerTests(ImageFixture image)
     [Fact(Timeout = 180_000)]
     public async Task When_the_main_step_is_killed_the_post_step_reports_error()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
         var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "sleep 300" }, inContainer: true);
         var main = new ActionContainer(image.Image, layout, variables);
@@ -121,7 +121,7 @@ public sealed class ContainerTests(ImageFixture image)
         try
         {
             var run = main.StartAsync(cts.Token);
-            await api.WaitForAsync(s => s.State == "in_progress", TimeSpan.FromSeconds(60));
+            await api.WaitForStatusAsync(s => s.State == "in_progress", TimeSpan.FromSeconds(60));
             await Docker.CheckedAsync(["kill", "--signal", "SIGKILL", main.Name]);
             var killed = await run;
             Assert.Equal(137, killed.ExitCode);
@@ -138,7 +138,7 @@ public sealed class ContainerTests(ImageFixture image)
             Assert.True(post.ExitCode == 0, ActionContainer.Describe(post));
             Assert.Equal(["in_progress", "error"], api.Statuses.Select(s => s.State));
             var error = api.Statuses[1];
-            Assert.Equal("/repos/octocat/hello-world/deployments/4242424242/statuses", error.Path);
+            Assert.Equal(4242424242, error.DeploymentId);
             Assert.True(JsonNode.DeepEquals(
                 new JsonObject { ["state"] = "error", ["description"] = "The runner stopped before it could report a result.", ["log_url"] = RunnerLayout.LogUrl },
                 error.Body), error.Body.ToJsonString());
@@ -152,7 +152,7 @@ public sealed class ContainerTests(ImageFixture image)
     [Fact(Timeout = 180_000)]
     public async Task After_a_finished_deployment_the_post_step_posts_nothing()
     {
-        await using var api = await FakeStatusesApi.StartAsync();
+        await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
         var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "true" }, inContainer: true);
         var main = await new ActionContainer(image.Image, layout, variables).RunAsync(RunTimeout);
