@@ -9,11 +9,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# Keep these in step with the Dockerfile (tests/DeployRunner.ContainerTests checks they agree).
+# The names the Dockerfile uses (checked below).
 SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble-aot
 RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
 KUBECTL_IMAGE=registry.k8s.io/kubectl:v1.32.5
 KUBECTL_MINOR=1.32
+
+# A Dockerfile that names another image would make the build try a registry: say so instead.
+for name in "$SDK_IMAGE" "$RUNTIME_IMAGE" "$KUBECTL_IMAGE"; do
+  grep -qE "^FROM ${name//./\\.}( |$)" Dockerfile \
+    || { echo "The Dockerfile no longer uses $name: update tests/infra/standin-images.sh to match its FROM lines" >&2; exit 1; }
+done
 
 # Where the real registries are reachable (GitHub's hosted runners), STANDIN_IMAGES=0 leaves the
 # names alone and the build pulls the real images.
