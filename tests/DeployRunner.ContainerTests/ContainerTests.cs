@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using DeployRunner.ContainerTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace DeployRunner.ContainerTests;
 
@@ -9,7 +10,7 @@ namespace DeployRunner.ContainerTests;
 /// Docker action, against a fake GitHub API on loopback.
 /// </summary>
 [Collection(ImageCollection.Name)]
-public sealed class ContainerTests(ImageFixture image)
+public sealed class ContainerTests(ImageFixture image, ITestOutputHelper output)
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
@@ -97,6 +98,7 @@ public sealed class ContainerTests(ImageFixture image)
             var toTerminal = watch.Elapsed;
             var result = await run;
 
+            output.WriteLine($"SIGINT to terminal status: {toTerminal.TotalMilliseconds:0} ms");
             Assert.Equal("error", terminal.State);
             Assert.Equal("Error: The deployment was cancelled.", (string?)terminal.Body["description"]);
             Assert.True(toTerminal < TimeSpan.FromSeconds(7.5), $"terminal status after {toTerminal.TotalSeconds:0.0} s");

@@ -132,7 +132,8 @@ kubectl_standin() {
   if have_image "$KUBECTL_IMAGE" "$key"; then log "$KUBECTL_IMAGE: stand-in present"; return; fi
   log "$KUBECTL_IMAGE: building stand-in from $binary"
   local dir; dir=$(mktemp -d)
-  # The real image keeps the static client at /bin/kubectl.
+  # The real image keeps the static client at /bin/kubectl (kubernetes/kubernetes,
+  # build/server-image/kubectl/Dockerfile).
   mkdir -p "$dir/bin"
   cp "$binary" "$dir/bin/kubectl"
   import_dir "$dir" "$KUBECTL_IMAGE" "$key" 'ENTRYPOINT ["/bin/kubectl"]'
