@@ -88,6 +88,21 @@ public sealed class AotStatusBodyTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_refusal_by_the_api_is_one_clear_error_line_with_githubs_message()
+    {
+        await using var api = await FakeGitHubApi.StartAsync();
+        api.FailNext(403);
+        using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
+
+        var result = await ExecuteAsync(layout, layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "touch ran" }, inContainer: false), []);
+
+        // Octokit's own error parsing is reflection-based and finds nothing under Native AOT.
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("::error title=Deployment not started::Could not post the `in_progress` status: forbidden (403, scripted failure).", result.StandardOutput);
+        Assert.False(File.Exists(Path.Combine(layout.Workspace, "ran")));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task The_post_step_posts_error_for_a_deployment_left_in_progress()
     {
         await using var api = await FakeGitHubApi.StartAsync();
