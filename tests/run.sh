@@ -39,6 +39,9 @@ bash tests/infra/check-metadata.sh
 log "Native AOT publish (what the image ships)"
 dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
 
+log "Integration tests again, against the Native AOT binary"
+DEPLOYRUNNER_BINARY="$PWD/artifacts/aot/DeployRunner" dotnet test tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
+
 log "Docker engine and base images"
 bash tests/infra/docker-engine.sh
 bash tests/infra/standin-images.sh
