@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """A minimal fake of GitHub's deployment-status endpoint for benchmarks, on loopback only.
 
+Every GET (the runner's skip-superseded list of the environment's newest deployment) is
+answered with an empty list, so that check passes and costs one real round trip.
+
 Every POST is answered at once with the status code given on the command line (default 403,
 which the runner treats as final: it stops right after the in_progress request, so a
 benchmark times "process start -> in_progress answered -> exit"). Prints its port, then serves
@@ -15,6 +18,17 @@ counter = sys.argv[2] if len(sys.argv) > 2 else None
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"[]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        if counter:
+            with open(counter, "a") as f:
+                f.write("GET " + self.path + "\n")
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)

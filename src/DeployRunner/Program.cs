@@ -92,9 +92,13 @@ async Task<int> RunAsync()
         var environment = RunnerEnvironment.From(variables, Directory.GetCurrentDirectory());
         eventPath ??= environment.EventPath
             ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file.");
-        var deploymentEvent = await DeploymentEventReader.ReadFileAsync(eventPath, shutdown.Token);
-        var deployment = deploymentEvent.Deployment;
+        var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown.Token);
         var dryRun = inputs.GetBool("dry-run", false);
+        var deploymentId = inputs.Get("deployment-id") is { } idText
+            ? long.TryParse(idText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedId) && parsedId > 0
+                ? parsedId
+                : throw new ConfigurationException($"Input `deployment-id` must be a deployment's numeric id, not '{idText}'.")
+            : (long?)null;
 
         var token = inputs.GetRaw("token");
         IGitHubDeployments github;
@@ -112,24 +116,55 @@ async Task<int> RunAsync()
             github = new LocalStatusPrinter(log);
         }
 
-        var repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : environment.Repository ?? "local/repository";
-        var runner = new DeploymentRunner(
-            github, log,
-            dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath),
-            TimeProvider.System, environment.LogUrl(repository));
+        // Which event this is decides the work: an explicit id from any event, a deployment, or
+        // a closed pull request whose review apps go.
+        var pullRequest = deploymentId is null && root["deployment"] is null ? PullRequestEvent.TryRead(root, environment.EventName, eventPath) : null;
+        var eventRepository = DeploymentEventReader.Text(root["repository"]?["full_name"]);
+        var repository = eventRepository is { Length: > 0 } ? eventRepository : environment.Repository ?? "local/repository";
+        var files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
+        var runner = new DeploymentRunner(github, log, files, TimeProvider.System, environment.LogUrl(repository));
+        var preparer = new DeploymentPreparer(inputs, environment, new HandlerContext(log, variables, environment.Workspace, TimeProvider.System));
+
+        async Task<Deployment> FetchDeploymentAsync(long id)
+        {
+            try
+            {
+                return await github.GetDeploymentAsync(repository, id, shutdown.Token);
+            }
+            catch (GitHubApiException e)
+            {
+                throw new ConfigurationException($"Input `deployment-id` is {id}, but that deployment could not be read from {repository}: {e.Message}");
+            }
+        }
+
+        if (pullRequest is not null)
+        {
+            if (dryRun)
+            {
+                log.Info($"Dry run: pull request #{pullRequest.Number} closed; its transient environments would be removed. Nothing is run and no status is posted.");
+                return ExitCodes.Deployed;
+            }
+
+            var teardown = new ReviewAppTeardown(github, log, files, runner, environment.LogUrl(repository),
+                (deployment, cancellationToken) => preparer.PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken));
+            return await teardown.RunAsync(repository, pullRequest, shutdown.Token);
+        }
+
+        var deploymentEvent = deploymentId is { } id
+            ? new DeploymentEvent(null, await FetchDeploymentAsync(id), repository)
+            : DeploymentEventReader.FromRoot(root, eventPath, environment.EventName);
+        var deployment = deploymentEvent.Deployment;
+        repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : repository;
 
         log.Untrusted(
             $"Deployment {deployment.Id} of {repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
             + (deployment.Description is null ? "" : $"\nDescription: {deployment.Description}")
             + (deployment.Payload.IsEmpty ? "" : $"\nPayload: {deployment.Payload.ToScriptValue()}"));
 
-        DeploymentPlan plan;
-        IDeploymentHandler handler;
+        PreparedDeployment prepared;
         try
         {
-            plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
-            var context = new HandlerContext(log, variables, environment.Workspace, TimeProvider.System);
-            handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+            prepared = await preparer.PrepareAsync(deploymentEvent, shutdown.Token);
         }
         catch (ConfigurationException e) when (!dryRun)
         {
@@ -140,11 +175,22 @@ async Task<int> RunAsync()
 
         if (dryRun)
         {
-            DryRun.Print(plan, log);
+            DryRun.Print(prepared.Plan, log);
             return ExitCodes.Deployed;
         }
 
-        return await runner.RunAsync(plan, handler, shutdown.Token);
+        if (prepared.Plan.Settings.GetBool("skip-superseded", true)
+            && await runner.SkipIfSupersededAsync(prepared.Plan, shutdown.Token) is { } skipped)
+        {
+            return skipped;
+        }
+
+        return await runner.RunAsync(prepared.Plan, prepared.Handler, shutdown.Token);
+    }
+    catch (GitHubApiException e)
+    {
+        log.Error(e.Message, "GitHub API");
+        return ExitCodes.Failed;
     }
     catch (ConfigurationException e)
     {

@@ -42,6 +42,47 @@ public static class Events
         return root.ToJsonString();
     }
 
+    /// <summary>A deployment as the REST API lists it (the fake serves these).</summary>
+    public static JsonObject ApiDeployment(
+        long id,
+        string environment,
+        string @ref = "main",
+        string sha = "a5c3785ed8d6a35868bc169f07e40e889087fd2e",
+        string task = "deploy",
+        bool transient = false,
+        bool production = false,
+        JsonNode? payload = null) => new()
+    {
+        ["id"] = id,
+        ["sha"] = sha,
+        ["ref"] = @ref,
+        ["task"] = task,
+        ["payload"] = payload ?? new JsonObject(),
+        ["environment"] = environment,
+        ["original_environment"] = environment,
+        ["description"] = null,
+        ["transient_environment"] = transient,
+        ["production_environment"] = production,
+        ["creator"] = new JsonObject { ["login"] = "deliverybot[bot]" },
+    };
+
+    /// <summary>A <c>pull_request</c> webhook payload.</summary>
+    public static string PullRequest(long number, string headRef, string headSha, string action = "closed", bool merged = true) => new JsonObject
+    {
+        ["action"] = action,
+        ["number"] = number,
+        ["pull_request"] = new JsonObject
+        {
+            ["number"] = number,
+            ["state"] = action == "closed" ? "closed" : "open",
+            ["merged"] = merged,
+            ["head"] = new JsonObject { ["ref"] = headRef, ["sha"] = headSha },
+            ["base"] = new JsonObject { ["ref"] = "main", ["sha"] = "0000000000000000000000000000000000000000" },
+        },
+        ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
+        ["sender"] = new JsonObject { ["login"] = "octocat" },
+    }.ToJsonString();
+
     private static string FindExamples()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

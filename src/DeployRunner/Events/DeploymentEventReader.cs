@@ -10,7 +10,13 @@ namespace DeployRunner.Events;
 /// </summary>
 public static class DeploymentEventReader
 {
-    public static async Task<DeploymentEvent> ReadFileAsync(string path, CancellationToken cancellationToken)
+    public static async Task<DeploymentEvent> ReadFileAsync(string path, CancellationToken cancellationToken) =>
+        FromRoot(await ReadRootAsync(path, cancellationToken), path);
+
+    public static DeploymentEvent Parse(string json, string source = "the event") => FromRoot(ParseRoot(json, source), source);
+
+    /// <summary>The whole webhook payload as a JSON object, whatever the event.</summary>
+    public static async Task<JsonObject> ReadRootAsync(string path, CancellationToken cancellationToken)
     {
         string text;
         try
@@ -23,10 +29,10 @@ public static class DeploymentEventReader
                 $"Cannot read the event file '{path}': {e.Message}. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH.");
         }
 
-        return Parse(text, path);
+        return ParseRoot(text, path);
     }
 
-    public static DeploymentEvent Parse(string json, string source = "the event")
+    public static JsonObject ParseRoot(string json, string source)
     {
         JsonNode? root;
         try
@@ -39,12 +45,16 @@ public static class DeploymentEventReader
                 $"The event file {source} is not valid JSON (line {e.LineNumber + 1}): expected the webhook payload of a `deployment` event.");
         }
 
-        if (root is not JsonObject obj)
-            throw new ConfigurationException($"The event file {source} is not a JSON object: expected the webhook payload of a `deployment` event.");
+        return root as JsonObject
+            ?? throw new ConfigurationException($"The event file {source} is not a JSON object: expected the webhook payload of a `deployment` event.");
+    }
 
+    /// <summary>The deployment of a <c>deployment</c> webhook payload; anything else is refused with a message that says what to do.</summary>
+    public static DeploymentEvent FromRoot(JsonObject obj, string source, string? eventName = null)
+    {
         if (obj["deployment"] is not JsonObject deployment)
             throw new ConfigurationException(
-                $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows; this event looks like `{Describe(obj)}`.");
+                $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows (and tears review apps down on `on: pull_request: types: [closed]`); this event {(eventName is null ? "looks like" : "is")} `{eventName ?? Describe(obj)}`. To run an existing deployment from another event, set input `deployment-id`.");
 
         var repository = Text(obj["repository"]?["full_name"]);
         return new DeploymentEvent(Text(obj["action"]), ReadDeployment(deployment, source), repository ?? "");
@@ -103,7 +113,7 @@ public static class DeploymentEventReader
         return DeploymentPayload.FromText(text);
     }
 
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() switch
+    internal static string? Text(JsonNode? node) => node is JsonValue value && value.GetValueKind() switch
     {
         JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
         _ => false,

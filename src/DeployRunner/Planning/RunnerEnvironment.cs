@@ -16,7 +16,8 @@ public sealed record RunnerEnvironment(
     string Workspace,
     string? OutputPath,
     string? StatePath,
-    string? SummaryPath)
+    string? SummaryPath,
+    string? EventName = null)
 {
     public static RunnerEnvironment From(IReadOnlyDictionary<string, string> variables, string currentDirectory)
     {
@@ -37,7 +38,8 @@ public sealed record RunnerEnvironment(
             Workspace: Get("GITHUB_WORKSPACE") ?? currentDirectory,
             OutputPath: Get("GITHUB_OUTPUT"),
             StatePath: Get("GITHUB_STATE"),
-            SummaryPath: Get("GITHUB_STEP_SUMMARY"));
+            SummaryPath: Get("GITHUB_STEP_SUMMARY"),
+            EventName: Get("GITHUB_EVENT_NAME"));
     }
 
     /// <summary>The link every status carries: the workflow run that did the work.</summary>

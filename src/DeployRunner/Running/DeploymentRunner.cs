@@ -35,6 +35,45 @@ public sealed class DeploymentRunner(
 {
     private readonly ShutdownBudget _budget = shutdownBudget ?? ShutdownBudget.Default;
 
+    /// <summary>How a successful removal's <c>inactive</c> status starts: a teardown that finds it knows the work was done.</summary>
+    public const string RemovedPrefix = "Removed ";
+
+    /// <summary>
+    /// Input <c>skip-superseded</c>: if a newer deployment to the same environment exists, this
+    /// older one must not overwrite it. It is marked <c>inactive</c> ("superseded by #ID") and
+    /// nothing runs. One request: the environment's newest deployment (<c>per_page=1</c>).
+    /// Returns the exit code when the deployment was skipped (or the check failed), null when it should run.
+    /// </summary>
+    public async Task<int?> SkipIfSupersededAsync(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+        var deployment = plan.Deployment;
+        IReadOnlyList<Events.Deployment> newest;
+        try
+        {
+            newest = await github.ListDeploymentsAsync(plan.Repository, new DeploymentFilter(Environment: deployment.Environment), limit: 1, cancellationToken);
+        }
+        catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
+        {
+            // Like a failed in_progress: an API that cannot answer this would not take the
+            // statuses either, and deploying blind could overwrite a newer deployment.
+            log.Error(e is GitHubApiException ? $"{e.Message} Nothing was started (input `skip-superseded` needs this check)." : "Stopped before the deployment started.", "Deployment not started");
+            return ExitCodes.Failed;
+        }
+
+        // Ids grow with time; comparing them also guards against an unexpected list order.
+        if (newest.Count == 0 || newest[0].Id <= deployment.Id) return null;
+
+        var newer = newest[0];
+        log.Info($"Deployment {deployment.Id} is superseded by deployment {newer.Id} to the same environment: not running it (input `skip-superseded`).");
+        var posted = await PostFinalAsync(plan, DeploymentState.Inactive, $"Superseded by #{newer.Id}", stopping: false);
+        await files.SetOutputAsync("status", DeploymentState.Inactive.ToApiName(), CancellationToken.None);
+        await files.SetOutputAsync("deployment-id", deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+        await files.SetOutputAsync("environment-url", "", CancellationToken.None);
+        await files.SetOutputAsync("results", "[]", CancellationToken.None);
+        await files.AppendSummaryAsync($"Deployment {deployment.Id} was skipped: deployment {newer.Id} to the same environment is newer.\n", CancellationToken.None);
+        return posted ? ExitCodes.Deployed : ExitCodes.Failed;
+    }
+
     public async Task<int> RunAsync(DeploymentPlan plan, IDeploymentHandler handler, CancellationToken shutdown)
     {
         var deployment = plan.Deployment;
@@ -136,7 +175,7 @@ public sealed class DeploymentRunner(
 
     private static (DeploymentState State, string Description) Conclude(DeploymentPlan plan, HandlerResult result) => result.Outcome switch
     {
-        HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"Removed {plan.Deployment.Environment}"),
+        HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"{RemovedPrefix}{plan.Deployment.Environment}"),
         HandlerOutcome.Succeeded => (DeploymentState.Success, $"{Past(plan)} {Target(plan)}"),
         HandlerOutcome.Failed => (DeploymentState.Failure, $"Failed: {result.Reason}"),
         _ => (DeploymentState.Error, $"Error: {result.Reason}"),

@@ -12,7 +12,7 @@ internal sealed record DeploymentStatusRequest(
     string? EnvironmentUrl,
     bool? AutoInactive);
 
-/// <summary>The fields of a deployment status the runner reads back.</summary>
+/// <summary>The fields of a posted deployment status the runner reads back.</summary>
 internal sealed record DeploymentStatusResponse(long Id, string State);
 
 [JsonSourceGenerationOptions(
@@ -21,6 +21,9 @@ internal sealed record DeploymentStatusResponse(long Id, string State);
 [JsonSerializable(typeof(DeploymentStatusRequest))]
 [JsonSerializable(typeof(DeploymentStatusResponse))]
 [JsonSerializable(typeof(DeploymentStatusResponse[]))]
+[JsonSerializable(typeof(DeploymentStatusRecord))]
+[JsonSerializable(typeof(DeploymentStatusRecord[]))]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonArray))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]

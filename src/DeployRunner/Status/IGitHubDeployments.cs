@@ -1,3 +1,5 @@
+using DeployRunner.Events;
+
 namespace DeployRunner.Status;
 
 /// <summary>
@@ -7,4 +9,39 @@ namespace DeployRunner.Status;
 public interface IGitHubDeployments
 {
     Task PostStatusAsync(string repository, long deploymentId, DeploymentStatusUpdate status, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deployments matching the filter, newest first, as GitHub lists them. With
+    /// <paramref name="limit"/> only that many are asked for (one request for up to 100);
+    /// without it every page is read.
+    /// </summary>
+    Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string repository, DeploymentFilter filter, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>One deployment by id; a missing one is a <see cref="GitHubApiException"/>.</summary>
+    Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken);
+
+    /// <summary>A deployment's statuses, newest first; <paramref name="limit"/> as for deployments.</summary>
+    Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken);
+}
+
+/// <summary>The query of <c>GET /repos/{owner}/{repo}/deployments</c>; null fields are not sent.</summary>
+public sealed record DeploymentFilter(string? Ref = null, string? Sha = null, string? Environment = null, string? Task = null)
+{
+    public IDictionary<string, string> ToQuery()
+    {
+        var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Ref is not null) query["ref"] = Ref;
+        if (Sha is not null) query["sha"] = Sha;
+        if (Environment is not null) query["environment"] = Environment;
+        if (Task is not null) query["task"] = Task;
+        return query;
+    }
+
+    public override string ToString() => string.Join(", ", ToQuery().Select(q => $"{q.Key}={q.Value}"));
+}
+
+/// <summary>A status a deployment already has, as the API lists it.</summary>
+public sealed record DeploymentStatusRecord(long Id, string State, string? Description)
+{
+    public DeploymentState? Known => DeploymentStates.FromApiName(State);
 }

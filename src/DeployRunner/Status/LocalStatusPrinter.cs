@@ -1,10 +1,12 @@
+using DeployRunner.Events;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Status;
 
 /// <summary>
 /// Outside Actions (no token), statuses are printed instead of posted, so a user can try a
-/// deploy script on their own machine and see exactly what GitHub would be told.
+/// deploy script on their own machine and see exactly what GitHub would be told. There is no
+/// API to ask, so it knows no other deployments: nothing is ever superseded locally.
 /// </summary>
 public sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
 {
@@ -14,4 +16,13 @@ public sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
         log.Info($"[local] deployment {deploymentId} status: {status.State.ToApiName()}: {status.Description}{url}");
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string repository, DeploymentFilter filter, int? limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Deployment>>([]);
+
+    public Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken) =>
+        throw new ConfigurationException("Input `deployment-id` needs the GitHub API: run in GitHub Actions, or pass --token.");
+
+    public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DeploymentStatusRecord>>([]);
 }

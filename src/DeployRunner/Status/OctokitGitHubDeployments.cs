@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeployRunner.Events;
 using Octokit;
 using Octokit.Internal;
+using Deployment = DeployRunner.Events.Deployment;
 
 namespace DeployRunner.Status;
 
@@ -14,9 +17,11 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
 {
     private const string Accept = "application/vnd.github+json";
     private readonly IConnection _connection;
+    private readonly Uri _baseAddress;
 
     public OctokitGitHubDeployments(Uri apiBaseAddress, string token, HttpMessageHandler handler)
     {
+        _baseAddress = NormalizeBaseAddress(apiBaseAddress);
         var product = new ProductHeaderValue("deliverybot-runner", typeof(OctokitGitHubDeployments).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
         _connection = new Connection(
             product,
@@ -50,6 +55,76 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
             () => _connection.Post<DeploymentStatusResponse>(
                 RepositoryUri(repository, $"deployments/{deploymentId}/statuses"), body, Accept, "application/json",
                 (IDictionary<string, string>?)null, cancellationToken));
+    }
+
+    /// <summary>GitHub's largest page.</summary>
+    public const int MaxPerPage = 100;
+
+    /// <summary>A bound on paging (10,000 items): a runaway list must not eat the hourly rate limit.</summary>
+    public const int MaxPages = 100;
+
+    public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string repository, DeploymentFilter filter, int? limit, CancellationToken cancellationToken)
+    {
+        var items = await ListAsync($"list deployments ({filter})", RepositoryUri(repository, "deployments"), filter.ToQuery(), limit, cancellationToken);
+        return items.Select(item => item is JsonObject deployment
+                ? DeploymentEventReader.ReadDeployment(deployment, "the deployments list")
+                : throw new GitHubApiException("Could not list deployments: GitHub answered with an item that is not an object."))
+            .ToList();
+    }
+
+    public async Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken)
+    {
+        // Octokit wraps an object answer in [...] when T is enumerable, and JsonObject is: ask
+        // for a JsonElement (a struct) and convert.
+        var element = await CallAsync(
+            $"get deployment {deploymentId}",
+            () => _connection.Get<JsonElement>(RepositoryUri(repository, $"deployments/{deploymentId}"), new Dictionary<string, string>(), Accept, cancellationToken));
+        if (element.Body.ValueKind != JsonValueKind.Object || JsonObject.Create(element.Body) is not { } deployment)
+            throw new GitHubApiException($"Could not get deployment {deploymentId}: GitHub answered with something that is not a deployment.");
+        return DeploymentEventReader.ReadDeployment(deployment, $"deployment {deploymentId} from the API");
+    }
+
+    public async Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken)
+    {
+        var items = await ListAsync($"list the statuses of deployment {deploymentId}", RepositoryUri(repository, $"deployments/{deploymentId}/statuses"), new Dictionary<string, string>(), limit, cancellationToken);
+        return items.OfType<JsonObject>()
+            .Select(status => new DeploymentStatusRecord(
+                status["id"] is JsonValue id && id.TryGetValue<long>(out var parsed) ? parsed : 0,
+                status["state"] is JsonValue state && state.TryGetValue<string>(out var text) ? text : "",
+                status["description"] is JsonValue description && description.TryGetValue<string>(out var words) ? words : null))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Reads a list page by page, following the <c>Link: rel="next"</c> header GitHub sends,
+    /// with <c>per_page</c> as large as the limit allows. Every page is one bounded, retried call.
+    /// </summary>
+    private async Task<List<JsonNode?>> ListAsync(string what, Uri first, IDictionary<string, string> query, int? limit, CancellationToken cancellationToken)
+    {
+        var perPage = Math.Clamp(limit ?? MaxPerPage, 1, MaxPerPage);
+        query["per_page"] = perPage.ToString(CultureInfo.InvariantCulture);
+        var items = new List<JsonNode?>();
+        Uri? next = first;
+        for (var page = 1; next is not null; page++)
+        {
+            if (page > MaxPages)
+                throw new GitHubApiException($"Could not {what}: more than {MaxPages * MaxPerPage} items; stopped paging.");
+
+            var uri = next;
+            // The next link carries the whole query already.
+            var parameters = page == 1 ? query : new Dictionary<string, string>();
+            var response = await CallAsync(what, () => _connection.Get<JsonElement>(uri, parameters, Accept, cancellationToken));
+            if (response.Body.ValueKind != JsonValueKind.Array)
+                throw new GitHubApiException($"Could not {what}: GitHub answered with something that is not a list.");
+            items.AddRange(JsonArray.Create(response.Body)!);
+            if (limit is { } max && items.Count >= max) return items.Take(max).ToList();
+            next = response.HttpResponse.ApiInfo?.Links is { } links && links.TryGetValue("next", out var link) ? link : null;
+            // The token goes with every request: follow only links to the API we were given.
+            if (next is not null && (!next.IsAbsoluteUri || next.Scheme != _baseAddress.Scheme || next.Authority != _baseAddress.Authority))
+                throw new GitHubApiException($"Could not {what}: the next page is on another server ({next.GetLeftPart(UriPartial.Authority)}); not following it.");
+        }
+
+        return items;
     }
 
     internal static Uri RepositoryUri(string repository, string path)

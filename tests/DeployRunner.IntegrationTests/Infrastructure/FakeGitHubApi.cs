@@ -52,6 +52,9 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     /// <summary>The API base as GITHUB_API_URL would give it (no trailing slash).</summary>
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>When set, list pages link their next page on this host:port instead (a hostile or broken API).</summary>
+    public string? NextLinkAuthority { get; set; }
+
     /// <summary>Delay before each answer (to simulate a slow API).</summary>
     public TimeSpan ResponseDelay { get; set; }
 
@@ -94,10 +97,19 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         lock (_gate) _deployments.Add(deployment);
     }
 
-    /// <summary>Adds a status as if someone else had posted it.</summary>
-    public void AddStatus(long deploymentId, string state)
+    /// <summary>Adds a status as if someone else had posted it (Deliverybot, an earlier run).</summary>
+    public void AddStatus(long deploymentId, string state, string? description = null)
     {
-        lock (_gate) _statuses.Add(new PostedStatus(deploymentId, new JsonObject { ["state"] = state }, DateTimeOffset.UtcNow));
+        lock (_gate) _statuses.Add(new PostedStatus(deploymentId, new JsonObject { ["state"] = state, ["description"] = description }, DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>The newest status of each deployment, as GitHub shows a deployment's state.</summary>
+    public string? LatestState(long deploymentId) => Statuses.LastOrDefault(s => s.DeploymentId == deploymentId)?.State;
+
+    /// <summary>Forgets the requests so far (to count those of one run).</summary>
+    public void ClearRequests()
+    {
+        lock (_gate) _requests.Clear();
     }
 
     /// <summary>Waits until a status satisfying the predicate has been posted.</summary>
@@ -253,7 +265,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         if (page * perPage < items.Count)
         {
             var others = string.Join('&', query.Where(q => q.Key != "page").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
-            var next = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}?{others}{(others.Length > 0 ? "&" : "")}page={page + 1}";
+            var next = $"{context.Request.Scheme}://{NextLinkAuthority ?? context.Request.Host.ToString()}{context.Request.Path}?{others}{(others.Length > 0 ? "&" : "")}page={page + 1}";
             context.Response.Headers["Link"] = $"<{next}>; rel=\"next\"";
         }
 

@@ -59,6 +59,10 @@ public sealed class RunnerSandbox : IDisposable
             ["INPUT_HANDLER"] = "shell",
             ["INPUT_TIMEOUT"] = "30m",
             ["INPUT_DRY-RUN"] = "false",
+            ["INPUT_CONFIG"] = ".github/deploy.yml",
+            ["INPUT_PAYLOAD-OVERRIDES"] = "",
+            ["INPUT_SKIP-SUPERSEDED"] = "true",
+            ["INPUT_DEPLOYMENT-ID"] = "",
         };
         foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_CLI_HOME", "SSL_CERT_FILE" })
         {
@@ -93,6 +97,13 @@ public sealed class RunnerSandbox : IDisposable
     public RunnerSandbox Input(string name, string value)
     {
         Environment["INPUT_" + name.ToUpperInvariant()] = value;
+        return this;
+    }
+
+    /// <summary>Sets GITHUB_EVENT_NAME (the sandbox starts as a <c>deployment</c> event).</summary>
+    public RunnerSandbox WithEventName(string name)
+    {
+        Environment["GITHUB_EVENT_NAME"] = name;
         return this;
     }
 

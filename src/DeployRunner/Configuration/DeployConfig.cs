@@ -1,0 +1,246 @@
+using System.Text.RegularExpressions;
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace DeployRunner.Configuration;
+
+/// <summary>Where a value was written: file, line and column (1-based), for error messages.</summary>
+public sealed record ConfigLocation(string File, long Line, long Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>One setting from a target's <c>runner:</c> block, already in the input's text form.</summary>
+public sealed record ConfiguredSetting(string Name, string Value, ConfigLocation Location);
+
+/// <summary>A target of <c>.github/deploy.yml</c>: its name, its environment (as written), and its runner block.</summary>
+public sealed record DeployTarget(string Name, string Environment, IReadOnlyList<ConfiguredSetting> Runner, ConfigLocation Location);
+
+/// <summary>
+/// Deliverybot's <c>.github/deploy.yml</c>: target names mapped to deployment settings. The runner
+/// reads only each target's <c>environment</c> and its <c>runner:</c> block; every other key
+/// belongs to Deliverybot and is left alone. The file is read with YamlDotNet's representation
+/// model (no reflection, trim-safe), which keeps line and column of every node for errors.
+/// </summary>
+public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarget> Targets)
+{
+    public static DeployConfig Parse(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw Error(Location(file, e.Start), $"the file is not valid YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" or "~" })
+            return new DeployConfig(file, []);
+        if (stream.Documents.Count > 1)
+            throw Error(Location(file, stream.Documents[1].RootNode.Start), "the file holds more than one YAML document; keep one mapping of target names.");
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            throw Error(Location(file, stream.Documents[0].RootNode.Start), "the file must be a mapping of target names (production:, review:, ...) to their settings.");
+
+        var targets = new List<DeployTarget>();
+        foreach (var (key, value) in Entries(root, file))
+        {
+            var name = ScalarText(key) ?? throw Error(Location(file, key.Start), "a target name must be plain text.");
+            if (value is not YamlMappingNode target)
+                throw Error(Location(file, value.Start), $"target `{name}` must be a mapping (environment:, runner:, ...).");
+            targets.Add(ReadTarget(name, target, file, Location(file, key.Start)));
+        }
+
+        return new DeployConfig(file, targets);
+    }
+
+    /// <summary>
+    /// The target a deployment belongs to: the one <c>payload.target</c> names, else the one whose
+    /// environment is the deployment's (exact first, then Deliverybot templates such as
+    /// <c>pr${{ pr }}</c>). Null when none matches: the inputs alone apply.
+    /// </summary>
+    public DeployTarget? FindTarget(string? payloadTarget, string environment)
+    {
+        if (!string.IsNullOrWhiteSpace(payloadTarget))
+        {
+            return Targets.FirstOrDefault(t => t.Name == payloadTarget)
+                ?? throw new ConfigurationException(
+                    $"The deployment's payload.target is '{payloadTarget}', which is not a target in {File} (targets: {NameList(Targets)}). Add it, or create the deployment for one of those.");
+        }
+
+        var exact = Targets.Where(t => t.Environment == environment).ToList();
+        if (exact.Count == 1) return exact[0];
+        if (exact.Count > 1) throw Ambiguous(environment, exact);
+
+        var templated = Targets.Where(t => t.Environment.Contains("${{", StringComparison.Ordinal) && TemplatePattern(t.Environment).IsMatch(environment)).ToList();
+        if (templated.Count == 1) return templated[0];
+        if (templated.Count > 1) throw Ambiguous(environment, templated);
+        return null;
+    }
+
+    private ConfigurationException Ambiguous(string environment, List<DeployTarget> targets) => new(
+        $"Environment '{environment}' matches several targets in {File} ({NameList(targets)}). Put the target's name in the deployment payload (`target`), as Deliverybot does.");
+
+    private static string NameList(IEnumerable<DeployTarget> targets) => string.Join(", ", targets.Select(t => t.Name));
+
+    /// <summary><c>pr${{ pr }}</c> matches <c>pr17</c>: each <c>${{ ... }}</c> stands for some text.</summary>
+    private static Regex TemplatePattern(string environment)
+    {
+        var parts = TemplateExpression().Split(environment).Select(Regex.Escape);
+        return new Regex("^" + string.Join(".+", parts) + "$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+
+    [GeneratedRegex(@"\$\{\{.*?\}\}")]
+    private static partial Regex TemplateExpression();
+
+    private static DeployTarget ReadTarget(string name, YamlMappingNode target, string file, ConfigLocation location)
+    {
+        var environment = name;
+        var runner = new List<ConfiguredSetting>();
+        foreach (var (key, value) in Entries(target, file))
+        {
+            switch (ScalarText(key))
+            {
+                case "environment":
+                    environment = ScalarText(value) is { Length: > 0 } text
+                        ? text
+                        : throw Error(Location(file, value.Start), $"`environment` of target `{name}` must be text.");
+                    break;
+                case "runner":
+                    runner = ReadRunner(name, value, file);
+                    break;
+            }
+        }
+
+        return new DeployTarget(name, environment, runner, location);
+    }
+
+    private static List<ConfiguredSetting> ReadRunner(string target, YamlNode node, string file)
+    {
+        if (node is YamlScalarNode { Value: null or "" or "~" }) return [];
+        if (node is not YamlMappingNode block)
+            throw Error(Location(file, node.Start), $"`runner` of target `{target}` must be a mapping of settings (handler:, script:, ...).");
+
+        var settings = new List<ConfiguredSetting>();
+        foreach (var (key, value) in Entries(block, file))
+        {
+            var at = Location(file, key.Start);
+            var name = ScalarText(key) ?? throw Error(at, $"a setting name in the runner block of `{target}` must be plain text.");
+            var kind = SettingCatalog.KindOf(name);
+            if (SettingCatalog.IsSecret(name))
+            {
+                throw Error(at, $"`{name}` is a secret and cannot be set in {file} (target `{target}`). Remove it from the file, store it as a repository or environment secret, and pass it as the action input `{name}`: ${{{{ secrets.NAME }}}}.");
+            }
+
+            if (kind is null)
+            {
+                throw Error(at, $"unknown setting `{name}` in the runner block of `{target}`. Known settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.");
+            }
+
+            if (kind == SettingKind.WorkflowOnly)
+                throw Error(at, $"`{name}` cannot be set per target (target `{target}`): it is an input of the workflow step. Set it under `with:`.");
+
+            settings.Add(new ConfiguredSetting(name, ReadValue(name, kind.Value, value, file), at));
+        }
+
+        return settings;
+    }
+
+    private static string ReadValue(string name, SettingKind kind, YamlNode value, string file)
+    {
+        var at = Location(file, value.Start);
+        switch (value)
+        {
+            case YamlScalarNode scalar:
+                var text = IsNull(scalar) ? "" : scalar.Value ?? "";
+                Check(name, kind, text, at);
+                return text;
+            case YamlSequenceNode sequence when kind == SettingKind.List:
+                var items = new List<string>();
+                foreach (var item in sequence)
+                {
+                    if (item is not YamlScalarNode itemScalar || IsNull(itemScalar))
+                        throw Error(Location(file, item.Start), $"`{name}` must be a list of text items.");
+                    if (itemScalar.Value!.Contains('\n', StringComparison.Ordinal))
+                        throw Error(Location(file, item.Start), $"an item of `{name}` holds a line break; give one item per list entry.");
+                    items.Add(itemScalar.Value);
+                }
+
+                return string.Join('\n', items);
+            case YamlSequenceNode:
+                throw Error(at, $"`{name}` takes a single value, not a list.{(kind == SettingKind.Script ? " Write a multi-line script as a block: `script: |`." : "")}");
+            default:
+                throw Error(at, $"`{name}` must be {Describe(kind)}, not a mapping.");
+        }
+    }
+
+    /// <summary>Checks what can be checked before placeholders are filled in.</summary>
+    private static void Check(string name, SettingKind kind, string text, ConfigLocation at)
+    {
+        if (text.Length == 0 || Placeholders.Contains(text)) return;
+        var valid = kind switch
+        {
+            SettingKind.Boolean => text.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off",
+            SettingKind.Duration => InputSet.TryParseDuration(text, out _),
+            SettingKind.Handler => HandlerCatalog.Names.Contains(text.ToLowerInvariant()),
+            _ => true,
+        };
+        if (valid) return;
+        if (kind == SettingKind.Handler)
+            throw Error(at, $"unknown handler '{text}'. Use one of: {string.Join(", ", HandlerCatalog.Names)}.");
+        throw Error(at, $"`{name}` must be {Describe(kind)}, not '{text}'.");
+    }
+
+    private static string Describe(SettingKind kind) => kind switch
+    {
+        SettingKind.Boolean => "true or false",
+        SettingKind.Duration => "a duration such as 90s, 15m or 1h30m",
+        SettingKind.Handler => "a handler name",
+        SettingKind.List => "text or a list of text items",
+        _ => "text",
+    };
+
+    /// <summary>A mapping's entries with YAML merge keys (<c>&lt;&lt;: *defaults</c>) applied; keys written in the mapping win.</summary>
+    private static IEnumerable<(YamlNode Key, YamlNode Value)> Entries(YamlMappingNode mapping, string file)
+    {
+        var merged = new List<(YamlNode Key, YamlNode Value)>();
+        var own = new List<(YamlNode Key, YamlNode Value)>();
+        foreach (var (key, value) in mapping.Children)
+        {
+            if (ScalarText(key) != "<<")
+            {
+                own.Add((key, value));
+                continue;
+            }
+
+            IEnumerable<YamlNode> sources = value is YamlSequenceNode list ? list.Children : [value];
+            foreach (var source in sources)
+            {
+                if (source is not YamlMappingNode sourceMapping)
+                    throw Error(Location(file, source.Start), "a merge key (<<) must refer to a mapping.");
+                merged.AddRange(Entries(sourceMapping, file));
+            }
+        }
+
+        var ownNames = own.Select(e => ScalarText(e.Key)).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<string?>(StringComparer.Ordinal);
+        foreach (var entry in own.Concat(merged.Where(m => !ownNames.Contains(ScalarText(m.Key)))))
+        {
+            if (seen.Add(ScalarText(entry.Key))) yield return entry;
+        }
+    }
+
+    private static string? ScalarText(YamlNode node) => node is YamlScalarNode scalar && !IsNull(scalar) ? scalar.Value : null;
+
+    private static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
+    private static ConfigLocation Location(string file, Mark mark) => new(file, mark.Line, mark.Column);
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    private static ConfigurationException Error(ConfigLocation at, string message) => new($"{at}: {message}");
+}

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeployRunner.Events;
+using DeployRunner.Inputs;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.Configuration;
+
+/// <summary>Where a setting's value came from, for messages that point at the right place.</summary>
+public abstract record SettingOrigin
+{
+    public sealed record Input : SettingOrigin
+    {
+        public override string ToString() => "the action input";
+    }
+
+    public sealed record File(ConfigLocation Location) : SettingOrigin
+    {
+        public override string ToString() => $"set at {Location}";
+    }
+
+    public sealed record Payload : SettingOrigin
+    {
+        public override string ToString() => "from the deployment payload (allowed by `payload-overrides`)";
+    }
+}
+
+/// <summary>The settings a deployment runs with, and where each came from.</summary>
+public sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<string, SettingOrigin> Origins, DeployTarget? Target)
+{
+    public const string DefaultConfigPath = ".github/deploy.yml";
+
+    /// <summary>
+    /// Reads input <c>config</c> (default <c>.github/deploy.yml</c>) from the workspace. The
+    /// default file may be absent (the inputs alone apply); a file named on purpose must exist.
+    /// </summary>
+    public static async Task<DeployConfig?> LoadConfigAsync(InputSet inputs, string workspace, CancellationToken cancellationToken)
+    {
+        var name = inputs.Get("config") ?? DefaultConfigPath;
+        var path = Path.GetFullPath(name, workspace);
+        if (!File.Exists(path))
+        {
+            if (name == DefaultConfigPath) return null;
+            throw new ConfigurationException($"Input `config` names '{name}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.");
+        }
+
+        return DeployConfig.Parse(await File.ReadAllTextAsync(path, cancellationToken), name);
+    }
+
+    /// <summary>
+    /// Merges, lowest first: the action inputs, the target's <c>runner:</c> block, then the
+    /// payload for the settings input <c>payload-overrides</c> lists (none by default: whoever can
+    /// create a deployment must not choose hosts or scripts unless the workflow allows it). Then
+    /// placeholders in the inputs' and the file's values are filled in.
+    /// </summary>
+    public static EffectiveSettings Resolve(InputSet inputs, DeployConfig? config, Deployment deployment, IWorkflowLog log)
+    {
+        var values = inputs.Values.ToBuilder();
+        var origins = new Dictionary<string, SettingOrigin>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in inputs.Values.Keys) origins[name] = new SettingOrigin.Input();
+
+        var target = config?.FindTarget(deployment.Payload.GetScalar("target"), deployment.Environment);
+        foreach (var setting in target?.Runner ?? [])
+        {
+            values[setting.Name] = setting.Value;
+            origins[setting.Name] = new SettingOrigin.File(setting.Location);
+        }
+
+        ApplyPayload(inputs, deployment.Payload, values, origins, log);
+
+        foreach (var (name, origin) in origins)
+        {
+            if (origin is SettingOrigin.Payload || !values.TryGetValue(name, out var value)) continue;
+            switch (SettingCatalog.KindOf(name))
+            {
+                case SettingKind.Script:
+                    if (Placeholders.Find(value) is { Count: > 0 } used)
+                        log.Warning($"`{name}` contains {string.Join(", ", used)}: placeholders are not filled in inside scripts, which receive the values as environment variables instead (DEPLOY_ENVIRONMENT, DEPLOY_REF, DEPLOY_SHA, DEPLOY_ID, DEPLOY_TASK, DEPLOY_PAYLOAD_<KEY>).");
+                    break;
+                case SettingKind.Secret or SettingKind.WorkflowOnly:
+                    break;
+                default:
+                    try
+                    {
+                        values[name] = Placeholders.Substitute(value, deployment, name);
+                    }
+                    catch (ConfigurationException e) when (origin is SettingOrigin.File file)
+                    {
+                        throw new ConfigurationException($"{file.Location}: {e.Message}");
+                    }
+
+                    break;
+            }
+        }
+
+        return new EffectiveSettings(new InputSet(values.ToImmutable()), origins, target);
+    }
+
+    private static void ApplyPayload(InputSet inputs, DeploymentPayload payload, ImmutableDictionary<string, string>.Builder values, Dictionary<string, SettingOrigin> origins, IWorkflowLog log)
+    {
+        var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in inputs.GetList("payload-overrides", commasAndSpaces: true))
+        {
+            var kind = SettingCatalog.KindOf(name);
+            if (kind == SettingKind.Secret)
+                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, a secret: secrets come from action inputs only. Remove it from the list.");
+            if (kind is null or SettingKind.WorkflowOnly)
+                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, which is not a setting a deployment may override. Settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.");
+            allowed.Add(name);
+        }
+
+        if (payload.Object is null) return;
+        foreach (var (key, node) in payload.Object)
+        {
+            var kind = SettingCatalog.KindOf(key);
+            if (kind is null or SettingKind.WorkflowOnly) continue;
+            if (!allowed.Contains(key))
+            {
+                // The payload is written by whoever created the deployment: say it was ignored, so
+                // nobody wonders why their value did not apply.
+                log.Warning($"The deployment payload sets `{key}`; ignored, because input `payload-overrides` does not list it.");
+                continue;
+            }
+
+            values[key] = PayloadValue(key, kind.Value, node);
+            origins[key] = new SettingOrigin.Payload();
+        }
+    }
+
+    private static string PayloadValue(string key, SettingKind kind, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonValue value when value.GetValueKind() is JsonValueKind.String:
+                return value.GetValue<string>();
+            case JsonValue value when value.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                return value.ToJsonString();
+            case JsonArray array when kind == SettingKind.List:
+                var items = array.Select(item => item is JsonValue { } v && v.GetValueKind() == JsonValueKind.String && !v.GetValue<string>().Contains('\n', StringComparison.Ordinal)
+                    ? v.GetValue<string>()
+                    : throw new ConfigurationException($"payload.{key} must be a list of one-line strings."));
+                return string.Join('\n', items);
+            default:
+                throw new ConfigurationException($"payload.{key} must be {(kind == SettingKind.List ? "a string or a list of strings" : "a string, number or boolean")}.");
+        }
+    }
+
+    /// <summary>
+    /// Adds where a setting came from to an error a planner or handler raised about it, so a
+    /// bad value in the file points at its line.
+    /// </summary>
+    public ConfigurationException Explain(ConfigurationException error)
+    {
+        foreach (var (name, origin) in Origins)
+        {
+            if (origin is SettingOrigin.Input) continue;
+            if (error.Message.Contains($"`{name}`", StringComparison.OrdinalIgnoreCase))
+                return new ConfigurationException($"{error.Message} (`{name}` {origin})", error);
+        }
+
+        return error;
+    }
+}

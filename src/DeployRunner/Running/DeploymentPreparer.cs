@@ -1,0 +1,45 @@
+using DeployRunner.Configuration;
+using DeployRunner.Events;
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using DeployRunner.Planning;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.Running;
+
+/// <summary>A deployment made ready to run: its plan and the handler that carries it out.</summary>
+public sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);
+
+/// <summary>
+/// From a deployment to something runnable, checking everything first: the config file and the
+/// deployment's target, the effective settings (inputs, runner block, allowed payload values,
+/// placeholders), the plan, and the handler with its own inputs. Any problem is a
+/// <see cref="ConfigurationException"/> that points at where the bad value was set, raised before
+/// any status is posted.
+/// </summary>
+public sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment environment, HandlerContext context)
+{
+    public async Task<PreparedDeployment> PrepareAsync(DeploymentEvent deploymentEvent, CancellationToken cancellationToken)
+    {
+        var config = await EffectiveSettings.LoadConfigAsync(inputs, environment.Workspace, cancellationToken);
+        var settings = EffectiveSettings.Resolve(inputs, config, deploymentEvent.Deployment, context.Log);
+        if (settings.Target is { } target)
+        {
+            context.Log.Info(target.Runner.Count == 0
+                ? $"Target `{target.Name}` of {config!.File}: no runner block, the inputs apply."
+                : $"Target `{target.Name}` of {config!.File}: {string.Join(", ", target.Runner.Select(r => r.Name))} from the file.");
+        }
+
+        try
+        {
+            var plan = DeploymentPlanner.Create(deploymentEvent, settings.Settings, environment);
+            // skip-superseded is read here so that a bad value is found with the rest.
+            plan.Settings.GetBool("skip-superseded", true);
+            return new PreparedDeployment(plan, HandlerCatalog.Create(plan.HandlerName, plan.Settings, context));
+        }
+        catch (ConfigurationException e)
+        {
+            throw settings.Explain(e);
+        }
+    }
+}
