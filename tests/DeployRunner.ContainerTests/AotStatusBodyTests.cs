@@ -30,10 +30,13 @@ public sealed class AotStatusBodyTests
         AssertBodies(api,
             Body("in_progress", "Deploying main to production"),
             Body("success", "Deployed main to production", "https://hello.example.com"));
-        Assert.All(api.Requests, r =>
+        // Before in_progress, one read: is there a newer deployment to this environment (skip-superseded)?
+        Assert.Equal(
+            [("GET", "/repos/octocat/hello-world/deployments"), ("POST", StatusesPath), ("POST", StatusesPath)],
+            api.Requests.Select(r => (r.Method, r.Path)));
+        Assert.All(api.Requests, r => Assert.Equal($"Token {RunnerLayout.Token}", r.Headers["Authorization"])); // Octokit's spelling; the scheme is case-insensitive
+        Assert.All(api.Requests.Where(r => r.Method == "POST"), r =>
         {
-            Assert.Equal(("POST", StatusesPath), (r.Method, r.Path));
-            Assert.Equal($"Token {RunnerLayout.Token}", r.Headers["Authorization"]); // Octokit's spelling; the scheme is case-insensitive
             Assert.StartsWith("application/json", r.Headers["Content-Type"]);
             Assert.Equal("application/vnd.github+json", r.Headers["Accept"]);
         });
@@ -94,7 +97,7 @@ public sealed class AotStatusBodyTests
         api.FailNext(403);
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
 
-        var result = await ExecuteAsync(layout, layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "touch ran" }, inContainer: false), []);
+        var result = await ExecuteAsync(layout, layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "touch ran", ["skip-superseded"] = "false" }, inContainer: false), []);
 
         // Octokit's own error parsing is reflection-based and finds nothing under Native AOT.
         Assert.Equal(1, result.ExitCode);
