@@ -10,7 +10,9 @@ namespace DeployRunner.ContainerTests.Infrastructure;
 /// </summary>
 public sealed class ImageFixture : IAsyncLifetime
 {
-    public const string Tag = "deployrunner:test";
+    /// <summary>One tag per checkout, so two checkouts on one machine never test each other's image.</summary>
+    public static string Tag { get; } =
+        "deployrunner-test:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(RepositoryFiles.Root)))[..12];
 
     public string Image => Tag;
 
