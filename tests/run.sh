@@ -17,7 +17,17 @@ apt_install() {
   fi
 }
 
-apt_install bash curl jq
+apt_install bash curl jq openssh-server openssh-client
+# The ssh tests start their own sshd processes on loopback; sshd needs its privilege-separation directory.
+mkdir -p /run/sshd
+
+# The kubectl handler's tests drive the real kubectl. The machine image ships it (/usr/bin/kubectl,
+# a dispatcher to kubectl.1.27 ... kubectl.1.33); Debian's own kubernetes-client is far too old.
+if ! command -v kubectl >/dev/null; then
+  echo "kubectl is not on PATH: the kubectl handler's integration tests need the real client." >&2
+  exit 1
+fi
+
 # The container tests: a Docker engine (unless the machine has one) and, where no registry is
 # reachable, debootstrap for the base-image stand-ins (tests/infra/standin-images.sh).
 command -v dockerd >/dev/null || apt_install docker.io

@@ -38,7 +38,7 @@ public sealed partial record InputSet(ImmutableDictionary<string, string> Values
             {
                 values[name[..equals].ToLowerInvariant()] = name[(equals + 1)..];
             }
-            else if (i + 1 < arguments.Count && !arguments[i + 1].StartsWith("--", StringComparison.Ordinal))
+            else if (i + 1 < arguments.Count && !IsOptionName(arguments[i + 1]))
             {
                 values[name.ToLowerInvariant()] = arguments[++i];
             }
@@ -51,6 +51,13 @@ public sealed partial record InputSet(ImmutableDictionary<string, string> Values
 
         return new InputSet(values.ToImmutable());
     }
+
+    /// <summary>
+    /// <c>--name</c>, as opposed to a value that merely starts with dashes (a private key's
+    /// <c>-----BEGIN</c> line).
+    /// </summary>
+    private static bool IsOptionName(string argument) =>
+        argument.Length > 2 && argument.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetter(argument[2]);
 
     public static InputSet Of(params (string Name, string Value)[] values) =>
         new(values.ToImmutableDictionary(v => v.Name, v => v.Value, StringComparer.OrdinalIgnoreCase));

@@ -27,6 +27,17 @@ public sealed class InputSetTests
     }
 
     [Fact]
+    public void A_value_that_starts_with_dashes_is_still_a_value()
+    {
+        var key = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----";
+
+        var inputs = InputSet.From(new Dictionary<string, string>(), ["--ssh-key", key, "--dry-run"]);
+
+        Assert.Equal(key, inputs.GetRaw("ssh-key"));
+        Assert.True(inputs.GetBool("dry-run", false));
+    }
+
+    [Fact]
     public void A_stray_argument_is_a_clear_error()
     {
         var error = Assert.Throws<ConfigurationException>(() => InputSet.From(new Dictionary<string, string>(), ["deploy.sh"]));

@@ -1,0 +1,103 @@
+using System.Text;
+using CliWrap;
+using DeployRunner.Running;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.Handlers.Kubectl;
+
+/// <summary>How one kubectl command ended; <see cref="Messages"/> are its last stderr lines (for a reason).</summary>
+public sealed record KubectlOutcome(int? ExitCode, bool Cancelled, string Output, IReadOnlyList<string> Messages, TimeSpan Duration)
+{
+    public bool Succeeded => ExitCode == 0 && !Cancelled;
+
+    /// <summary>
+    /// kubectl's own last word, such as <c>error: timed out waiting for the condition</c>: its
+    /// error lines when it printed any, else its last line.
+    /// </summary>
+    public string Message
+    {
+        get
+        {
+            var errors = Messages.Where(m => m.StartsWith("error", StringComparison.OrdinalIgnoreCase) || m.StartsWith("Error from server", StringComparison.Ordinal)).ToList();
+            if (errors.Count > 0) return string.Join(" ", errors.TakeLast(2));
+            return Messages.Count > 0 ? Messages[^1] : ExitCode is { } code ? $"exit code {code}" : "stopped";
+        }
+    }
+}
+
+/// <summary>
+/// Runs the real kubectl against the deployment's cluster: the private kubeconfig, the chosen
+/// context, a private discovery cache, and the job's environment minus the runner's secrets.
+/// kubectl's output is untrusted text (it echoes object names, server messages): it streams into
+/// the log inside a <c>::stop-commands::</c> block so none of it can become a workflow command.
+/// On cancellation kubectl gets SIGINT, then is killed after <see cref="ProcessRunner.GracePeriod"/>.
+/// </summary>
+public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig, string context, HandlerContext handlerContext)
+{
+    private readonly IWorkflowLog _log = handlerContext.Log;
+
+    /// <summary>Runs kubectl; <paramref name="capture"/> keeps stdout out of the log and returns it (JSON, rendered YAML).</summary>
+    public async Task<KubectlOutcome> RunAsync(IReadOnlyList<string> arguments, string? input, bool capture, CancellationToken cancellationToken)
+    {
+        var output = new StringBuilder();
+        var messages = new Queue<string>();
+        var gate = new Lock();
+        void Message(string line)
+        {
+            _log.Output(line);
+            lock (gate)
+            {
+                if (line.Trim().Length == 0) return;
+                messages.Enqueue(line.Trim());
+                if (messages.Count > 10) messages.Dequeue();
+            }
+        }
+
+        var command = Cli.Wrap(kubectlPath)
+            .WithArguments([.. arguments, "--context", context, "--cache-dir", kubeconfig.CacheDirectory])
+            .WithEnvironmentVariables(Environment())
+            .WithStandardOutputPipe(capture ? PipeTarget.ToStringBuilder(output) : PipeTarget.ToDelegate(Message))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(Message))
+            .WithValidation(CommandResultValidation.None);
+        if (input is not null) command = command.WithStandardInputPipe(PipeSource.FromString(input));
+
+        var token = WorkflowCommands.NewStopToken();
+        _log.Output($"::stop-commands::{token}");
+        _log.Output($"$ kubectl {string.Join(' ', arguments)}");
+        var started = handlerContext.Time.GetTimestamp();
+        using var forceful = new CancellationTokenSource();
+        await using var escalate = cancellationToken.Register(() => forceful.CancelAfter(ProcessRunner.GracePeriod));
+        try
+        {
+            var result = await command.ExecuteAsync(forceful.Token, cancellationToken);
+            return new KubectlOutcome(result.ExitCode, cancellationToken.IsCancellationRequested, output.ToString(), Snapshot(), handlerContext.Time.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new KubectlOutcome(null, true, output.ToString(), Snapshot(), handlerContext.Time.GetElapsedTime(started));
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ConfigurationException($"kubectl could not be started ({kubectlPath}): {e.Message}");
+        }
+        finally
+        {
+            _log.Output($"::{token}::");
+        }
+
+        List<string> Snapshot()
+        {
+            lock (gate) return [.. messages];
+        }
+    }
+
+    /// <summary>The job's environment without the runner's secrets, with KUBECONFIG set: for kubectl and for the user's scripts.</summary>
+    public IReadOnlyDictionary<string, string?> Environment()
+    {
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in handlerContext.JobEnvironment.Keys.Where(HandlerContext.IsRunnerSecret))
+            changes[name] = null;
+        changes["KUBECONFIG"] = kubeconfig.Path;
+        return changes;
+    }
+}

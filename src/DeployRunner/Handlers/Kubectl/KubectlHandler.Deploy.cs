@@ -1,0 +1,108 @@
+using System.Globalization;
+using DeployRunner.Running;
+
+namespace DeployRunner.Handlers.Kubectl;
+
+public sealed partial class KubectlHandler
+{
+    private sealed partial class Run
+    {
+        /// <summary>
+        /// Render, substitute images, make sure of the namespace, apply, wait for every rollout,
+        /// then the script. Nothing is applied when an earlier step finds a problem.
+        /// </summary>
+        public async Task<HandlerResult> DeployAsync(CancellationToken cancellationToken)
+        {
+            var (objects, renderError) = await RenderAsync(cancellationToken);
+            if (renderError is not null) return renderError;
+            if (objects.Count == 0) return HandlerResult.Errored("The manifests describe no objects: nothing to deploy.");
+
+            var counts = ImageOverride.Apply(settings.Images, objects);
+            var unused = settings.Images.Where((_, i) => counts[i] == 0).Select(o => o.Repository).ToList();
+            if (unused.Count > 0)
+            {
+                return HandlerResult.Errored(
+                    $"Input `images`: no container in the manifests uses {string.Join(", ", unused.Select(u => $"'{u}'"))}; nothing was applied. Images in the manifests: {string.Join(", ", ImagesIn(objects))}.");
+            }
+
+            if (settings.Namespace is not null)
+            {
+                var ensured = await EnsureNamespaceAsync(settings.Namespace, cancellationToken);
+                if (ensured is not null) return ensured;
+            }
+
+            var apply = await kubectl.RunAsync(["apply", "-f", "-", .. NamespaceArguments], Manifests.Render(objects), capture: false, cancellationToken);
+            if (apply.Cancelled) return Stopped;
+            if (!apply.Succeeded)
+            {
+                return HandlerResult.Failed(
+                    $"kubectl apply failed: {apply.Message}",
+                    [.. objects.Select(o => new TargetResult(o.Reference, "apply failed", apply.ExitCode, apply.Duration, apply.Message))]);
+            }
+
+            var targets = new List<TargetResult>();
+            string? failure = null;
+            foreach (var item in objects)
+            {
+                if (!item.HasRollout)
+                {
+                    targets.Add(new TargetResult(item.Reference, "applied", 0, TimeSpan.Zero));
+                    continue;
+                }
+
+                if (failure is not null)
+                {
+                    targets.Add(new TargetResult(item.Reference, "not checked", null, TimeSpan.Zero, "an earlier rollout failed"));
+                    continue;
+                }
+
+                // The object's own namespace, else ours, else (neither given) the context's.
+                var ns = item.Namespace ?? settings.Namespace;
+                var rollout = await kubectl.RunAsync(
+                    ["rollout", "status", item.Reference, .. ns is null ? Array.Empty<string>() : ["--namespace", ns], $"--timeout={Timeout}", "--watch=true"],
+                    input: null, capture: false, cancellationToken);
+                if (rollout.Cancelled) return Stopped with { Targets = [.. targets, new TargetResult(item.Reference, "stopped", null, rollout.Duration)] };
+                if (rollout.Succeeded)
+                {
+                    targets.Add(new TargetResult(item.Reference, "rolled out", 0, rollout.Duration));
+                }
+                else
+                {
+                    failure = rollout.Message.Contains("timed out", StringComparison.Ordinal)
+                        ? $"{item.Reference} did not finish rolling out within {DeploymentReport.FormatDuration(settings.RolloutTimeout)} (input `rollout-timeout`): {rollout.Message}"
+                        : $"{item.Reference} did not roll out: {rollout.Message}";
+                    targets.Add(new TargetResult(item.Reference, "failed", rollout.ExitCode, rollout.Duration, rollout.Message));
+                }
+            }
+
+            if (failure is not null) return HandlerResult.Failed(failure, [.. targets]);
+
+            if (plan.Script is not null)
+            {
+                var script = await RunScriptAsync(plan.Script, cancellationToken);
+                targets.Add(script);
+                if (script.Result != "ok") return Conclude(script, $"The script after the rollout {script.Reason}.", targets);
+            }
+
+            var rolledOut = targets.Count(t => t.Result == "rolled out");
+            return HandlerResult.Succeeded(
+                string.Create(CultureInfo.InvariantCulture, $"Applied {objects.Count} object(s){(settings.Namespace is null ? "" : $" to namespace {settings.Namespace}")}; {rolledOut} rollout(s) finished."),
+                [.. targets]);
+        }
+
+        /// <summary>Creates the namespace, labelled as ours, unless it exists (then it is used as it is, and never labelled).</summary>
+        private async Task<HandlerResult?> EnsureNamespaceAsync(string ns, CancellationToken cancellationToken)
+        {
+            var found = await kubectl.RunAsync(["get", "namespace", ns, "-o", "json", "--ignore-not-found"], input: null, capture: true, cancellationToken);
+            if (found.Cancelled) return Stopped;
+            if (!found.Succeeded) return HandlerResult.Errored($"kubectl could not look up namespace {ns}: {found.Message}; nothing was applied.");
+            if (found.Output.Trim().Length > 0) return null;
+
+            // `create -f` (not `create namespace`) sends JSON and fails if the namespace appeared
+            // in the meantime, so a namespace someone else made is never labelled as ours.
+            var create = await kubectl.RunAsync(["create", "-f", "-"], ManagedNamespace.Manifest(ns, plan.Deployment.Environment), capture: false, cancellationToken);
+            if (create.Cancelled) return Stopped;
+            return create.Succeeded ? null : HandlerResult.Errored($"kubectl could not create namespace {ns}: {create.Message}; nothing was applied.");
+        }
+    }
+}

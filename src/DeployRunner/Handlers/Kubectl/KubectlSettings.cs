@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using DeployRunner.Inputs;
+
+namespace DeployRunner.Handlers.Kubectl;
+
+/// <summary>
+/// The kubectl handler's inputs, read and checked before any status is posted: a bad value is
+/// one clear configuration error and nothing is applied.
+/// </summary>
+public sealed partial record KubectlSettings(
+    Kubeconfig Kubeconfig,
+    string? Namespace,
+    IReadOnlyList<ManifestSource> Manifests,
+    IReadOnlyList<ImageOverride> Images,
+    TimeSpan RolloutTimeout,
+    bool RemoveNamespace,
+    string KubectlPath)
+{
+    public static readonly TimeSpan DefaultRolloutTimeout = TimeSpan.FromMinutes(5);
+
+    public static KubectlSettings From(InputSet inputs, string workspace, IReadOnlyDictionary<string, string> jobEnvironment)
+    {
+        var kubeconfigText = inputs.GetRaw("kubeconfig")
+            ?? throw new ConfigurationException("Input `kubeconfig` is required by the kubectl handler. Store the cluster's kubeconfig as a secret and pass it: `kubeconfig: ${{ secrets.KUBECONFIG }}`.");
+        var kubeconfig = Kubeconfig.Parse(kubeconfigText, inputs.Get("kube-context"));
+
+        var ns = inputs.Get("namespace");
+        if (ns is not null && !IsDnsLabel(ns))
+            throw new ConfigurationException($"Input `namespace` '{ns}' is not a valid namespace name: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit (such as `pr-42`).");
+
+        var removeNamespace = inputs.GetBool("remove-namespace", false);
+        if (removeNamespace && ns is null)
+            throw new ConfigurationException("Input `remove-namespace` is true but `namespace` is empty: name the namespace to remove.");
+
+        var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace);
+        if (manifests.Count == 0 && !removeNamespace)
+            throw new ConfigurationException("Input `manifests` is required by the kubectl handler: files, folders or globs, one per line, relative to the workspace (such as `k8s/`).");
+
+        // Plain files are read now, so that invalid YAML stops the run before anything happens;
+        // kustomizations can only be built by kubectl, at run time.
+        foreach (var source in manifests.Where(s => !s.IsKustomization))
+            _ = Kubectl.Manifests.Read(File.ReadAllText(source.Path), Path.GetRelativePath(workspace, source.Path));
+
+        return new KubectlSettings(
+            kubeconfig,
+            ns,
+            manifests,
+            ImageOverride.ParseAll(inputs.GetList("images")),
+            inputs.GetDuration("rollout-timeout", DefaultRolloutTimeout),
+            removeNamespace,
+            FindKubectl(jobEnvironment));
+    }
+
+    /// <summary>A DNS-1123 label, as Kubernetes requires of namespace names.</summary>
+    public static bool IsDnsLabel(string name) => name.Length <= 63 && DnsLabel().IsMatch(name);
+
+    private static string FindKubectl(IReadOnlyDictionary<string, string> environment)
+    {
+        var path = environment.GetValueOrDefault("PATH") ?? "";
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, "kubectl");
+            if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
+                return candidate;
+        }
+
+        throw new ConfigurationException("kubectl is not on PATH. The runner's image ships it; when running the runner elsewhere, install kubectl (https://kubernetes.io/docs/tasks/tools/).");
+    }
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
+    private static partial Regex DnsLabel();
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.FileSystemGlobbing;
+
+namespace DeployRunner.Handlers.Kubectl;
+
+/// <summary>Where manifests come from: a YAML or JSON file, or a kustomization folder that kubectl builds.</summary>
+public sealed record ManifestSource(string Path, bool IsKustomization)
+{
+    private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>
+    /// Resolves the <c>manifests</c> input, one entry per line, relative to the workspace: files,
+    /// folders (their *.yaml, *.yml and *.json files, not recursive, as <c>kubectl -f DIR</c>; or
+    /// a kustomization) and globs (<c>k8s/**/*.yaml</c>). Every entry must find something.
+    /// </summary>
+    public static IReadOnlyList<ManifestSource> Resolve(IReadOnlyList<string> entries, string workspace)
+    {
+        var sources = new List<ManifestSource>();
+        foreach (var entry in entries)
+        {
+            var found = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, workspace) : Single(entry, workspace);
+            foreach (var source in found)
+            {
+                if (!sources.Contains(source)) sources.Add(source);
+            }
+        }
+
+        return sources;
+    }
+
+    private static List<ManifestSource> Single(string entry, string workspace)
+    {
+        var path = System.IO.Path.GetFullPath(entry, workspace);
+        if (File.Exists(path)) return [new ManifestSource(path, false)];
+        if (!Directory.Exists(path))
+            throw new ConfigurationException($"Input `manifests`: '{entry}' does not exist in the workspace ({workspace}). Check out the repository first (actions/checkout) or fix the path.");
+        if (KustomizationFiles.Any(name => File.Exists(System.IO.Path.Combine(path, name))))
+            return [new ManifestSource(path, true)];
+
+        var files = Directory.EnumerateFiles(path)
+            .Where(file => ManifestExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(file => new ManifestSource(file, false))
+            .ToList();
+        return files.Count > 0
+            ? files
+            : throw new ConfigurationException($"Input `manifests`: the folder '{entry}' holds no .yaml, .yml or .json file and no kustomization.yaml.");
+    }
+
+    private static List<ManifestSource> Glob(string entry, string workspace)
+    {
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddInclude(entry);
+        var files = matcher.GetResultsInFullPath(workspace)
+            .Order(StringComparer.Ordinal)
+            .Select(file => new ManifestSource(file, false))
+            .ToList();
+        return files.Count > 0
+            ? files
+            : throw new ConfigurationException($"Input `manifests`: the pattern '{entry}' matches no file in the workspace ({workspace}).");
+    }
+}

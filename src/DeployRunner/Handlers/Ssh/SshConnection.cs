@@ -1,0 +1,235 @@
+using System.Net.Sockets;
+using System.Text;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace DeployRunner.Handlers.Ssh;
+
+/// <summary>Why a server could not be used, as one line that names it.</summary>
+public sealed class HostConnectException(string message, bool hostKeyRefused) : Exception(message)
+{
+    /// <summary>The server's key was refused: a security stop, not a network hiccup.</summary>
+    public bool HostKeyRefused { get; } = hostKeyRefused;
+}
+
+/// <summary>How a remote script ended: its exit status, or the signal that ended it.</summary>
+public sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled, TimeSpan Duration);
+
+/// <summary>
+/// One authenticated SSH connection to a server whose host key was checked, directly or through
+/// the jump host (a local port forwarded over the bastion's connection).
+/// </summary>
+public sealed class SshConnection : IDisposable
+{
+    private readonly SshClient _client;
+    private readonly ForwardedPortLocal? _forward;
+    private readonly SshConnection? _jumpHost;
+
+    private SshConnection(SshHost host, SshClient client, ForwardedPortLocal? forward, SshConnection? jumpHost)
+    {
+        Host = host;
+        _client = client;
+        _forward = forward;
+        _jumpHost = jumpHost;
+    }
+
+    public SshHost Host { get; }
+
+    /// <summary>The underlying client, for forwarding through it when this is the jump host.</summary>
+    internal SshClient Client => _client;
+
+    /// <summary>
+    /// Connects, checks the host key in <c>HostKeyReceived</c> (before authentication, so a refused
+    /// server never sees the key), and authenticates. Throws <see cref="HostConnectException"/>
+    /// with a one-line reason, or <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public static async Task<SshConnection> ConnectAsync(
+        SshHost host,
+        SshSettings settings,
+        SshConnection? jumpHost,
+        Action<string> warn,
+        CancellationToken cancellationToken)
+    {
+        var address = host.Host;
+        var port = host.Port;
+        ForwardedPortLocal? forward = null;
+        var via = jumpHost is null ? "" : $" through jump host {jumpHost.Host.Display}";
+        if (jumpHost is not null)
+        {
+            try
+            {
+                forward = new ForwardedPortLocal("127.0.0.1", 0, host.Host, (uint)host.Port);
+                jumpHost.Client.AddForwardedPort(forward);
+                forward.Start();
+            }
+            catch (Exception e) when (e is SshException or SocketException or InvalidOperationException)
+            {
+                forward?.Dispose();
+                throw new HostConnectException($"{host.Display}: could not open a tunnel{via}: {e.Message}", false);
+            }
+
+            address = "127.0.0.1";
+            port = (int)forward.BoundPort;
+        }
+
+        var preferred = settings.HostKeys.PreferredAlgorithms(host);
+        var (client, decision, error) = await TryConnectAsync(host, settings, address, port, preferred, cancellationToken);
+        if (client is null && decision is null && error is SshConnectionException && preferred is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // The server has no host key of the types known_hosts pins for it: ask again for any
+            // type, so that the refusal names the key it does offer.
+            (client, decision, error) = await TryConnectAsync(host, settings, address, port, null, cancellationToken);
+        }
+
+        if (client is null)
+        {
+            if (forward is not null) StopForward(jumpHost!, forward);
+            if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
+            if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
+            throw new HostConnectException($"{host.Display}: {SshFailure.Explain(error!, host, settings.ConnectTimeout, via)}", false);
+        }
+
+        if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
+        return new SshConnection(host, client, forward, jumpHost);
+    }
+
+    private static async Task<(SshClient? Client, HostKeyDecision? Decision, Exception? Error)> TryConnectAsync(
+        SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred, CancellationToken cancellationToken)
+    {
+        var info = new ConnectionInfo(address, port, host.User, new PrivateKeyAuthenticationMethod(host.User, settings.Key))
+        {
+            Timeout = settings.ConnectTimeout,
+            Encoding = Encoding.UTF8,
+        };
+        if (preferred is not null && info.HostKeyAlgorithms.Keys.Any(preferred.Contains))
+        {
+            foreach (var name in info.HostKeyAlgorithms.Keys.Where(n => !preferred.Contains(n)).ToList())
+                info.HostKeyAlgorithms.Remove(name);
+        }
+
+        var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
+        HostKeyDecision? decision = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            decision = settings.HostKeys.Decide(host, e.HostKey);
+            e.CanTrust = decision.Accept;
+        };
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.ConnectTimeout);
+        try
+        {
+            await client.ConnectAsync(deadline.Token);
+            return (client, decision, null);
+        }
+        catch (Exception e)
+        {
+            client.Dispose();
+            return (null, decision, e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="commandText"/>, handing each line of stdout and stderr to
+    /// <paramref name="onLine"/> as it arrives. On cancellation the remote process gets TERM
+    /// (a <c>signal</c> request), and the channel is closed, which the supervisor script in
+    /// <see cref="RemoteCommand"/> turns into killing the script's whole process group.
+    /// </summary>
+    public async Task<RemoteOutcome> RunAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ExecuteAsync(commandText, onLine, time, cancellationToken);
+        }
+        catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new HostConnectException($"{Host.Display}: the connection failed while the script ran ({e.Message}).", false);
+        }
+    }
+
+    private async Task<RemoteOutcome> ExecuteAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var command = _client.CreateCommand(commandText, Encoding.UTF8);
+        // ExecuteAsync opens the channel synchronously: keep that off the caller's thread.
+        var execution = await Task.Factory.StartNew(() => command.ExecuteAsync(CancellationToken.None), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        var stdout = Pump(command.OutputStream, onLine);
+        var stderr = Pump(command.ExtendedOutputStream, onLine);
+
+        // SSH.NET's own cancellation waits for the server's answer on the thread that cancels;
+        // here every host is stopped at once, each on a thread of its own (a dead server makes
+        // the wait last its full second, and pool threads are scarce on a 2-core runner).
+        await using var onCancel = cancellationToken.Register(() => Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                command.CancelAsync(forceKill: false, millisecondsTimeout: 1000);
+            }
+            catch (Exception e) when (e is SshException or InvalidOperationException or ObjectDisposedException)
+            {
+                // Already finished or disconnected: nothing left to stop.
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+
+        try
+        {
+            await execution.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Give the server a moment to report the script's end; disposing the command then
+            // closes the channel regardless, which the supervisor also acts on.
+            await Task.WhenAny(execution, Task.Delay(TimeSpan.FromSeconds(1.5), time));
+            return new RemoteOutcome(null, command.ExitSignal, true, time.GetElapsedTime(started));
+        }
+        finally
+        {
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(cancellationToken.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(2), time));
+        }
+
+        return new RemoteOutcome(command.ExitStatus, command.ExitSignal, false, time.GetElapsedTime(started));
+    }
+
+    /// <summary>SSH.NET's output streams block on read: give each its own thread.</summary>
+    private static Task Pump(Stream stream, Action<string> onLine) => Task.Factory.StartNew(() =>
+    {
+        try
+        {
+            using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
+            while (reader.ReadLine() is { } line) onLine(line);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command was disposed while we read: the output ends here.
+        }
+    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static void StopForward(SshConnection jumpHost, ForwardedPortLocal forward)
+    {
+        try
+        {
+            forward.Stop();
+            jumpHost.Client.RemoveForwardedPort(forward);
+        }
+        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The bastion connection is gone already.
+        }
+
+        forward.Dispose();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _client.Dispose();
+        }
+        catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException)
+        {
+            // Closing a connection that already broke.
+        }
+
+        if (_forward is not null && _jumpHost is not null) StopForward(_jumpHost, _forward);
+    }
+}

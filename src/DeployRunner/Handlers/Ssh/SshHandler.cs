@@ -1,0 +1,288 @@
+using System.Globalization;
+using DeployRunner.Planning;
+using DeployRunner.Running;
+
+namespace DeployRunner.Handlers.Ssh;
+
+/// <summary>
+/// Runs the deployment's script on every server in <c>hosts</c> over SSH. First it connects to
+/// all of them and checks every host key, so a refused key means nothing runs anywhere; then it
+/// runs the script, at most <c>max-parallel</c> hosts at a time, in the order given.
+/// </summary>
+public sealed class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
+{
+    /// <summary>Connections opened at once while checking the fleet (each is a handshake, cheap but not free).</summary>
+    private const int ConnectParallelism = 32;
+
+    /// <summary>How long closing the connections may take (the runner's whole stop budget is 3.5 s).</summary>
+    private static readonly TimeSpan CloseBudget = TimeSpan.FromSeconds(1);
+
+    /// <summary>Lines of a failed host's output repeated in its error annotation.</summary>
+    private const int TailLines = 5;
+
+    private int _finished;
+
+    public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Script is null)
+            return HandlerResult.Succeeded(plan.IsRemoval ? "No remove-script: nothing to tear down." : "No script to run.");
+
+        var hosts = settings.Hosts;
+        var log = context.Log;
+        var results = new TargetResult?[hosts.Count];
+        var connections = new SshConnection?[hosts.Count];
+        SshConnection? jump = null;
+        _finished = 0;
+        log.Info($"{plan.Verb} on {Count(hosts.Count, "host")}"
+                 + (settings.JumpHost is null ? "" : $" through jump host {settings.JumpHost.Display}")
+                 + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
+        try
+        {
+            if (settings.JumpHost is not null)
+            {
+                try
+                {
+                    jump = await SshConnection.ConnectAsync(settings.JumpHost, settings, null, m => log.Warning(m, "Unverified host key"), cancellationToken);
+                }
+                catch (HostConnectException e)
+                {
+                    log.Error(e.Message, e.HostKeyRefused ? "Host key refused" : "Jump host unreachable");
+                    for (var i = 0; i < hosts.Count; i++)
+                        results[i] = new TargetResult(hosts[i].Display, "skipped", null, TimeSpan.Zero, $"not run: jump host {settings.JumpHost.Display} failed");
+                    return HandlerResult.Errored($"Jump host: {e.Message} Nothing was run.", Done(results));
+                }
+            }
+
+            var connectFailures = await ConnectAllAsync(jump, connections, results, cancellationToken);
+            var refused = connectFailures.Where(f => f.HostKeyRefused).ToList();
+            if (refused.Count > 0 || (connectFailures.Count > 0 && settings.FailFast))
+            {
+                var why = refused.Count > 0 ? "a host key was refused" : "a host could not be reached (fail-fast)";
+                SkipRemaining(results, $"not run: {why}");
+                return HandlerResult.Errored(
+                    refused.Count > 0
+                        ? $"Host key check failed for {Names(refused.Select(f => f.Host))}: nothing was run on any host."
+                        : $"Could not connect to {Names(connectFailures.Select(f => f.Host))}: nothing was run (fail-fast).",
+                    Done(results));
+            }
+
+            await RunEverywhereAsync(plan.Script, plan, connections, results, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: hosts that never started are reported as such below.
+        }
+        finally
+        {
+            await CloseAllAsync(connections, jump);
+        }
+
+        for (var i = 0; i < hosts.Count; i++)
+            results[i] ??= new TargetResult(hosts[i].Display, "cancelled", null, TimeSpan.Zero, "not started: the deployment was stopped");
+        return Conclude(Done(results), cancellationToken.IsCancellationRequested);
+    }
+
+    private async Task<List<(SshHost Host, bool HostKeyRefused)>> ConnectAllAsync(
+        SshConnection? jump, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
+    {
+        var hosts = settings.Hosts;
+        var failures = new List<(SshHost Host, bool HostKeyRefused)>();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(hosts.Count, ConnectParallelism), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, hosts.Count), options, async (i, token) =>
+        {
+            var started = context.Time.GetTimestamp();
+            try
+            {
+                connections[i] = await SshConnection.ConnectAsync(hosts[i], settings, jump, m => context.Log.Warning(m, "Unverified host key"), token);
+            }
+            catch (HostConnectException e)
+            {
+                context.Log.Error(e.Message, e.HostKeyRefused ? $"Host key refused: {hosts[i].Display}" : $"Host {hosts[i].Display} unreachable");
+                lock (failures) failures.Add((hosts[i], e.HostKeyRefused));
+                Finish(i, results, new TargetResult(hosts[i].Display, e.HostKeyRefused ? "refused" : "error", null, context.Time.GetElapsedTime(started), OneLine(e.Message, hosts[i])));
+            }
+        });
+        return failures.OrderBy(f => hosts.ToList().IndexOf(f.Host)).ToList();
+    }
+
+    private async Task RunEverywhereAsync(string script, DeploymentPlan plan, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
+    {
+        var commandText = RemoteCommand.Build(script, plan.DeploymentVariables);
+        using var slots = new SemaphoreSlim(settings.MaxParallel);
+        var running = new List<Task>();
+        string? firstFailure = null;
+        for (var i = 0; i < connections.Length; i++)
+        {
+            var connection = connections[i];
+            if (connection is null) continue;
+            try
+            {
+                await slots.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            if (settings.FailFast && Volatile.Read(ref firstFailure) is { } failed)
+            {
+                slots.Release();
+                Finish(i, results, new TargetResult(connection.Host.Display, "skipped", null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
+                continue;
+            }
+
+            var index = i;
+            running.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var result = await RunOnHostAsync(connection, commandText, cancellationToken);
+                    if (result.Result is "failed" or "error") Interlocked.CompareExchange(ref firstFailure, connection.Host.Display, null);
+                    Finish(index, results, result);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task<TargetResult> RunOnHostAsync(SshConnection connection, string commandText, CancellationToken cancellationToken)
+    {
+        var host = connection.Host.Display;
+        context.Log.Info($"{host}: running the script");
+        var tail = new OutputTail(TailLines);
+        RemoteOutcome outcome;
+        try
+        {
+            outcome = await connection.RunAsync(commandText, line => { WriteRemoteLine(host, line); tail.Add(line); }, context.Time, cancellationToken);
+        }
+        catch (HostConnectException e)
+        {
+            context.Log.Error(e.Message, $"Host {host} failed");
+            return new TargetResult(host, "error", null, TimeSpan.Zero, OneLine(e.Message, connection.Host));
+        }
+
+        if (outcome.Cancelled) return new TargetResult(host, "cancelled", null, outcome.Duration, "stopped while running");
+        if (outcome.ExitCode == 0) return new TargetResult(host, "ok", 0, outcome.Duration);
+
+        var reason = outcome.ExitCode is { } code ? $"exit code {code}"
+            : outcome.Signal is { } signal ? $"killed by signal {signal}"
+            : "ended without an exit status";
+        // The annotation carries the host's last lines, so a failure in a parallel run reads as a
+        // unit. Error() escapes the text, so it stays inside this one annotation.
+        context.Log.Error($"{host}: the script failed ({reason}).{tail.Format()}", $"Host {host} failed");
+        return new TargetResult(host, "failed", outcome.ExitCode, outcome.Duration, reason);
+    }
+
+    /// <summary>
+    /// A line of a server's output. The host prefix keeps <c>::command::</c> from starting the
+    /// line; the Actions runner also honours the legacy <c>##[command]</c> form anywhere in a
+    /// line, so such lines go out with workflow commands switched off.
+    /// </summary>
+    private void WriteRemoteLine(string host, string line)
+    {
+        var text = $"{host} | {line}";
+        if (line.Contains("##[", StringComparison.Ordinal)) context.Log.Untrusted(text);
+        else context.Log.Output(text);
+    }
+
+    private void Finish(int index, TargetResult?[] results, TargetResult result)
+    {
+        results[index] = result;
+        var done = Interlocked.Increment(ref _finished);
+        var detail = result.Result switch
+        {
+            "ok" => $"ok in {DeploymentReport.FormatDuration(result.Duration)}",
+            "failed" => $"failed ({result.Reason}) in {DeploymentReport.FormatDuration(result.Duration)}",
+            _ => result.Reason is null ? result.Result : $"{result.Result}: {ShortReason(result.Reason)}",
+        };
+        context.Log.Info($"[{done}/{results.Length}] {result.Target} {detail}");
+    }
+
+    private void SkipRemaining(TargetResult?[] results, string reason)
+    {
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i] is null) Finish(i, results, new TargetResult(settings.Hosts[i].Display, "skipped", null, TimeSpan.Zero, reason));
+        }
+    }
+
+    private static async Task CloseAllAsync(SshConnection?[] connections, SshConnection? jump)
+    {
+        // Closing a connection sends a message and waits a little: close them all at once, and
+        // the jump host last (the others are tunnelled through it).
+        // A server that stopped answering must not hold up the final status: bounded.
+        var closing = Task.WhenAll(connections.Where(c => c is not null).Select(c => OnOwnThread(c!.Dispose)));
+        await Task.WhenAny(closing, Task.Delay(CloseBudget));
+        if (jump is not null) await Task.WhenAny(OnOwnThread(jump.Dispose), Task.Delay(CloseBudget));
+    }
+
+    /// <summary>Closing blocks on the network: keep it off the few thread-pool threads.</summary>
+    private static Task OnOwnThread(Action action) =>
+        Task.Factory.StartNew(action, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private HandlerResult Conclude(TargetResult[] results, bool stopped)
+    {
+        var total = results.Length;
+        var errored = results.Where(r => r.Result is "error" or "refused").ToList();
+        var failed = results.Where(r => r.Result == "failed").ToList();
+        if (stopped)
+            return HandlerResult.Errored("The deployment was stopped.", results);
+        if (errored.Count > 0)
+            return HandlerResult.Errored($"{errored.Count} of {Count(total, "host")} could not be used: {Names(errored)}" + (failed.Count > 0 ? $"; {failed.Count} failed: {Names(failed)}." : "."), results);
+        if (failed.Count > 0)
+            return HandlerResult.Failed($"{failed.Count} of {Count(total, "host")} failed: {Names(failed)}.", results);
+        var slowest = results.Max(r => r.Duration);
+        return HandlerResult.Succeeded($"The script succeeded on {(total == 1 ? "the host" : $"all {total} hosts")} (slowest {DeploymentReport.FormatDuration(slowest)}).", results);
+    }
+
+    private static TargetResult[] Done(TargetResult?[] results) => results.Select(r => r!).ToArray();
+
+    private static string Names(IEnumerable<TargetResult> results) =>
+        Shorten(results.Select(r => r.Reason is null ? r.Target : $"{r.Target} ({ShortReason(r.Reason)})").ToList());
+
+    private static string Names(IEnumerable<SshHost> hosts) => Shorten(hosts.Select(h => h.Display).ToList());
+
+    private static string Shorten(IReadOnlyList<string> items) =>
+        items.Count <= 4 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(3))} and {items.Count - 3} more";
+
+    private static string ShortReason(string reason)
+    {
+        var firstSentence = reason.Split([". ", ": "], 2, StringSplitOptions.None)[0].TrimEnd('.');
+        return firstSentence.Length <= 60 ? firstSentence : firstSentence[..57] + "...";
+    }
+
+    /// <summary>A result's reason without the host name (the row already names it).</summary>
+    private static string OneLine(string message, SshHost host) =>
+        message.StartsWith(host.Display + ": ", StringComparison.Ordinal) ? message[(host.Display.Length + 2)..] : message;
+
+    private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? "" : "s");
+
+    /// <summary>The last few lines a host printed (legacy <c>##[</c> command lines left out).</summary>
+    private sealed class OutputTail(int capacity)
+    {
+        private const int MaxLineLength = 200;
+        private readonly Queue<string> _lines = new();
+        private readonly Lock _gate = new();
+
+        public void Add(string line)
+        {
+            if (line.Contains("##[", StringComparison.Ordinal)) return;
+            lock (_gate)
+            {
+                _lines.Enqueue(line.Length <= MaxLineLength ? line : line[..MaxLineLength] + "...");
+                if (_lines.Count > capacity) _lines.Dequeue();
+            }
+        }
+
+        public string Format()
+        {
+            lock (_gate)
+                return _lines.Count == 0 ? "" : "\nLast output:\n" + string.Join('\n', _lines);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using DeployRunner.Events;
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using DeployRunner.Planning;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.IntegrationTests.Ssh;
+
+/// <summary>What one run of the ssh handler did: its result and the job log it wrote, line by line.</summary>
+public sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
+{
+    public string Log => string.Join('\n', Lines);
+
+    public TargetResult Target(string display) =>
+        Result.Targets.SingleOrDefault(t => t.Target == display) ?? throw new Xunit.Sdk.XunitException($"No result for {display}. Log:\n{Log}");
+
+    public IReadOnlyList<string> Errors => Lines.Where(l => l.StartsWith("::error", StringComparison.Ordinal)).ToList();
+}
+
+/// <summary>
+/// Runs the real ssh handler (created through <see cref="HandlerCatalog"/>, as Program does) against
+/// the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
+/// </summary>
+public sealed class SshHarness(SshServers servers)
+{
+    public string Scratch { get; } = Directory.CreateTempSubdirectory("deploy-runner-ssh-scratch-").FullName;
+
+    /// <summary>Inputs for the fleet hosts given, with the ed25519 key and plain known_hosts.</summary>
+    public InputSet Inputs(string script, params int[] hosts) => InputSet.Of(
+            ("handler", "ssh"),
+            ("hosts", string.Join('\n', (hosts.Length == 0 ? [0, 1] : hosts).Select(servers.Host))),
+            ("ssh-user", SshServers.User),
+            ("ssh-key", servers.Ed25519.PrivateKey),
+            ("ssh-known-hosts", servers.KnownHosts()),
+            ("script", script))
+        .With("connect-timeout", "10s");
+
+    public static IDeploymentHandler Create(InputSet inputs, IWorkflowLog log) =>
+        HandlerCatalog.Create("ssh", inputs, new HandlerContext(log, new Dictionary<string, string>(), Path.GetTempPath(), TimeProvider.System));
+
+    public async Task<SshRun> RunAsync(InputSet inputs, string? eventJson = null, CancellationToken cancellationToken = default, Action<string>? onLine = null)
+    {
+        var writer = new LineWriter(onLine);
+        var log = new ConsoleWorkflowLog(writer, debugEnabled: false);
+        foreach (var name in HandlerCatalog.SecretInputs)
+        {
+            if (inputs.GetRaw(name) is { } secret) log.Mask(secret);
+        }
+
+        var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? Events.Deployment());
+        var environment = RunnerEnvironment.From(new Dictionary<string, string>(), Path.GetTempPath());
+        var plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
+        var handler = Create(inputs, log);
+        var result = await handler.RunAsync(plan, cancellationToken);
+        return new SshRun(result, writer.Lines);
+    }
+
+    /// <summary>A TextWriter that keeps whole lines and can watch for one.</summary>
+    private sealed class LineWriter(Action<string>? onLine) : TextWriter
+    {
+        private readonly List<string> _lines = [];
+        private readonly System.Text.StringBuilder _current = new();
+        private readonly Lock _gate = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public IReadOnlyList<string> Lines
+        {
+            get { lock (_gate) return _lines.ToList(); }
+        }
+
+        public override void Write(char value)
+        {
+            string? line = null;
+            lock (_gate)
+            {
+                if (value == '\n')
+                {
+                    line = _current.ToString();
+                    _lines.Add(line);
+                    _current.Clear();
+                }
+                else
+                {
+                    _current.Append(value);
+                }
+            }
+
+            if (line is not null) onLine?.Invoke(line);
+        }
+    }
+}
+
+/// <summary>A log for tests that only construct a handler.</summary>
+public sealed class NullWorkflowLog : IWorkflowLog
+{
+    public void Mask(string secret) { }
+
+    public void Info(string message) { }
+
+    public void Debug(string message) { }
+
+    public void Warning(string message, string? title = null) { }
+
+    public void Error(string message, string? title = null) { }
+
+    public void Untrusted(string text) { }
+
+    public void Output(string line) { }
+
+    public void StartGroup(string title) { }
+
+    public void EndGroup() { }
+}
