@@ -25,10 +25,13 @@ async function main() {
   const lint = await createLinter();
   const labels = selfHostedLabels();
   const declared = (r) => r.kind === "runner-label" && labels.has((r.message.match(/^label "([^"]+)" is unknown/) || [])[1]);
+  // This WebAssembly build predates the `vars` context (configuration variables, GA in 2023), so
+  // it reports every `${{ vars.X }}` as undefined. Nothing else is let through.
+  const outdated = (r) => r.kind === "expression" && /^undefined variable "vars"\./.test(r.message);
   let findings = 0;
   for (const file of files) {
     for (const r of lint(readFileSync(file, "utf8"), file)) {
-      if (declared(r)) continue;
+      if (declared(r) || outdated(r)) continue;
       findings++;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     }
