@@ -28,6 +28,11 @@ if ! command -v kubectl >/dev/null; then
   exit 1
 fi
 
+# The container tests: a Docker engine (unless the machine has one) and, where no registry is
+# reachable, debootstrap for the base-image stand-ins (tests/infra/standin-images.sh).
+command -v dockerd >/dev/null || apt_install docker.io
+[ "${STANDIN_IMAGES:-1}" = "0" ] || apt_install debootstrap debian-archive-keyring
+
 log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
 
@@ -37,3 +42,19 @@ dotnet test tests/DeployRunner.Tests -c Release --no-build --nologo
 log "Integration tests"
 # In CI a missing tool is a failure, not a skip (the tests read CI=true).
 dotnet test tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
+
+log "action.yml and workflows (action-validator, actionlint)"
+bash tests/infra/check-metadata.sh
+
+log "Native AOT publish (what the image ships)"
+dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
+
+log "Integration tests again, against the Native AOT binary"
+DEPLOYRUNNER_BINARY="$PWD/artifacts/aot/DeployRunner" dotnet test tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
+
+log "Docker engine and base images"
+bash tests/infra/docker-engine.sh
+bash tests/infra/standin-images.sh
+
+log "Container tests (the AOT binary and the image, run as the Actions runner runs them)"
+dotnet test tests/DeployRunner.ContainerTests -c Release --no-build --nologo

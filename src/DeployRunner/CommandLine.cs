@@ -14,6 +14,14 @@ internal static class CommandLine
         Without a token and outside GitHub Actions, statuses are printed instead of posted.
         """;
 
+    /// <summary>The name the image gives the program for action.yml's <c>post-entrypoint</c>.</summary>
+    public const string PostStepName = "deploy-runner-post";
+
+    /// <summary>Started as the post step: invoked as <see cref="PostStepName"/>, or with <c>--post</c> first.</summary>
+    public static bool IsPostStep(string? invokedAs, IReadOnlyList<string> arguments) =>
+        (invokedAs is not null && Path.GetFileName(invokedAs) == PostStepName)
+        || (arguments.Count > 0 && arguments[0] == "--post");
+
     /// <summary>Takes <c>--event PATH</c> (or <c>--help</c>) out of the arguments; the rest are inputs.</summary>
     public static (string? EventPath, List<string> Inputs) Split(IReadOnlyList<string> arguments)
     {

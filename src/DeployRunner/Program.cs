@@ -33,7 +33,44 @@ void Stop(PosixSignalContext context)
 using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
-return await RunAsync();
+// action.yml's post-entrypoint starts this same program as `deploy-runner-post` (a symlink in
+// the image): no shell in between, which would drop the hyphenated STATE_* and INPUT_* names.
+return CommandLine.IsPostStep(Environment.GetCommandLineArgs().FirstOrDefault(), args)
+    ? await RunPostStepAsync()
+    : await RunAsync();
+
+async Task<int> RunPostStepAsync()
+{
+    try
+    {
+        var inputs = InputSet.From(variables, []);
+        var token = inputs.GetRaw("token");
+        if (token is not null) log.Mask(token);
+        var environment = RunnerEnvironment.From(variables, Directory.GetCurrentDirectory());
+        var state = PostStep.ReadState(variables);
+        if (token is null || environment.Repository is null)
+        {
+            log.Info("Post step: no token or no GITHUB_REPOSITORY; nothing to report.");
+            return ExitCodes.Deployed;
+        }
+
+        var github = new OctokitGitHubDeployments(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
+        budget.CancelAfter(TimeSpan.FromSeconds(60));
+        return await new PostStep(github, log, environment.LogUrl(environment.Repository)).RunAsync(environment.Repository, state, budget.Token);
+    }
+    catch (ConfigurationException e)
+    {
+        log.Error(e.Message, "Configuration error");
+        return ExitCodes.CouldNotStart;
+    }
+    catch (Exception e)
+    {
+        log.Debug(e.ToString());
+        log.Error($"The post step failed: {e.GetType().Name}: {e.Message}", "Runner fault");
+        return ExitCodes.Failed;
+    }
+}
 
 async Task<int> RunAsync()
 {

@@ -148,7 +148,7 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
         }
         catch (ForbiddenException e)
         {
-            throw new GitHubApiException($"Could not {what}: forbidden (403, {e.ApiError?.Message ?? "no message"}). Give the workflow `permissions: deployments: write`.", e);
+            throw new GitHubApiException($"Could not {what}: forbidden (403, {ApiMessage(e) ?? "no message"}). Give the workflow `permissions: deployments: write`.", e);
         }
         catch (NotFoundException e)
         {
@@ -156,12 +156,35 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
         }
         catch (ApiException e)
         {
-            throw new GitHubApiException($"Could not {what}: GitHub answered {(int)e.StatusCode} ({e.ApiError?.Message ?? e.Message}).", e);
+            throw new GitHubApiException($"Could not {what}: GitHub answered {(int)e.StatusCode} ({ApiMessage(e) ?? e.Message}).", e);
         }
         catch (HttpRequestException e)
         {
             throw new GitHubApiException($"Could not {what}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The <c>message</c> of GitHub's error body. Octokit parses it into <see cref="ApiException.ApiError"/>
+    /// with its reflection-based serializer, which finds nothing in a Native AOT build (it then
+    /// hands back the raw body), so we read the body ourselves with a JsonNode, which needs no reflection.
+    /// </summary>
+    internal static string? ApiMessage(ApiException e)
+    {
+        if (e.HttpResponse?.Body is string body)
+        {
+            try
+            {
+                if (JsonNode.Parse(body) is JsonObject error && error["message"] is JsonValue value && value.TryGetValue<string>(out var message))
+                    return message;
+            }
+            catch (JsonException)
+            {
+                // Not JSON (a proxy's HTML page): fall through.
+            }
+        }
+
+        return e.ApiError?.Message;
     }
 }
 

