@@ -20,10 +20,12 @@ RUN dotnet publish src/DeployRunner/DeployRunner.csproj -c Release -r linux-x64 
 # A Native AOT binary needs no .NET runtime: runtime-deps is Ubuntu 24.04 with the native
 # libraries .NET expects. Packages named here exist under the same names on Debian 12 (the CI
 # stand-in). No USER: actions run as root. No WORKDIR: the runner sets /github/workspace.
+# util-linux provides setsid, which starts each deploy script in a process group of its own
+# so that a cancel stops everything it started (Running/ProcessRunner.cs).
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      bash ca-certificates curl git jq openssh-client rsync \
+      bash ca-certificates curl git jq openssh-client rsync util-linux \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=kubectl /bin/kubectl /usr/local/bin/kubectl
