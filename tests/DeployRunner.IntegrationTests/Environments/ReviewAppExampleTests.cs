@@ -61,7 +61,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
         var deployment = new Deployment(1, "abc", "feature/x", "deploy", environment, environment, null, target is not null, target is null, payload);
         var config = await EffectiveSettings.LoadConfigAsync(inputs, Root, CancellationToken.None);
 
-        var settings = EffectiveSettings.Resolve(inputs, config, deployment, new NullLog());
+        var settings = EffectiveSettings.Resolve(inputs, config, deployment, new Infrastructure.NullWorkflowLog());
         var plan = DeploymentPlanner.Create(new DeploymentEvent("created", deployment, "octocat/hello-world"), settings.Settings, RunnerEnvironment.From(new Dictionary<string, string>(), Root));
 
         Assert.Equal("shell", plan.HandlerName);
@@ -130,18 +130,5 @@ public sealed class ReviewAppExampleTests : FakeApiTest
             File.Copy(file, target);
             File.SetUnixFileMode(target, File.GetUnixFileMode(file));
         }
-    }
-
-    private sealed class NullLog : Workflow.IWorkflowLog
-    {
-        public void Mask(string secret, bool eachLine = true) { }
-        public void Info(string message) { }
-        public void Debug(string message) { }
-        public void Warning(string message, string? title = null) { }
-        public void Error(string message, string? title = null) { }
-        public void Untrusted(string text) { }
-        public void Output(string line) { }
-        public void StartGroup(string title) { }
-        public void EndGroup() { }
     }
 }
