@@ -15,12 +15,11 @@ public sealed class KubectlStopTests
         scenario.Cluster.RolloutsBecomeAvailable = false;
         var inputs = scenario.Inputs();
         inputs["rollout-timeout"] = "5m";
-        var before = KubeconfigFolders();
 
         using var cancel = new CancellationTokenSource();
         var run = scenario.RunAsync(inputs, cancellationToken: cancel.Token);
         await WaitForAsync(() => scenario.Cluster.Requests.Any(r => r.Contains("watch=true", StringComparison.Ordinal)));
-        var folder = Assert.Single(KubeconfigFolders().Except(before));
+        var folder = Assert.Single(KubeconfigFoldersFor(scenario.Cluster.BaseAddress));
         Assert.NotEmpty(Processes.WithCommandLineContaining(folder));
         var stopping = Stopwatch.StartNew();
         await cancel.CancelAsync();
@@ -29,7 +28,7 @@ public sealed class KubectlStopTests
         Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(7));
         Assert.Equal(["in_progress", "error"], result.States);
         Assert.Contains("cancelled", result.Descriptions[^1]);
-        Assert.Empty(KubeconfigFolders().Except(before));
+        Assert.Empty(KubeconfigFoldersFor(scenario.Cluster.BaseAddress));
         // kubectl (whose --cache-dir is in that folder) is gone.
         Assert.Empty(Processes.WithCommandLineContaining(folder));
     }
@@ -42,7 +41,6 @@ public sealed class KubectlStopTests
         scenario.Cluster.RolloutsBecomeAvailable = false;
         var inputs = scenario.Inputs();
         inputs["rollout-timeout"] = "5m";
-        var before = KubeconfigFolders();
 
         var stopping = Stopwatch.StartNew();
         var result = await scenario.RunAsync(inputs, timeout: TimeSpan.FromSeconds(4));
@@ -50,8 +48,27 @@ public sealed class KubectlStopTests
         Assert.InRange(stopping.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15));
         Assert.Equal(["in_progress", "error"], result.States);
         Assert.Contains("timed out", result.Descriptions[^1]);
-        Assert.Empty(KubeconfigFolders().Except(before));
+        // Only this scenario's folders count: other tests on the machine use /tmp too.
+        Assert.Empty(KubeconfigFoldersFor(scenario.Cluster.BaseAddress));
     }
+
+    /// <summary>Temporary kubeconfig folders whose kubeconfig points at this fake cluster.</summary>
+    private static IEnumerable<string> KubeconfigFoldersFor(Uri cluster) =>
+        KubeconfigFolders().Where(folder =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(folder, "kubeconfig")).Contains(cluster.ToString().TrimEnd('/'), StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // Being deleted right now, or not ours to read.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }).ToList();
 
     private static string[] KubeconfigFolders() =>
         Directory.GetDirectories(Path.GetTempPath(), "deliverybot-kubectl-*");
