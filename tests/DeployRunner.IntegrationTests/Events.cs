@@ -20,22 +20,12 @@ public static class Events
         bool production = false,
         string? description = null)
     {
+        var deployment = ApiDeployment(id, environment, @ref, sha, task, transient, production, payload);
+        deployment["description"] = description;
         var root = new JsonObject
         {
             ["action"] = "created",
-            ["deployment"] = new JsonObject
-            {
-                ["id"] = id,
-                ["sha"] = sha,
-                ["ref"] = @ref,
-                ["task"] = task,
-                ["payload"] = payload ?? new JsonObject(),
-                ["environment"] = environment,
-                ["original_environment"] = environment,
-                ["description"] = description,
-                ["transient_environment"] = transient,
-                ["production_environment"] = production,
-            },
+            ["deployment"] = deployment,
             ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
             ["sender"] = new JsonObject { ["login"] = "octocat" },
         };
