@@ -37,8 +37,8 @@ users:
 EOF
 
 mkdir -p "$WORK/workspace/examples"
-cp -r "$REPO_DIR/examples/review-app" "$WORK/workspace/examples/"
-MANIFESTS="$WORK/workspace/examples/review-app/k8s"
+cp -r "$REPO_DIR/examples/kubectl-review-app" "$WORK/workspace/examples/"
+MANIFESTS="$WORK/workspace/examples/kubectl-review-app/k8s"
 EVENT="$REPO_DIR/examples/events/remove-review-app.json"
 sed 's/"task": "remove"/"task": "deploy"/' "$EVENT" > "$WORK/deploy.json"
 
@@ -47,7 +47,7 @@ sed 's/"task": "remove"/"task": "deploy"/' "$EVENT" > "$WORK/deploy.json"
 printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: pr1}\n' | KUBECONFIG="$WORK/kubeconfig" kubectl create -f - >/dev/null
 
 export INPUT_HANDLER=kubectl INPUT_KUBECONFIG="$(cat "$WORK/kubeconfig")" INPUT_NAMESPACE=pr1 \
-  INPUT_MANIFESTS=examples/review-app/k8s \
+  INPUT_MANIFESTS=examples/kubectl-review-app/k8s \
   INPUT_IMAGES="ghcr.io/octocat/hello-world=ghcr.io/octocat/hello-world:8f2b1d9" \
   GITHUB_WORKSPACE="$WORK/workspace" GITHUB_EVENT_PATH="$WORK/deploy.json" GITHUB_REPOSITORY=octocat/hello-world
 unset GITHUB_ACTIONS INPUT_TOKEN

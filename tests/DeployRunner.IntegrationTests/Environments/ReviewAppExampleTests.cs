@@ -9,7 +9,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.IntegrationTests.Environments;
 
 /// <summary>
-/// The review-app example (examples/workflows/review-apps.yml with examples/review-apps/) is
+/// The review-app example (examples/workflows/shell-review-apps.yml with examples/shell-review-apps/) is
 /// real: its config plans as the README says, and the built runner, given the workflow's own
 /// <c>with:</c> inputs, publishes a review app on <c>/deploy review</c> and removes it when the
 /// pull request closes.
@@ -17,7 +17,7 @@ namespace DeployRunner.IntegrationTests.Environments;
 public sealed class ReviewAppExampleTests : FakeApiTest
 {
     private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
-    private static readonly string WorkflowPath = Path.Combine(Root, "examples", "workflows", "review-apps.yml");
+    private static readonly string WorkflowPath = Path.Combine(Root, "examples", "workflows", "shell-review-apps.yml");
 
     private static YamlMappingNode Workflow()
     {
@@ -52,8 +52,8 @@ public sealed class ReviewAppExampleTests : FakeApiTest
     }
 
     [Theory]
-    [InlineData("pr17", "review", "./examples/review-apps/deploy/review-up.sh", "https://pr17.review.example.com", 5)]
-    [InlineData("production", null, "./examples/review-apps/deploy/production.sh", "https://www.example.com", 15)]
+    [InlineData("pr17", "review", "./examples/shell-review-apps/deploy/review-up.sh", "https://pr17.review.example.com", 5)]
+    [InlineData("production", null, "./examples/shell-review-apps/deploy/production.sh", "https://www.example.com", 15)]
     public async Task The_example_config_plans_each_target_as_documented(string environment, string? target, string script, string url, int timeoutMinutes)
     {
         var inputs = InputSet.Of(WorkflowInputs().Select(e => (e.Key, e.Value)).ToArray());
@@ -68,7 +68,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
         Assert.Equal(script, plan.Script);
         Assert.Equal(url, plan.EnvironmentUrl);
         Assert.Equal(TimeSpan.FromMinutes(timeoutMinutes), plan.Timeout);
-        Assert.Equal(target is null ? null : "./examples/review-apps/deploy/review-down.sh", settings.Settings.GetRaw("remove-script"));
+        Assert.Equal(target is null ? null : "./examples/shell-review-apps/deploy/review-down.sh", settings.Settings.GetRaw("remove-script"));
     }
 
     [Fact(Timeout = 90_000)]

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.IntegrationTests.Kubectl;
 
 /// <summary>
-/// The review-app example (examples/workflows/kubectl-review-app.yml and examples/review-app/)
+/// The review-app example (examples/workflows/kubectl-review-app.yml and examples/kubectl-review-app/)
 /// runs as written: its step's inputs, with the workflow expressions filled in as GitHub would,
 /// deploy a pull request's namespace and remove it again.
 /// </summary>
@@ -75,10 +75,10 @@ public sealed class KubectlExampleTests
 
     internal static void CopyExample(string workspace)
     {
-        var source = Path.Combine(Events.ExamplesDirectory, "review-app");
+        var source = Path.Combine(Events.ExamplesDirectory, "kubectl-review-app");
         foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
-            var target = Path.Combine(workspace, "examples", "review-app", Path.GetRelativePath(source, file));
+            var target = Path.Combine(workspace, "examples", "kubectl-review-app", Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
             File.SetUnixFileMode(target, File.GetUnixFileMode(file));
