@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
+# Every test run's closing line is kept, so the end of this script can add them up.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+run_tests() { dotnet test "$@" 2>&1 | tee -a "$results"; }
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
@@ -37,11 +42,11 @@ log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
 
 log "Unit tests"
-dotnet test tests/DeployRunner.Tests -c Release --no-build --nologo
+run_tests tests/DeployRunner.Tests -c Release --no-build --nologo
 
 log "Integration tests"
 # In CI a missing tool is a failure, not a skip (the tests read CI=true).
-dotnet test tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
+run_tests tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
 
 log "action.yml and workflows (action-validator, actionlint)"
 bash tests/infra/check-metadata.sh
@@ -50,11 +55,18 @@ log "Native AOT publish (what the image ships)"
 dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
 
 log "Integration tests again, against the Native AOT binary"
-DEPLOYRUNNER_BINARY="$PWD/artifacts/aot/DeployRunner" dotnet test tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
+DEPLOYRUNNER_BINARY="$PWD/artifacts/aot/DeployRunner" run_tests tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
 
 log "Docker engine and base images"
 bash tests/infra/docker-engine.sh
 bash tests/infra/standin-images.sh
 
 log "Container tests (the AOT binary and the image, run as the Actions runner runs them)"
-dotnet test tests/DeployRunner.ContainerTests -c Release --no-build --nologo
+run_tests tests/DeployRunner.ContainerTests -c Release --no-build --nologo
+
+passed=$(grep -oE 'Passed: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
+failed=$(grep -oE 'Failed: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
