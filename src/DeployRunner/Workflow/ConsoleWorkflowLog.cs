@@ -31,7 +31,16 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
         }
     }
 
-    public void Info(string message) => WriteLine(Redact(message));
+    public void Info(string message)
+    {
+        // Runner lines quote deployment values (a task name, an environment, a ref). A line break
+        // in one would let the next line start a `::command::`, and the runner honours legacy
+        // `##[command]` anywhere in a line: such a message goes out with commands stopped.
+        if (message.Contains('\n') || message.Contains('\r') || message.Contains("##[", StringComparison.Ordinal))
+            Untrusted(message);
+        else
+            WriteLine(Redact(message));
+    }
 
     public void Debug(string message)
     {

@@ -148,6 +148,27 @@ public sealed class ShellDeploymentTests : FakeApiTest
         WorkflowLogAssert.NoUntrustedCommands(result.Lines, "::set-output name=x::pwned", "::error::injected", "::error::fake");
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task A_hostile_task_name_cannot_issue_workflow_commands_through_the_runners_own_lines(string dryRun)
+    {
+        const string task = "deploy:x\n::error::task-injected ##[error]legacy-injected";
+        using var sandbox = new RunnerSandbox(Events.Deployment(task: task), Api)
+            .Input("dry-run", dryRun)
+            .Input("script", "printf '%s' \"$DEPLOY_TASK\" > task.txt");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        WorkflowLogAssert.NoUntrustedCommands(result.Lines, "::error::task-injected");
+        // The runner tries a line as a `::command::` first and looks for a legacy `##[command]`
+        // anywhere in it only when that fails: outside stopped blocks, no plain line may carry one.
+        WorkflowLogAssert.NoUntrustedCommands(
+            result.Lines.Select(l => !l.StartsWith("::", StringComparison.Ordinal) && l.Contains("##[", StringComparison.Ordinal) ? "##[" + l : l).ToList(), "##[");
+        if (dryRun == "false") Assert.Equal(task, File.ReadAllText(Path.Combine(sandbox.Workspace, "task.txt")));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Runner_secrets_never_reach_the_script()
     {

@@ -71,6 +71,28 @@ public sealed class ConsoleWorkflowLogTests
         Assert.Equal($"::{token}::", lines[3]);
     }
 
+    [Theory]
+    [InlineData("Running deploy\n::error::injected for main")]
+    [InlineData("Running ##[error]injected for main")]
+    public void Runner_lines_that_quote_hostile_values_cannot_issue_commands(string message)
+    {
+        var log = new ConsoleWorkflowLog(_writer, debugEnabled: false);
+
+        log.Info(message);
+
+        var lines = Lines;
+        Assert.StartsWith("::stop-commands::", lines[0]);
+        Assert.Equal($"::{lines[0]["::stop-commands::".Length..]}::", lines[^1]);
+    }
+
+    [Fact]
+    public void Plain_runner_lines_are_printed_as_they_are()
+    {
+        new ConsoleWorkflowLog(_writer, debugEnabled: false).Info("Deploying main to staging");
+
+        Assert.Equal(["Deploying main to staging"], Lines);
+    }
+
     [Fact]
     public void Error_messages_cannot_break_out_of_their_command()
     {
