@@ -34,7 +34,7 @@ internal sealed class RunnerApplication(
                 return ExitCodes.Deployed;
             }
 
-            var github = new OctokitGitHubDeployments(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
+            var github = GitHubClient(environment, token);
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
             budget.CancelAfter(TimeSpan.FromSeconds(60));
             return await new PostStep(github, log, environment.LogUrl(environment.Repository)).RunAsync(environment.Repository, state, budget.Token);
@@ -81,7 +81,7 @@ internal sealed class RunnerApplication(
             IGitHubDeployments github;
             if (token is not null)
             {
-                github = new OctokitGitHubDeployments(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
+                github = GitHubClient(environment, token);
             }
             else if (environment.IsActions && !dryRun)
             {
@@ -188,4 +188,8 @@ internal sealed class RunnerApplication(
             return ExitCodes.CouldNotStart;
         }
     }
+
+    /// <summary>The GitHub port for a token: Octokit with our retries, retry notices as warnings.</summary>
+    private OctokitGitHubDeployments GitHubClient(RunnerEnvironment environment, string token) =>
+        new(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
 }

@@ -18,4 +18,16 @@ public sealed record HandlerContext(
         || name.StartsWith("ACTIONS_", StringComparison.OrdinalIgnoreCase)
         || name.Equals("GITHUB_TOKEN", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("STATE_", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Environment changes (CliWrap's convention: null removes a variable) that strip the runner's
+    /// secrets from a child process; callers add their own variables on top.
+    /// </summary>
+    public static Dictionary<string, string?> WithoutRunnerSecrets(IReadOnlyDictionary<string, string> jobEnvironment)
+    {
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in jobEnvironment.Keys.Where(IsRunnerSecret))
+            changes[name] = null;
+        return changes;
+    }
 }

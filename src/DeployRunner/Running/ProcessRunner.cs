@@ -22,17 +22,23 @@ public static class ProcessRunner
     private const int SIGTERM = 15;
     private const int SIGKILL = 9;
 
-    public static async Task<ProcessOutcome> RunAsync(
+    /// <summary>Runs the command with stdout and stderr both streamed, line by line, to <paramref name="onLine"/>.</summary>
+    public static Task<ProcessOutcome> RunAsync(
         Command command,
         Action<string> onLine,
+        TimeProvider time,
+        CancellationToken cancellationToken) =>
+        RunAsync(command.WithStandardOutputPipe(PipeTarget.ToDelegate(onLine)).WithStandardErrorPipe(PipeTarget.ToDelegate(onLine)), time, cancellationToken);
+
+    /// <summary>Runs the command with the pipes it already has (to capture stdout apart from stderr).</summary>
+    public static async Task<ProcessOutcome> RunAsync(
+        Command command,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
         var grouped = command
             .WithTargetFile("setsid")
             .WithArguments(new ArgumentsBuilder().Add(command.TargetFilePath).Build() + (command.Arguments.Length > 0 ? " " + command.Arguments : ""))
-            .WithStandardOutputPipe(PipeTarget.ToDelegate(onLine))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(onLine))
             .WithValidation(CommandResultValidation.None);
 
         // Last resort only: CliWrap's own kill if the group ignores even SIGKILL's aftermath

@@ -30,7 +30,7 @@ public sealed record KubectlOutcome(int? ExitCode, bool Cancelled, string Output
 /// context, a private discovery cache, and the job's environment minus the runner's secrets.
 /// kubectl's output is untrusted text (it echoes object names, server messages): it streams into
 /// the log inside a <c>::stop-commands::</c> block so none of it can become a workflow command.
-/// On cancellation kubectl gets SIGINT, then is killed after <see cref="ProcessRunner.GracePeriod"/>.
+/// It runs through <see cref="ProcessRunner"/>, so a cancel stops it the same way as a script.
 /// </summary>
 public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig, string context, HandlerContext handlerContext)
 {
@@ -64,17 +64,10 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
         var token = WorkflowCommands.NewStopToken();
         _log.Output($"::stop-commands::{token}");
         _log.Output($"$ kubectl {string.Join(' ', arguments)}");
-        var started = handlerContext.Time.GetTimestamp();
-        using var forceful = new CancellationTokenSource();
-        await using var escalate = cancellationToken.Register(() => forceful.CancelAfter(ProcessRunner.GracePeriod));
         try
         {
-            var result = await command.ExecuteAsync(forceful.Token, cancellationToken);
-            return new KubectlOutcome(result.ExitCode, cancellationToken.IsCancellationRequested, output.ToString(), Snapshot(), handlerContext.Time.GetElapsedTime(started));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return new KubectlOutcome(null, true, output.ToString(), Snapshot(), handlerContext.Time.GetElapsedTime(started));
+            var outcome = await ProcessRunner.RunAsync(command, handlerContext.Time, cancellationToken);
+            return new KubectlOutcome(outcome.ExitCode, outcome.Cancelled, output.ToString(), Snapshot(), outcome.Duration);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -94,9 +87,7 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
     /// <summary>The job's environment without the runner's secrets, with KUBECONFIG set: for kubectl and for the user's scripts.</summary>
     public IReadOnlyDictionary<string, string?> Environment()
     {
-        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in handlerContext.JobEnvironment.Keys.Where(HandlerContext.IsRunnerSecret))
-            changes[name] = null;
+        var changes = HandlerContext.WithoutRunnerSecrets(handlerContext.JobEnvironment);
         changes["KUBECONFIG"] = kubeconfig.Path;
         return changes;
     }

@@ -50,9 +50,7 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
         IReadOnlyDictionary<string, string>? extraVariables,
         IReadOnlyDictionary<string, string> jobEnvironment)
     {
-        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in jobEnvironment.Keys.Where(HandlerContext.IsRunnerSecret))
-            changes[name] = null;
+        var changes = HandlerContext.WithoutRunnerSecrets(jobEnvironment);
         foreach (var (name, value) in plan.DeploymentVariables)
             changes[name] = value;
         foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
