@@ -16,8 +16,9 @@ KUBECTL_IMAGE=registry.k8s.io/kubectl:v1.32.5
 KUBECTL_MINOR=1.32
 
 # A Dockerfile that names another image would make the build try a registry: say so instead.
+# (The SDK stage carries --platform=${BUILDPLATFORM:-...}: the stand-in is the build machine's.)
 for name in "$SDK_IMAGE" "$RUNTIME_IMAGE" "$KUBECTL_IMAGE"; do
-  grep -qE "^FROM ${name//./\\.}( |$)" Dockerfile \
+  grep -qE "^FROM (--platform=[^ ]+ )?${name//./\\.}( |$)" Dockerfile \
     || { echo "The Dockerfile no longer uses $name: update tests/infra/standin-images.sh to match its FROM lines" >&2; exit 1; }
 done
 
