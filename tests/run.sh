@@ -73,6 +73,9 @@ log "Every action in every workflow pinned by full commit SHA (tests/infra/check
 run_check "check-pins self-test" bash tests/infra/check-pins.sh --self-test
 run_check "check-pins" bash tests/infra/check-pins.sh
 
+log "NuGet vulnerability audit: a known vulnerable package fails the restore when it is on (tests/infra/check-nuget-audit.sh)"
+run_check "check-nuget-audit" bash tests/infra/check-nuget-audit.sh
+
 log "Native AOT publish (what the image ships)"
 dotnet publish src/DeployRunner -c Release -r linux-x64 --nologo -v quiet -o artifacts/aot
 
