@@ -33,7 +33,13 @@ check() { # NAME COMMAND...: one assertion, counted
 # brings the arm64 crt files and libgcc, libc6-dev-arm64-cross the arm64 glibc; llvm-objcopy
 # strips. libssl3:arm64 is for running only (the runner loads libssl when it starts its HTTP
 # client). No sysroot property is needed: the cross gcc's default paths are found by clang.
-packages=(clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static libssl3:arm64)
+# On Ubuntu (GitHub's hosted runners) the library is libssl3t64, and arm64 packages come from
+# Ubuntu's ports archive, which the amd64 mirrors are not: one source for it, arm64 only. (The
+# amd64 mirrors' Release files list no arm64, so apt passes over them for arm64.)
+. /etc/os-release
+libssl=libssl3:arm64
+if [ "${ID:-}" = ubuntu ]; then libssl=libssl3t64:arm64; fi
+packages=(clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static "$libssl")
 started=$SECONDS
 missing=()
 for pkg in "${packages[@]}"; do
@@ -43,6 +49,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "The arm64 cross build needs ${missing[*]}: run as root to install them" >&2; exit 1; fi
   echo "Installing ${missing[*]}"
   dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  ports=/etc/apt/sources.list.d/deployrunner-arm64-ports.sources
+  if [ "${ID:-}" = ubuntu ] && [ ! -f "$ports" ]; then
+    printf '%s\n' "Types: deb" "URIs: http://ports.ubuntu.com/ubuntu-ports" \
+      "Suites: $VERSION_CODENAME $VERSION_CODENAME-updates $VERSION_CODENAME-security" \
+      "Components: main universe" "Architectures: arm64" \
+      "Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg" > "$ports"
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
