@@ -14,12 +14,9 @@
 FROM registry.k8s.io/kubectl:v1.32.5 AS kubectl
 
 # Native AOT needs clang and zlib1g-dev, which the -aot SDK image carries. The default platform
-# stands for the legacy builder only (a declared default would override BuildKit's own value).
+# is for the legacy builder only; it sits here, not on a global ARG, so it never shadows BuildKit's.
 FROM --platform=${BUILDPLATFORM:-linux/amd64} mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build
 ARG TARGETARCH
-# true: NuGet's vulnerability audit fails the restore on a known vulnerable package
-# (Directory.Build.props; the release sets it, where the feed serves vulnerability data).
-ARG DEPLOYRUNNER_NUGET_AUDIT=false
 WORKDIR /src
 # The .NET runtime identifier of the target. For another architecture than the build machine's,
 # clang links with that architecture's binutils, C runtime and libgcc (the cross packages);
@@ -38,6 +35,9 @@ RUN set -eu; \
       && rm -rf /var/lib/apt/lists/*; \
     fi
 # Restore is its own layer, cached until a project or package version changes.
+# true: NuGet's vulnerability audit fails the restore on a known vulnerable package
+# (Directory.Build.props; the release sets it, where the feed serves vulnerability data).
+ARG DEPLOYRUNNER_NUGET_AUDIT=false
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/DeployRunner/DeployRunner.csproj src/DeployRunner/
 RUN dotnet restore src/DeployRunner/DeployRunner.csproj -r "$(cat /tmp/rid)"
