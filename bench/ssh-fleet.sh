@@ -41,8 +41,10 @@ while kill -0 "$runner_pid" 2>/dev/null; do
 done
 wait "$runner_pid" || true
 
-runner_cpu="$( { /usr/bin/time -f '%U %S %M' "$WORK/runner.sh" >/dev/null 2>/dev/null; } 2>&1 | tail -1)"
-openssh_cpu="$( { /usr/bin/time -f '%U %S' "$WORK/openssh.sh" >/dev/null 2>/dev/null; } 2>&1 | tail -1)"
+/usr/bin/time -f '%U %S %M' -o "$WORK/runner.time" "$WORK/runner.sh" >/dev/null 2>&1 || true
+/usr/bin/time -f '%U %S' -o "$WORK/openssh.time" "$WORK/openssh.sh" >/dev/null 2>&1 || true
+runner_cpu="$(tail -1 "$WORK/runner.time")"
+openssh_cpu="$(tail -1 "$WORK/openssh.time")"
 peak_mb="$(awk '{printf "%.0f", $3 / 1024}' <<<"$runner_cpu")"
 
 hyperfine --warmup 1 --runs "$RUNS" --export-json "$RESULTS_DIR/$NAME.json" \

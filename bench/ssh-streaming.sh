@@ -11,11 +11,11 @@ RUNS="${1:-5}"
 RUNNER="$(runner_command)"
 trap 'stop_fleet; rm -rf "$WORK"' EXIT
 start_fleet 20
-write_ssh_sides "$RUNNER" 20 'yes 0000000000000000000000000000000000000 | head -n 50000' prefix
+write_ssh_sides "$RUNNER" 20 "seq -f '%037.0f' 1 50000" prefix
 
 # One checked run: every host's 50,000 lines, none lost or merged.
 "$WORK/runner.sh" > "$WORK/runner.log" 2>&1 || { tail -20 "$WORK/runner.log"; exit 1; }
-lines="$(grep -c ' | 0000000000000000000000000000000000000$' "$WORK/runner.log")"
+lines="$(grep -c ' | [0-9]\{37\}$' "$WORK/runner.log")"
 [ "$lines" = 1000000 ] || { echo "the runner passed on $lines of 1,000,000 lines" >&2; exit 1; }
 
 peak_mb="$(peak_rss_mb "$WORK/runner.sh")"
