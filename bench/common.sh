@@ -46,3 +46,37 @@ report() {
       + "  \($r[1].command): median \($b | . * 10 | round / 10) ms (\($r[1].times | length) runs)\n"
       + "  ratio: \(($a / $b) * 100 | round / 100)x the baseline"' "$json"
 }
+
+# The runner command every benchmark measures: the Native AOT binary the image ships (published
+# to artifacts/aot when missing or older than the sources), or the framework-dependent build with
+# BENCH_BUILD=framework. RUNNER_CMD, when set, wins.
+runner_command() {
+  if [ -n "${RUNNER_CMD:-}" ]; then echo "$RUNNER_CMD"; return; fi
+  if [ "${BENCH_BUILD:-aot}" = framework ]; then echo "dotnet $(build_runner)"; return; fi
+  local binary="$REPO_DIR/artifacts/aot/DeployRunner"
+  if [ ! -x "$binary" ] || [ -n "$(find "$REPO_DIR/src" -newer "$binary" -name '*.cs' -print -quit)" ]; then
+    dotnet publish "$REPO_DIR/src/DeployRunner" -c Release -r linux-x64 --nologo -v quiet -o "$REPO_DIR/artifacts/aot" >/dev/null
+  fi
+  echo "$binary"
+}
+
+# table_row NAME JSON [NOTE]: one row of bench/all.sh's table (runner median, baseline median,
+# ratio), written to bench/results/NAME.row. Uses the first two commands of a hyperfine export.
+table_row() {
+  local name="$1" json="$2" note="${3:-}"
+  jq -r --arg name "$name" --arg note "$note" '
+    .results as $r
+    | def fmt(s): if s >= 1 then "\(s * 100 | round / 100) s" else "\(s * 10000 | round / 10) ms" end;
+    "| \($name) | \(fmt($r[0].median)) | \(fmt($r[1].median)) | \(($r[0].median / $r[1].median) * 100 | round / 100)x | \($note) |"' \
+    "$json" > "$RESULTS_DIR/$name.row"
+  cat "$RESULTS_DIR/$name.row"
+}
+
+# peak_rss_mb CMD...: the peak resident memory of a command (GNU time), in MB.
+peak_rss_mb() {
+  local out
+  out="$(mktemp)"
+  /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
+  awk '{printf "%.0f", $1 / 1024}' "$out"
+  rm -f "$out"
+}

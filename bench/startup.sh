@@ -5,13 +5,13 @@
 # both commands measure "start -> in_progress request answered -> exit". The runner's default
 # path also makes its skip-superseded list request first (the fake answers []): that round trip
 # is part of what a user waits for, so it is measured.
-# Usage: bench/startup.sh [RUNS]     (RUNNER_CMD overrides the runner command, e.g. an AOT binary)
+# Usage: bench/startup.sh [RUNS]     (Native AOT binary by default; BENCH_BUILD=framework for the
+# framework-dependent build; RUNNER_CMD overrides the runner command)
 source "$(dirname "$0")/common.sh"
 require hyperfine jq curl python3 dotnet
 
 RUNS="${1:-20}"
-DLL="$(build_runner)"
-RUNNER_CMD="${RUNNER_CMD:-dotnet $DLL}"
+RUNNER_CMD="$(runner_command)"
 start_fake_github 403
 
 WORK="$(mktemp -d)"
@@ -28,4 +28,5 @@ hyperfine --warmup 3 --runs "$RUNS" -N --ignore-failure --export-json "$RESULTS_
   >/dev/null
 
 report "Start to in_progress (median of $RUNS runs)" "$RESULTS_DIR/startup.json"
+table_row startup "$RESULTS_DIR/startup.json" "start, superseded check, in_progress answered, exit" >/dev/null
 rm -rf "$WORK"

@@ -10,7 +10,9 @@ foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
     variables[(string)entry.Key] = entry.Value as string ?? "";
 
 Console.OutputEncoding = new System.Text.UTF8Encoding(false);
-var stdout = Console.Out;
+// Not Console.Out, which flushes (one write system call) on every line: the log flushes when
+// it should, and script output goes out in batches (bench/streaming.sh).
+await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
 var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1");
 
 // In a container the runner is PID 1, which ignores signals it does not handle. The Actions
@@ -30,6 +32,13 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 // action.yml's post-entrypoint starts this same program as `deploy-runner-post` (a symlink in
 // the image): no shell in between, which would drop the hyphenated STATE_* and INPUT_* names.
 var application = new RunnerApplication(variables, Directory.GetCurrentDirectory(), stdout, log, shutdown.Token);
-return CommandLine.IsPostStep(Environment.GetCommandLineArgs().FirstOrDefault(), args)
-    ? await application.RunPostStepAsync()
-    : await application.RunAsync(args);
+try
+{
+    return CommandLine.IsPostStep(Environment.GetCommandLineArgs().FirstOrDefault(), args)
+        ? await application.RunPostStepAsync()
+        : await application.RunAsync(args);
+}
+finally
+{
+    log.FlushOutput();
+}

@@ -3,6 +3,8 @@ namespace DeployRunner.Workflow;
 /// <summary>
 /// Writes the job log to a <see cref="TextWriter"/> (stdout in production). Thread-safe: the ssh
 /// handler writes from several hosts at once, and a line is never interleaved with another.
+/// The writer should not flush by itself (Program gives it a buffered stdout): script output is
+/// batched, everything else is flushed at once.
 /// </summary>
 public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : IWorkflowLog
 {
@@ -63,7 +65,21 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
         }
     }
 
-    public void Output(string line) => WriteLine(Redact(line));
+    /// <summary>
+    /// Buffered: a chatty script's lines go out in batches (<see cref="FlushOutput"/> after each
+    /// read of its output), not one write per line. Every other kind of line flushes, so the
+    /// order stays the order of the calls.
+    /// </summary>
+    public void Output(string line)
+    {
+        var text = Redact(line);
+        lock (_gate) writer.WriteLine(text);
+    }
+
+    public void FlushOutput()
+    {
+        lock (_gate) writer.Flush();
+    }
 
     public void StartGroup(string title) => WriteLine(WorkflowCommands.Format("group", Redact(title)));
 

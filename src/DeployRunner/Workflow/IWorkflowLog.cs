@@ -30,8 +30,13 @@ public interface IWorkflowLog
     /// </summary>
     void Untrusted(string text);
 
-    /// <summary>One line of a deploy script's output, as it comes.</summary>
+    /// <summary>One line of a deploy script's output, as it comes; it may wait in a buffer until <see cref="FlushOutput"/>.</summary>
     void Output(string line);
+
+    /// <summary>Sends the output lines buffered so far (called whenever a process's output pauses).</summary>
+    void FlushOutput()
+    {
+    }
 
     void StartGroup(string title);
 

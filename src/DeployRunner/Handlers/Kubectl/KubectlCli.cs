@@ -56,8 +56,8 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
         var command = Cli.Wrap(kubectlPath)
             .WithArguments([.. arguments, "--context", context, "--cache-dir", kubeconfig.CacheDirectory])
             .WithEnvironmentVariables(Environment())
-            .WithStandardOutputPipe(capture ? PipeTarget.ToStringBuilder(output) : PipeTarget.ToDelegate(Message))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(Message))
+            .WithStandardOutputPipe(capture ? PipeTarget.ToStringBuilder(output) : OutputLines.Target(Message, _log.FlushOutput))
+            .WithStandardErrorPipe(OutputLines.Target(Message, _log.FlushOutput))
             .WithValidation(CommandResultValidation.None);
         if (input is not null) command = command.WithStandardInputPipe(PipeSource.FromString(input));
 

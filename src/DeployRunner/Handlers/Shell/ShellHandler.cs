@@ -28,7 +28,7 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
     /// Runs a script locally; other handlers use this for their own local steps (a smoke test
     /// after a rollout). <paramref name="extraVariables"/> are added to the script's environment.
     /// </summary>
-    public static Task<ProcessOutcome> RunScriptAsync(
+    public static async Task<ProcessOutcome> RunScriptAsync(
         string script,
         DeploymentPlan plan,
         IReadOnlyDictionary<string, string>? extraVariables,
@@ -39,7 +39,15 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
             .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
             .WithWorkingDirectory(plan.WorkingDirectory)
             .WithEnvironmentVariables(ScriptEnvironment(plan, extraVariables, context.JobEnvironment));
-        return ProcessRunner.RunAsync(command, context.Log.Output, context.Time, cancellationToken);
+        var outcome = await ProcessRunner.RunAsync(command, context.Log.Output, context.Log.FlushOutput, context.Time, cancellationToken);
+        if (outcome.OutputLeftOpen)
+        {
+            context.Log.Warning(
+                $"The script ended, but a process it started in the background still holds its output open. The step does not wait for it beyond {ProcessRunner.OutputGrace.TotalSeconds:0} s; its later output is not shown (redirect a daemon's output, e.g. `cmd > app.log 2>&1 &`).",
+                "Background process still writing");
+        }
+
+        return outcome;
     }
 
     /// <summary>

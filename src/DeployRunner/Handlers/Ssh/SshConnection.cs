@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using DeployRunner.Running;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -135,11 +136,11 @@ public sealed class SshConnection : IDisposable
     /// (a <c>signal</c> request), and the channel is closed, which the supervisor script in
     /// <see cref="RemoteCommand"/> turns into killing the script's whole process group.
     /// </summary>
-    public async Task<RemoteOutcome> RunAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<RemoteOutcome> RunAsync(string commandText, Action<string> onLine, Action onBatchEnd, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            return await ExecuteAsync(commandText, onLine, time, cancellationToken);
+            return await ExecuteAsync(commandText, onLine, onBatchEnd, time, cancellationToken);
         }
         catch (Exception e) when (e is SshException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
         {
@@ -147,14 +148,14 @@ public sealed class SshConnection : IDisposable
         }
     }
 
-    private async Task<RemoteOutcome> ExecuteAsync(string commandText, Action<string> onLine, TimeProvider time, CancellationToken cancellationToken)
+    private async Task<RemoteOutcome> ExecuteAsync(string commandText, Action<string> onLine, Action onBatchEnd, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var command = _client.CreateCommand(commandText, Encoding.UTF8);
         // ExecuteAsync opens the channel synchronously: keep that off the caller's thread.
         var execution = await Task.Factory.StartNew(() => command.ExecuteAsync(CancellationToken.None), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        var stdout = Pump(command.OutputStream, onLine);
-        var stderr = Pump(command.ExtendedOutputStream, onLine);
+        var stdout = Pump(command.OutputStream, onLine, onBatchEnd);
+        var stderr = Pump(command.ExtendedOutputStream, onLine, onBatchEnd);
 
         // SSH.NET's own cancellation waits for the server's answer on the thread that cancels;
         // here every host is stopped at once, each on a thread of its own (a dead server makes
@@ -190,19 +191,9 @@ public sealed class SshConnection : IDisposable
         return new RemoteOutcome(command.ExitStatus, command.ExitSignal, false, time.GetElapsedTime(started));
     }
 
-    /// <summary>SSH.NET's output streams block on read: give each its own thread.</summary>
-    private static Task Pump(Stream stream, Action<string> onLine) => Task.Factory.StartNew(() =>
-    {
-        try
-        {
-            using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: false);
-            while (reader.ReadLine() is { } line) onLine(line);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The command was disposed while we read: the output ends here.
-        }
-    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <summary>SSH.NET's output streams block on read: each gets its own thread, bounded line by line.</summary>
+    private static Task Pump(Stream stream, Action<string> onLine, Action onBatchEnd) =>
+        OutputLines.PumpOnOwnThread(stream, onLine, onBatchEnd, CancellationToken.None);
 
     private static void StopForward(SshConnection jumpHost, ForwardedPortLocal forward)
     {

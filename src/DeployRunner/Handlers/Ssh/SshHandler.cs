@@ -158,7 +158,7 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         RemoteOutcome outcome;
         try
         {
-            outcome = await connection.RunAsync(commandText, line => { WriteRemoteLine(host, line); tail.Add(line); }, context.Time, cancellationToken);
+            outcome = await connection.RunAsync(commandText, line => { WriteRemoteLine(host, line); tail.Add(line); }, context.Log.FlushOutput, context.Time, cancellationToken);
         }
         catch (HostConnectException e)
         {

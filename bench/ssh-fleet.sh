@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# ssh at fleet scale: 200 servers on loopback (13 sshd processes, 16 addresses each), `sleep 1`
+# on each, at most 50 at a time, against OpenSSH with the same parallelism (`xargs -P 50 ssh`).
+# Prints the wall-time ratio, the runner's peak memory, the most connections it held open while
+# the scripts ran, which key exchange each side negotiated, and the CPU time each side spent.
+# Usage: sudo bench/ssh-fleet.sh [RUNS] [SERVERS] [PARALLEL]   (BENCH_BUILD=framework for the
+# framework-dependent build). bench/ssh-fanout.sh is the same with 20 servers, all at once.
+source "$(dirname "$0")/common.sh"
+source "$BENCH_DIR/ssh-servers.sh"
+require hyperfine jq ssh /usr/bin/time ss
+
+RUNS="${1:-5}"
+SERVERS="${2:-200}"
+PARALLEL="${3:-50}"
+NAME="${BENCH_NAME:-ssh-fleet}"
+RUNNER="$(runner_command)"
+trap 'stop_fleet; rm -rf "$WORK"' EXIT
+start_fleet "$SERVERS"
+write_ssh_sides "$RUNNER" "$PARALLEL" 'sleep 1'
+
+# One checked run each (and the key exchange each side negotiates), so a broken setup fails loudly.
+for log in "$WORK"/sshd*.log; do : > "$log"; done
+"$WORK/runner.sh" > "$WORK/runner.log" 2>&1 || { tail -20 "$WORK/runner.log"; exit 1; }
+grep -q "\[$SERVERS/$SERVERS\]" "$WORK/runner.log" || { echo "the runner did not finish $SERVERS hosts:"; tail -20 "$WORK/runner.log"; exit 1; }
+runner_kex="$(negotiated_kex)"
+for log in "$WORK"/sshd*.log; do : > "$log"; done
+"$WORK/openssh.sh" > /dev/null
+openssh_kex="$(negotiated_kex)"
+
+# Connections the runner holds open while the scripts run: sampled every 50 ms, the most seen
+# once the first script started (the check phase opens every connection before that).
+"$WORK/runner.sh" > "$WORK/runner.log" 2>&1 &
+runner_pid=$!
+most=0
+while kill -0 "$runner_pid" 2>/dev/null; do
+  if grep -q 'running the script' "$WORK/runner.log" 2>/dev/null; then
+    open="$(ss -tnH state established "( dport = :$PORT )" | wc -l)"
+    [ "$open" -gt "$most" ] && most="$open"
+  fi
+  sleep 0.05
+done
+wait "$runner_pid" || true
+
+/usr/bin/time -f '%U %S %M' -o "$WORK/runner.time" "$WORK/runner.sh" >/dev/null 2>&1 || true
+/usr/bin/time -f '%U %S' -o "$WORK/openssh.time" "$WORK/openssh.sh" >/dev/null 2>&1 || true
+runner_cpu="$(tail -1 "$WORK/runner.time")"
+openssh_cpu="$(tail -1 "$WORK/openssh.time")"
+peak_mb="$(awk '{printf "%.0f", $3 / 1024}' <<<"$runner_cpu")"
+
+hyperfine --warmup 1 --runs "$RUNS" --export-json "$RESULTS_DIR/$NAME.json" \
+  -n "runner ($SERVERS hosts, max-parallel $PARALLEL)" "$WORK/runner.sh" \
+  -n "baseline (OpenSSH, xargs -P $PARALLEL)" "$WORK/openssh.sh" >/dev/null
+
+report "$SERVERS servers on loopback, sleep 1 each, $PARALLEL at a time (median of $RUNS runs)" "$RESULTS_DIR/$NAME.json"
+echo "  runner peak memory: $peak_mb MB; connections open while scripts ran: at most $most"
+echo "  CPU (user sys, s): runner $(cut -d' ' -f1,2 <<<"$runner_cpu") (client only); OpenSSH clients $openssh_cpu"
+echo "  key exchange negotiated: runner $runner_kex; OpenSSH $openssh_kex"
+table_row "$NAME" "$RESULTS_DIR/$NAME.json" \
+  "$SERVERS servers, max-parallel $PARALLEL; peak $peak_mb MB; $most connections open in the run phase; kex runner: $runner_kex, OpenSSH: $openssh_kex" >/dev/null

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The ssh handler's per-host prefixed output: 20 servers on loopback each printing 50,000 lines
+# (38 bytes each), all at once, against OpenSSH (`xargs -P 20`, each line prefixed with its host
+# by sed, as the runner prefixes it). Prints the ratio and the runner's peak memory.
+# Usage: sudo bench/ssh-streaming.sh [RUNS]   (BENCH_BUILD=framework for the framework-dependent build)
+source "$(dirname "$0")/common.sh"
+source "$BENCH_DIR/ssh-servers.sh"
+require hyperfine jq ssh /usr/bin/time
+
+RUNS="${1:-5}"
+RUNNER="$(runner_command)"
+trap 'stop_fleet; rm -rf "$WORK"' EXIT
+start_fleet 20
+write_ssh_sides "$RUNNER" 20 "seq -f '%037.0f' 1 50000" prefix
+
+# One checked run: every host's 50,000 lines, none lost or merged.
+"$WORK/runner.sh" > "$WORK/runner.log" 2>&1 || { tail -20 "$WORK/runner.log"; exit 1; }
+lines="$(grep -c ' | [0-9]\{37\}$' "$WORK/runner.log")"
+[ "$lines" = 1000000 ] || { echo "the runner passed on $lines of 1,000,000 lines" >&2; exit 1; }
+
+peak_mb="$(peak_rss_mb "$WORK/runner.sh")"
+hyperfine --warmup 1 --runs "$RUNS" --export-json "$RESULTS_DIR/ssh-streaming.json" \
+  -n "runner (20 hosts x 50,000 lines)" "$WORK/runner.sh" \
+  -n "baseline (OpenSSH xargs -P 20 | sed prefix)" "$WORK/openssh.sh" >/dev/null
+report "20 hosts x 50,000 lines over ssh (median of $RUNS runs)" "$RESULTS_DIR/ssh-streaming.json"
+jq -r '.results[] | "  \(.command): user \(.user * 100 | round / 100) s, system \(.system * 100 | round / 100) s (means)"' "$RESULTS_DIR/ssh-streaming.json"
+echo "  runner peak memory: $peak_mb MB"
+table_row ssh-streaming "$RESULTS_DIR/ssh-streaming.json" "20 hosts x 50,000 lines, prefixed per host; peak $peak_mb MB" >/dev/null
