@@ -81,6 +81,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
             // `/deploy review` on pull request 17: Deliverybot creates this deployment.
             var payload = new JsonObject { ["target"] = "review", ["pr"] = 17 };
             Api.AddDeployment(Events.ApiDeployment(17001, "pr17", @ref: "feature/login", sha: headSha, transient: true, payload: payload));
+            Api.AddPullRequestCommits(17, headSha);
             using (var deploy = ExampleSandbox(Events.Deployment(id: 17001, environment: "pr17", @ref: "feature/login", sha: headSha, payload: payload.DeepClone(), transient: true), reviewRoot))
             {
                 var result = await deploy.RunAsync();
