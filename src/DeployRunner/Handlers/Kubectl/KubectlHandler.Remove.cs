@@ -66,7 +66,7 @@ public sealed partial class KubectlHandler
             if (lookupError is not null) return lookupError with { Targets = [.. targets] };
             var ours = existing.Where(e => Mark.Of(e.Live) == Ownership.Ours).Select(e => e.Item).ToList();
             var foreign = existing.Where(e => Mark.Of(e.Live) != Ownership.Ours).ToList();
-            targets.AddRange(deletable.Where(o => !existing.Any(e => e.Item == o)).Select(o => new TargetResult(o.Reference, "absent", 0, TimeSpan.Zero)));
+            targets.AddRange(deletable.Where(o => !existing.Any(e => ReferenceEquals(e.Item, o))).Select(o => new TargetResult(o.Reference, "absent", 0, TimeSpan.Zero)));
             targets.AddRange(foreign.Select(f => new TargetResult(f.Item.Reference, "kept", null, TimeSpan.Zero, "not deployed by this runner for this environment")));
             if (foreign.Count > 0)
             {
