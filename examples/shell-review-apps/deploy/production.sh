@@ -4,4 +4,4 @@ set -euo pipefail
 source "$(dirname "$0")/publish.sh"
 dest="${PRODUCTION_DEST:?set PRODUCTION_DEST, such as deploy@www.example.com:/srv}"
 publish "$dest" www
-echo "Published ${DEPLOY_SHA} to ${dest}/www"
+echo "Published production to ${dest}/www"
