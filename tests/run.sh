@@ -32,7 +32,7 @@ apt_install() {
   fi
 }
 
-apt_install bash curl jq openssh-server openssh-client
+apt_install bash curl jq openssh-server openssh-client rsync
 # The ssh tests start their own sshd processes on loopback; sshd needs its privilege-separation directory.
 mkdir -p /run/sshd
 

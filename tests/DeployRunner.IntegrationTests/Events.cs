@@ -57,7 +57,7 @@ public static class Events
     };
 
     /// <summary>A <c>pull_request</c> webhook payload.</summary>
-    public static string PullRequest(long number, string headRef, string headSha, string action = "closed", bool merged = true) => new JsonObject
+    public static string PullRequest(long number, string headRef, string headSha, string action = "closed", bool merged = true, string headRepository = "octocat/hello-world") => new JsonObject
     {
         ["action"] = action,
         ["number"] = number,
@@ -66,8 +66,8 @@ public static class Events
             ["number"] = number,
             ["state"] = action == "closed" ? "closed" : "open",
             ["merged"] = merged,
-            ["head"] = new JsonObject { ["ref"] = headRef, ["sha"] = headSha },
-            ["base"] = new JsonObject { ["ref"] = "main", ["sha"] = "0000000000000000000000000000000000000000" },
+            ["head"] = new JsonObject { ["ref"] = headRef, ["sha"] = headSha, ["repo"] = new JsonObject { ["full_name"] = headRepository } },
+            ["base"] = new JsonObject { ["ref"] = "main", ["sha"] = "0000000000000000000000000000000000000000", ["repo"] = new JsonObject { ["full_name"] = "octocat/hello-world" } },
         },
         ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
         ["sender"] = new JsonObject { ["login"] = "octocat" },

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Production is published the same way, to its own folder.
+# Production is published the same way, to its own destination.
 set -euo pipefail
-root="${PRODUCTION_ROOT:-/srv/www}"
-mkdir -p "$root"
-cp -R "$(dirname "$0")/../site/." "$root/"
-printf '%s\n' "$DEPLOY_SHA" > "$root/REVISION"
-echo "Published $DEPLOY_REF ($DEPLOY_SHA) to $root"
+source "$(dirname "$0")/publish.sh"
+dest="${PRODUCTION_DEST:?set PRODUCTION_DEST, such as deploy@www.example.com:/srv}"
+publish "$dest" www
+echo "Published production to ${dest}/www"

@@ -38,7 +38,7 @@ public sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<st
     public static async Task<DeployConfig?> LoadConfigAsync(InputSet inputs, string workspace, CancellationToken cancellationToken)
     {
         var name = inputs.Get("config") ?? DefaultConfigPath;
-        var path = Path.GetFullPath(name, workspace);
+        var path = Planning.WorkspacePaths.Contain("config", name, name, workspace);
         if (!File.Exists(path))
         {
             if (name == DefaultConfigPath) return null;

@@ -10,15 +10,19 @@ namespace DeployRunner.Running;
 /// deployments <c>inactive</c> when it closes, and <c>inactive</c> triggers no workflow, so the
 /// runner also runs on <c>pull_request: closed</c> and does the removal itself:
 /// <list type="number">
-/// <item>find the pull request's deployments: one list per ref form of the head branch
-/// (<c>name</c>, <c>heads/name</c>, <c>refs/heads/name</c>) and one for the head SHA, every page;</item>
-/// <item>keep the transient environments among them; for each, list all its deployments and
-/// leave it alone if any is not transient or its newest deployment is not this pull request's;</item>
+/// <item>find candidate deployments: one list per ref form of the head branch (<c>name</c>,
+/// <c>heads/name</c>, <c>refs/heads/name</c>; for a fork <c>refs/pull/N/head</c> and
+/// <c>refs/pull/N/merge</c> instead) and one for the head SHA, every page;</item>
+/// <item>keep the transient environments among them; list the pull request's commits (one
+/// request); for each environment, list all its deployments and leave it alone if any is not
+/// transient, or its newest deployment's ref is not the pull request's, or its SHA is not one of
+/// the pull request's commits (<see cref="Belongs"/>); the log says which and why;</item>
 /// <item>run the handler's <c>remove</c> with the newest deployment as context (in_progress,
 /// then inactive "Removed ENV", or failure), unless an earlier run already did;</item>
 /// <item>post <c>inactive</c> on every other deployment of the environment not inactive yet.</item>
 /// </list>
-/// API requests: 4 lists per event (one more per extra page of 100), then per environment with
+/// API requests: 4 lists per event (3 for a fork; one more per extra page of 100), 1 for the
+/// commits, then per environment with
 /// k deployments at most 1 + k + 2 + (k - 1) = 2k + 2 (list, newest status of each, in_progress
 /// and inactive on the newest, inactive on the others). A repeated close costs 1 + k.
 /// </summary>
@@ -33,10 +37,15 @@ public sealed class ReviewAppTeardown(
     public async Task<int> RunAsync(string repository, PullRequestEvent pullRequest, CancellationToken cancellationToken)
     {
         var found = await FindDeploymentsAsync(repository, pullRequest, cancellationToken);
-        var environments = found.Values.Where(d => d.TransientEnvironment).OrderByDescending(d => d.Id)
-            .Select(d => d.Environment).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var permanent in found.Values.Select(d => d.Environment).Distinct(StringComparer.Ordinal).Except(environments, StringComparer.Ordinal))
-            log.Untrusted($"Environment '{permanent}' is not transient: left alone.");
+        var candidates = found.Values.OrderByDescending(d => d.Id).Select(d => d.Environment).Distinct(StringComparer.Ordinal).ToList();
+        var environments = new List<string>();
+        foreach (var candidate in candidates)
+        {
+            if (found.Values.FirstOrDefault(d => d.Environment == candidate && !d.TransientEnvironment) is { } permanent)
+                log.Untrusted($"Environment '{candidate}': kept, deployment {permanent.Id} of it is not transient.");
+            else
+                environments.Add(candidate);
+        }
 
         if (environments.Count == 0)
         {
@@ -45,7 +54,10 @@ public sealed class ReviewAppTeardown(
             return ExitCodes.Deployed;
         }
 
-        log.Untrusted($"Pull request #{pullRequest.Number} closed: tearing down {string.Join(", ", environments)}.");
+        // Its commits, one request; the head commit from the event counts even past the first page.
+        var commits = new HashSet<string>(await github.ListPullRequestCommitsAsync(repository, pullRequest.Number, cancellationToken), StringComparer.OrdinalIgnoreCase) { pullRequest.HeadSha };
+
+        log.Untrusted($"Pull request #{pullRequest.Number} closed{(pullRequest.FromFork ? " (from a fork: only its refs/pull/ refs and SHA refs count)" : "")}: checking {string.Join(", ", environments)}.");
         var failed = new List<string>();
         foreach (var environment in environments)
         {
@@ -57,7 +69,7 @@ public sealed class ReviewAppTeardown(
 
             try
             {
-                if (!await RemoveEnvironmentAsync(repository, pullRequest, environment, found, cancellationToken))
+                if (!await RemoveEnvironmentAsync(repository, pullRequest, environment, commits, cancellationToken))
                     failed.Add(environment);
             }
             catch (GitHubApiException e)
@@ -75,7 +87,7 @@ public sealed class ReviewAppTeardown(
 
     private async Task<Dictionary<long, Deployment>> FindDeploymentsAsync(string repository, PullRequestEvent pullRequest, CancellationToken cancellationToken)
     {
-        var filters = pullRequest.HeadRefForms.Select(form => new DeploymentFilter(Ref: form)).Append(new DeploymentFilter(Sha: pullRequest.HeadSha));
+        var filters = pullRequest.LookupRefs.Select(form => new DeploymentFilter(Ref: form)).Append(new DeploymentFilter(Sha: pullRequest.HeadSha));
         var found = new Dictionary<long, Deployment>();
         foreach (var filter in filters)
         {
@@ -86,8 +98,29 @@ public sealed class ReviewAppTeardown(
         return found;
     }
 
+    /// <summary>
+    /// Why an environment belongs to the pull request, or null with the reason it does not: its
+    /// newest deployment must be made from the pull request's ref and be one of its commits. A
+    /// ref alone is not enough (a branch name is reused by a later pull request), and a SHA alone
+    /// is not either (two branches can point at one commit).
+    /// </summary>
+    private static (bool Owned, string Why) Belongs(PullRequestEvent pullRequest, Deployment newest, IReadOnlySet<string> commits)
+    {
+        var made = $"its newest deployment {newest.Id} was made from ref '{newest.Ref}' at {newest.Sha}";
+        if (!pullRequest.IsOwnRef(newest.Ref, newest.Sha))
+        {
+            return (false, pullRequest.FromFork
+                ? $"{made}, which is not one of the fork pull request's refs (refs/pull/{pullRequest.Number}/head or /merge, or a SHA)"
+                : $"{made}, not from the pull request's branch '{pullRequest.HeadRef}'");
+        }
+
+        return commits.Contains(newest.Sha)
+            ? (true, $"{made}, a commit of pull request #{pullRequest.Number}")
+            : (false, $"{made}, which is not one of pull request #{pullRequest.Number}'s commits");
+    }
+
     /// <summary>True when the environment is gone (or was left alone on purpose), false when its removal failed.</summary>
-    private async Task<bool> RemoveEnvironmentAsync(string repository, PullRequestEvent pullRequest, string environment, Dictionary<long, Deployment> ofPullRequest, CancellationToken cancellationToken)
+    private async Task<bool> RemoveEnvironmentAsync(string repository, PullRequestEvent pullRequest, string environment, IReadOnlySet<string> commits, CancellationToken cancellationToken)
     {
         // Newest first. Every deployment of the environment, not only the ones made from this
         // branch: all of them describe the review app that is about to go.
@@ -95,16 +128,14 @@ public sealed class ReviewAppTeardown(
         if (all.Count == 0) return true;
         if (all.FirstOrDefault(d => !d.TransientEnvironment) is { } permanent)
         {
-            log.Warning($"Environment '{environment}' also has deployment {permanent.Id}, which is not transient: left alone.");
+            log.Untrusted($"Environment '{environment}': kept, it also has deployment {permanent.Id}, which is not transient.");
             return true;
         }
 
         var newest = all[0];
-        if (!ofPullRequest.ContainsKey(newest.Id))
-        {
-            log.Warning($"Environment '{environment}' was last deployed from '{newest.Ref}' (deployment {newest.Id}), not from pull request #{pullRequest.Number}: left alone.");
-            return true;
-        }
+        var (owned, why) = Belongs(pullRequest, newest, commits);
+        log.Untrusted($"Environment '{environment}': {(owned ? "removing" : "kept")}, {why}.");
+        if (!owned) return true;
 
         var latestStates = new Dictionary<long, DeploymentStatusRecord?>();
         foreach (var deployment in all)

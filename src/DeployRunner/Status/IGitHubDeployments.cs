@@ -22,6 +22,15 @@ public interface IGitHubDeployments
 
     /// <summary>A deployment's statuses, newest first; <paramref name="limit"/> as for deployments.</summary>
     Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The SHAs of a pull request's commits (<c>GET /repos/{o}/{r}/pulls/{n}/commits</c>), one
+    /// request: at most <see cref="PullRequestCommitLimit"/>, oldest first, as GitHub lists them.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken);
+
+    /// <summary>One page of GitHub's largest size.</summary>
+    public const int PullRequestCommitLimit = 100;
 }
 
 /// <summary>The query of <c>GET /repos/{owner}/{repo}/deployments</c>; null fields are not sent.</summary>

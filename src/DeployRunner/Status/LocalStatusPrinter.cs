@@ -25,4 +25,7 @@ public sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
 
     public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<DeploymentStatusRecord>>([]);
+
+    public Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 }

@@ -95,6 +95,19 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
             .ToList();
     }
 
+    public async Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken)
+    {
+        var items = await ListAsync(
+            $"list the commits of pull request #{number}",
+            RepositoryUri(repository, $"pulls/{number.ToString(CultureInfo.InvariantCulture)}/commits"),
+            new Dictionary<string, string>(),
+            IGitHubDeployments.PullRequestCommitLimit,
+            cancellationToken);
+        return items.Select(item => item?["sha"] is JsonValue sha && sha.TryGetValue<string>(out var text) ? text : null)
+            .OfType<string>()
+            .ToList();
+    }
+
     /// <summary>
     /// Reads a list page by page, following the <c>Link: rel="next"</c> header GitHub sends,
     /// with <c>per_page</c> as large as the limit allows. Every page is one bounded, retried call.

@@ -81,6 +81,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
             // `/deploy review` on pull request 17: Deliverybot creates this deployment.
             var payload = new JsonObject { ["target"] = "review", ["pr"] = 17 };
             Api.AddDeployment(Events.ApiDeployment(17001, "pr17", @ref: "feature/login", sha: headSha, transient: true, payload: payload));
+            Api.AddPullRequestCommits(17, headSha);
             using (var deploy = ExampleSandbox(Events.Deployment(id: 17001, environment: "pr17", @ref: "feature/login", sha: headSha, payload: payload.DeepClone(), transient: true), reviewRoot))
             {
                 var result = await deploy.RunAsync();
@@ -109,12 +110,70 @@ public sealed class ReviewAppExampleTests : FakeApiTest
         }
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("pr1/../../victim")]
+    [InlineData("pr1/../victim")]
+    [InlineData("pr1x")]
+    [InlineData("pr1\n")]
+    [InlineData("production")]
+    public async Task Case_5_review_down_refuses_an_environment_that_is_not_pr_and_digits_and_deletes_nothing(string environment)
+    {
+        var root = Directory.CreateTempSubdirectory("review-down-").FullName;
+        try
+        {
+            var dest = Directory.CreateDirectory(Path.Combine(root, "review", "dest")).FullName;
+            Directory.CreateDirectory(Path.Combine(dest, "pr1"));
+            Directory.CreateDirectory(Path.Combine(root, "review", "victim"));
+            Directory.CreateDirectory(Path.Combine(dest, "victim"));
+            var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(Root, "examples", "shell-review-apps", "deploy", "review-down.sh")]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            start.Environment["REVIEW_DEST"] = dest;
+            start.Environment["DEPLOY_ENVIRONMENT"] = environment;
+            start.Environment["DEPLOY_SHA"] = "abc";
+            using var script = System.Diagnostics.Process.Start(start)!;
+            var stderr = await script.StandardError.ReadToEndAsync();
+            await script.WaitForExitAsync();
+
+            Assert.Equal(1, script.ExitCode);
+            Assert.Contains("review apps are named pr<number>", stderr);
+            Assert.DoesNotContain("\n::", stderr);
+            Assert.True(Directory.Exists(Path.Combine(root, "review", "victim")));
+            Assert.True(Directory.Exists(Path.Combine(dest, "victim")));
+            Assert.True(Directory.Exists(Path.Combine(dest, "pr1")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Case_5_the_quick_start_script_prints_a_hostile_payload_value_with_workflow_commands_stopped()
+    {
+        var payload = new JsonObject { ["release"] = "v1\n::error::pwned\n::add-mask::x\n##[set-output name=status]success" };
+        using var sandbox = new RunnerSandbox(Events.Deployment(payload: payload), Api)
+            .Input("script", Path.Combine(Root, "examples", "scripts", "deploy.sh"));
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Contains("::error::pwned", result.Lines);
+        WorkflowLogAssert.NoUntrustedCommands(result.Lines, "::error::pwned", "::add-mask::x", "##[set-output");
+        Assert.DoesNotContain(result.Lines, l => l.Contains("##[set-output", StringComparison.Ordinal) && !InsideStop(result.Lines, l));
+    }
+
+    private static bool InsideStop(IReadOnlyList<string> lines, string line)
+    {
+        var index = lines.ToList().IndexOf(line);
+        var start = lines.Take(index).LastOrDefault(l => l.StartsWith("::stop-commands::", StringComparison.Ordinal));
+        return start is not null && !lines.Skip(lines.ToList().IndexOf(start)).Take(index - lines.ToList().IndexOf(start)).Contains($"::{start["::stop-commands::".Length..]}::");
+    }
+
     /// <summary>A workspace holding the repository's examples, with the example workflow's inputs.</summary>
     private RunnerSandbox ExampleSandbox(string eventJson, string reviewRoot)
     {
         var sandbox = new RunnerSandbox(eventJson, Api);
         foreach (var (name, value) in WorkflowInputs()) sandbox.Input(name, value);
-        sandbox.Environment["REVIEW_ROOT"] = reviewRoot;
+        sandbox.Environment["REVIEW_DEST"] = reviewRoot;
         CopyDirectory(Path.Combine(Root, "examples"), Path.Combine(sandbox.Workspace, "examples"));
         return sandbox;
     }

@@ -35,6 +35,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         _api.AddDeployment(Events.ApiDeployment(107, "staging", @ref: "main", sha: "3333333333333333333333333333333333333333"));
         foreach (var id in new long[] { 101, 102, 103, 104, 106, 107 }) _api.AddStatus(id, "success");
         _api.AddStatus(105, "failure");
+        _api.AddPullRequestCommits(17, "1111111111111111111111111111111111111111", HeadSha);
     }
 
     private RunnerSandbox Sandbox(string action = "closed") =>
@@ -81,9 +82,10 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         Assert.Contains(lookups, r => r.Query.Contains("ref=heads%2Ffeature%2Flogin"));
         Assert.Contains(lookups, r => r.Query.Contains("ref=refs%2Fheads%2Ffeature%2Flogin"));
         Assert.Contains(lookups, r => r.Query.Contains("sha=" + HeadSha));
+        Assert.Single(requests, r => r is { Method: "GET", Path: "/repos/octocat/hello-world/pulls/17/commits" });
         Assert.All(requests.Where(r => r.Method == "GET"), r => Assert.Contains("per_page=", r.Query));
-        // Two environments of k = 2 deployments: 4 + 2 * (2k + 2) = 16.
-        Assert.Equal(16, requests.Count);
+        // Two environments of k = 2 deployments: 4 + 1 (the commits) + 2 * (2k + 2) = 17.
+        Assert.Equal(17, requests.Count);
     }
 
     [Fact(Timeout = 60_000)]
@@ -102,8 +104,8 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(second.Workspace, "removed.txt")));
         Assert.Equal(statusesAfterFirst, _api.Statuses.Count);
         Assert.Contains(result.Lines, l => l.Contains("was already removed", StringComparison.Ordinal));
-        // A repeated close: 4 lookups + (1 + k) per environment.
-        Assert.Equal(4 + 2 * 3, _api.Requests.Count);
+        // A repeated close: 4 lookups + the commits + (1 + k) per environment.
+        Assert.Equal(4 + 1 + 2 * 3, _api.Requests.Count);
     }
 
     [Fact(Timeout = 60_000)]
@@ -131,6 +133,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     {
         _api.AddDeployment(Events.ApiDeployment(201, "pr9", @ref: "fix/typo", sha: HeadSha, transient: true));
         _api.AddStatus(201, "success");
+        _api.AddPullRequestCommits(9, HeadSha);
         using (var remove = new RunnerSandbox(Events.Deployment(id: 202, task: "remove", environment: "pr9", @ref: "fix/typo", sha: HeadSha, transient: true), _api)
                    .Input("remove-script", RemoveScript))
         {
@@ -156,6 +159,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         _api.AddDeployment(Events.ApiDeployment(302, "shared-review", @ref: "feature/someone-else", sha: "4444444444444444444444444444444444444444", transient: true));
         _api.AddStatus(301, "success");
         _api.AddStatus(302, "success");
+        _api.AddPullRequestCommits(17, HeadSha);
         using var sandbox = Sandbox();
 
         var result = await sandbox.RunAsync();
@@ -164,7 +168,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "removed.txt")));
         Assert.Equal("success", _api.LatestState(301));
         Assert.Equal("success", _api.LatestState(302));
-        Assert.Contains(result.Lines, l => l.Contains("last deployed from", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.Contains("Environment 'shared-review': kept, its newest deployment 302 was made from ref 'feature/someone-else'", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 90_000)]
@@ -175,6 +179,8 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
             _api.AddDeployment(Events.ApiDeployment(1000 + id, "pr17", @ref: Branch, sha: "5555555555555555555555555555555555555555", transient: true));
             _api.AddStatus(1000 + id, "success");
         }
+
+        _api.AddPullRequestCommits(17, "5555555555555555555555555555555555555555");
 
         using var sandbox = Sandbox();
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(80));
@@ -191,6 +197,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         await using var ghes = await FakeGitHubApi.StartAsync("/api/v3");
         for (var id = 1; id <= 105; id++)
             ghes.AddDeployment(Events.ApiDeployment(2000 + id, "pr17", @ref: $"refs/heads/{Branch}", sha: HeadSha, transient: true));
+        ghes.AddPullRequestCommits(17, HeadSha);
         using var sandbox = new RunnerSandbox(Events.PullRequest(17, Branch, HeadSha), ghes)
             .Input("remove-script", RemoveScript)
             .WithEventName("pull_request");
@@ -198,7 +205,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(80));
 
         result.ShouldExitWith(0);
-        Assert.All(ghes.Requests, r => Assert.StartsWith("/api/v3/repos/octocat/hello-world/deployments", r.Path));
+        Assert.All(ghes.Requests, r => Assert.StartsWith("/api/v3/repos/octocat/hello-world/", r.Path));
         Assert.Contains(ghes.Requests, r => r.Query.Contains("page=2"));
         Assert.All(Enumerable.Range(2001, 105), id => Assert.Equal("inactive", ghes.LatestState(id)));
     }

@@ -32,7 +32,7 @@ public sealed record ScriptedFailure(int StatusCode, IReadOnlyDictionary<string,
 /// pages lists with the Link header, and can answer with scripted failures.
 /// Serves under an optional path prefix (<c>/api/v3</c>, as GitHub Enterprise Server does).
 /// </summary>
-public sealed class FakeGitHubApi : IAsyncDisposable
+public sealed partial class FakeGitHubApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _prefix;
@@ -163,8 +163,8 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         }
 
         var segments = path.Trim('/').Split('/');
-        // /repos/{owner}/{repo}/deployments[/{id}[/statuses]]
-        if (segments.Length < 4 || segments[0] != "repos" || segments[3] != "deployments")
+        // /repos/{owner}/{repo}/deployments[/{id}[/statuses]], /repos/{owner}/{repo}/pulls/{n}/commits
+        if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls"))
         {
             await JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" });
             return;
@@ -173,6 +173,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         if (context.Request.Headers.Authorization.ToString() is not { Length: > 0 } auth || !auth.StartsWith("token ", StringComparison.OrdinalIgnoreCase) && !auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             await JsonAsync(context, 401, new JsonObject { ["message"] = "Requires authentication" });
+            return;
+        }
+
+        if (segments[3] == "pulls")
+        {
+            await HandlePullsAsync(context, segments);
             return;
         }
 

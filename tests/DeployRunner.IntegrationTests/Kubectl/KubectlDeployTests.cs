@@ -65,7 +65,7 @@ public sealed class KubectlDeployTests
         var ns = scenario.Cluster.Find("Namespace", null, "pr-17");
         Assert.NotNull(ns);
         Assert.Equal("deliverybot-runner", (string?)ns["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]);
-        Assert.Equal("Review-PR--17", (string?)ns["metadata"]!["labels"]!["deliverybot-runner/environment"]);
+        Assert.Equal(new DeployRunner.Handlers.Kubectl.OwnershipMark("Review PR #17").LabelValue, (string?)ns["metadata"]!["labels"]!["deliverybot-runner/environment"]);
         Assert.Equal("Review PR #17", (string?)ns["metadata"]!["annotations"]!["deliverybot-runner/environment"]);
 
         // The credentials were used, and never printed.

@@ -76,10 +76,12 @@ public sealed class KubectlEndToEndTests : FakeApiTest
             ["metadata"] = new JsonObject
             {
                 ["name"] = "pr17",
-                ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "deliverybot-runner", ["deliverybot-runner/environment"] = "pr17" },
+                ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = "deliverybot-runner", ["deliverybot-runner/environment"] = new DeployRunner.Handlers.Kubectl.OwnershipMark("pr17").LabelValue },
+                ["annotations"] = new JsonObject { ["deliverybot-runner/environment"] = "pr17" },
             },
         });
         cluster.Seed(new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "pr17" }, ["spec"] = new JsonObject() });
+        Api.AddPullRequestCommits(17, headSha);
         using var sandbox = new RunnerSandbox(Events.PullRequest(17, branch, headSha), Api).WithEventName("pull_request");
         KubectlExampleTests.CopyExample(sandbox.Workspace);
         foreach (var (name, value) in KubectlExampleTests.ExampleInputs(cluster.Kubeconfig())) sandbox.Input(name, value);

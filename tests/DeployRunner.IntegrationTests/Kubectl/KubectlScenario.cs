@@ -170,6 +170,9 @@ public sealed class KubectlScenario : IAsyncDisposable
 
         public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
             throw new NotSupportedException("The kubectl scenarios do not list statuses.");
+
+        public Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not list pull requests' commits.");
     }
 }
 

@@ -352,7 +352,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     {
         var inputs = _ssh.Inputs($"touch '{Scratch}'/deployed", 0, 1).With("remove-script", Here + $"echo \"removing $DEPLOY_ENVIRONMENT\"; touch '{Scratch}'/\"removed-$here\"");
 
-        var run = await _ssh.RunAsync(inputs, Events.Deployment(task: "remove", environment: "pr-42"));
+        var run = await _ssh.RunAsync(inputs, Events.Deployment(task: "remove", environment: "pr-42", transient: true));
 
         Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
         Assert.True(File.Exists(Path.Combine(Scratch, "removed-127.0.0.2")));

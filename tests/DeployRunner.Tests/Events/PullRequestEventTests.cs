@@ -5,11 +5,16 @@ namespace DeployRunner.Tests.Events;
 
 public sealed class PullRequestEventTests
 {
-    private static JsonObject Closed(string action = "closed") => new()
+    private static JsonObject Closed(string action = "closed", string? headRepository = "octocat/hello-world") => new()
     {
         ["action"] = action,
         ["number"] = 17,
-        ["pull_request"] = new JsonObject { ["number"] = 17, ["head"] = new JsonObject { ["ref"] = "feature/login", ["sha"] = "abc123" } },
+        ["pull_request"] = new JsonObject
+        {
+            ["number"] = 17,
+            ["head"] = new JsonObject { ["ref"] = "feature/login", ["sha"] = "abc123", ["repo"] = new JsonObject { ["full_name"] = headRepository } },
+            ["base"] = new JsonObject { ["ref"] = "main", ["repo"] = new JsonObject { ["full_name"] = "octocat/hello-world" } },
+        },
     };
 
     [Theory]
@@ -23,7 +28,40 @@ public sealed class PullRequestEventTests
         Assert.NotNull(pullRequest);
         Assert.Equal(17, pullRequest.Number);
         Assert.Equal("abc123", pullRequest.HeadSha);
-        Assert.Equal(["feature/login", "heads/feature/login", "refs/heads/feature/login"], pullRequest.HeadRefForms);
+        Assert.Equal(["feature/login", "heads/feature/login", "refs/heads/feature/login"], pullRequest.LookupRefs);
+    }
+
+    [Theory]
+    [InlineData("someone/hello-world")]
+    [InlineData(null)]
+    public void A_fork_or_a_deleted_head_repository_is_looked_up_by_the_pull_requests_own_refs_only(string? headRepository)
+    {
+        var pullRequest = PullRequestEvent.TryRead(Closed(headRepository: headRepository), "pull_request_target", "event.json")!;
+
+        Assert.True(pullRequest.FromFork);
+        Assert.Equal(["refs/pull/17/head", "refs/pull/17/merge"], pullRequest.LookupRefs);
+        Assert.False(pullRequest.IsOwnRef("feature/login", "abc123"));
+        Assert.False(pullRequest.IsOwnRef("refs/heads/feature/login", "abc123"));
+        Assert.True(pullRequest.IsOwnRef("refs/pull/17/head", "abc123"));
+        Assert.False(pullRequest.IsOwnRef("refs/pull/170/head", "abc123"));
+    }
+
+    [Theory]
+    [InlineData("feature/login", true)]
+    [InlineData("heads/feature/login", true)]
+    [InlineData("refs/heads/feature/login", true)]
+    [InlineData("refs/pull/17/merge", true)]
+    [InlineData("a5c3785ed8d6a35868bc169f07e40e889087fd2e", true)]
+    [InlineData("a5c3785", true)]
+    [InlineData("b5c3785", false)]
+    [InlineData("feature/login2", false)]
+    [InlineData("refs/tags/feature/login", false)]
+    public void A_same_repository_pull_request_owns_its_branch_in_every_form_and_a_sha_ref_of_the_deployment(string deploymentRef, bool own)
+    {
+        var pullRequest = PullRequestEvent.TryRead(Closed(), "pull_request", "event.json")!;
+
+        Assert.False(pullRequest.FromFork);
+        Assert.Equal(own, pullRequest.IsOwnRef(deploymentRef, "a5c3785ed8d6a35868bc169f07e40e889087fd2e"));
     }
 
     [Fact]

@@ -59,8 +59,8 @@ public sealed class DeploymentPlannerTests : IDisposable
     private RunnerEnvironment Environment() => RunnerEnvironment.From(
         new Dictionary<string, string> { ["GITHUB_WORKSPACE"] = _workspace, ["GITHUB_RUN_ID"] = "5", ["GITHUB_REPOSITORY"] = "o/fallback" }, "/");
 
-    private static DeploymentEvent Event(string task = "deploy", string repository = "o/r") =>
-        new(null, new Deployment(1, "sha", "main", task, "staging", null, null, false, false, DeploymentPayload.None), repository);
+    private static DeploymentEvent Event(string task = "deploy", string repository = "o/r", bool transient = false, bool production = false) =>
+        new(null, new Deployment(1, "sha", "main", task, "staging", null, null, transient, production, DeploymentPayload.None), repository);
 
     [Fact]
     public void The_remove_task_takes_the_remove_script_and_others_the_script()
@@ -69,7 +69,42 @@ public sealed class DeploymentPlannerTests : IDisposable
 
         Assert.Equal("deploy", DeploymentPlanner.Create(Event(), inputs, Environment()).Script);
         Assert.Equal("deploy", DeploymentPlanner.Create(Event("deploy:migrations"), inputs, Environment()).Script);
-        Assert.Equal("remove", DeploymentPlanner.Create(Event("remove"), inputs, Environment()).Script);
+        Assert.Equal("remove", DeploymentPlanner.Create(Event("remove", transient: true), inputs, Environment()).Script);
+    }
+
+    [Theory]
+    [InlineData(true, true, "true")]
+    [InlineData(false, true, "true")]
+    [InlineData(true, true, "false")]
+    public void Removing_a_production_environment_is_refused_whatever_the_opt_in(bool transient, bool production, string optIn)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DeploymentPlanner.Create(Event("remove", transient: transient, production: production), InputSet.Of(("remove-non-transient", optIn)), Environment()));
+        Assert.Contains("production_environment", error.Message);
+    }
+
+    [Fact]
+    public void Removing_a_non_transient_environment_needs_the_opt_in()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DeploymentPlanner.Create(Event("REMOVE"), InputSet.Empty, Environment()));
+        Assert.Contains("`remove-non-transient: true`", error.Message);
+
+        Assert.True(DeploymentPlanner.Create(Event("remove"), InputSet.Of(("remove-non-transient", "true")), Environment()).IsRemoval);
+        // Deploying a production environment is what it is for.
+        Assert.False(DeploymentPlanner.Create(Event(production: true), InputSet.Empty, Environment()).IsRemoval);
+    }
+
+    [Fact]
+    public void A_working_directory_that_leaves_the_workspace_by_dots_or_by_a_link_is_refused()
+    {
+        Directory.CreateDirectory(Path.Combine(_workspace, "apps", "web"));
+        Directory.CreateSymbolicLink(Path.Combine(_workspace, "apps", "out"), "/");
+
+        Assert.Equal(Path.Combine(WorkspacePaths.RealPath(_workspace), "apps", "web"), DeploymentPlanner.Create(Event(), InputSet.Of(("working-directory", "apps/x/../web")), Environment()).WorkingDirectory);
+        foreach (var escape in new[] { "../..", "apps/../../", "/root", "apps/out", "apps/out/root" })
+        {
+            var error = Assert.Throws<ConfigurationException>(() => DeploymentPlanner.Create(Event(), InputSet.Of(("working-directory", escape)), Environment()));
+            Assert.Contains("outside the workspace", error.Message);
+        }
     }
 
     [Fact]

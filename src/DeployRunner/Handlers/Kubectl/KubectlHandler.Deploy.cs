@@ -8,8 +8,9 @@ public sealed partial class KubectlHandler
     private sealed partial class Run
     {
         /// <summary>
-        /// Render, substitute images, make sure of the namespace, apply, wait for every rollout,
-        /// then the script. Nothing is applied when an earlier step finds a problem.
+        /// Render, substitute images, check that nothing by those names belongs to someone else,
+        /// mark every object as this environment's, make sure of the namespace, apply, wait for
+        /// every rollout, then the script. Nothing is applied when an earlier step finds a problem.
         /// </summary>
         public async Task<HandlerResult> DeployAsync(CancellationToken cancellationToken)
         {
@@ -24,6 +25,20 @@ public sealed partial class KubectlHandler
                 return HandlerResult.Errored(
                     $"Input `images`: no container in the manifests uses {string.Join(", ", unused.Select(u => $"'{u}'"))}; nothing was applied. Images in the manifests: {string.Join(", ", ImagesIn(objects))}.");
             }
+
+            // Whatever exists under these names must be ours for this environment: applying over
+            // someone else's object would silently mark it ours, and a later removal delete it.
+            var (existing, lookupError) = await FindExistingAsync(objects, cancellationToken);
+            if (lookupError is not null) return lookupError;
+            var foreign = existing.Where(e => Mark.Of(e.Live) != Ownership.Ours).ToList();
+            if (foreign.Count > 0)
+            {
+                return HandlerResult.Errored(
+                    $"Refusing to apply: {Describe(foreign)} already exist(s) and carry no mark of this runner for environment '{plan.Deployment.Environment}'; nothing was applied. "
+                    + $"If they are this environment's (deployed before the runner marked what it applies), adopt them once: {AdoptHint(foreign)}");
+            }
+
+            foreach (var item in objects) Mark.Stamp(item.Node);
 
             if (settings.Namespace is not null)
             {
@@ -90,7 +105,7 @@ public sealed partial class KubectlHandler
                 [.. targets]);
         }
 
-        /// <summary>Creates the namespace, labelled as ours, unless it exists (then it is used as it is, and never labelled).</summary>
+        /// <summary>Creates the namespace, marked as this environment's, unless it exists (then it is used as it is, and never marked).</summary>
         private async Task<HandlerResult?> EnsureNamespaceAsync(string ns, CancellationToken cancellationToken)
         {
             var found = await kubectl.RunAsync(["get", "namespace", ns, "-o", "json", "--ignore-not-found"], input: null, capture: true, cancellationToken);

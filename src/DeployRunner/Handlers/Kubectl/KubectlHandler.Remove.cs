@@ -5,7 +5,8 @@ public sealed partial class KubectlHandler
     private sealed partial class Run
     {
         /// <summary>
-        /// The remove-script, then the namespace (only ours) or the objects the manifests describe.
+        /// The remove-script, then the namespace (only one marked for this environment) or the
+        /// objects the manifests describe that carry this environment's mark.
         /// </summary>
         public async Task<HandlerResult> RemoveAsync(CancellationToken cancellationToken)
         {
@@ -37,7 +38,7 @@ public sealed partial class KubectlHandler
                 }
 
                 context.Log.Warning(
-                    $"Namespace {ns} was not created by this runner for environment '{plan.Deployment.Environment}' (it lacks the label {ManagedNamespace.ManagedByLabel}={ManagedNamespace.ManagedByValue} and {ManagedNamespace.EnvironmentKey}): it is left alone.",
+                    $"Namespace {ns} was not created by this runner for environment '{plan.Deployment.Environment}' (it lacks the mark: labels {OwnershipMark.ManagedByLabel}={OwnershipMark.ManagedByValue} and {OwnershipMark.EnvironmentKey}={Mark.LabelValue}, annotation {OwnershipMark.EnvironmentKey}): it is left alone.",
                     "Namespace kept");
                 targets.Add(new TargetResult($"namespace/{ns}", "kept", null, found.Duration, "not created by this runner"));
                 if (settings.Manifests.Count == 0)
@@ -59,14 +60,42 @@ public sealed partial class KubectlHandler
             if (deletable.Count == 0)
                 return HandlerResult.Succeeded("The manifests describe nothing to delete.", [.. targets]);
 
-            var delete = await kubectl.RunAsync(
-                ["delete", "-f", "-", "--ignore-not-found", "--wait", $"--timeout={Timeout}", .. NamespaceArguments],
-                Manifests.Render(deletable), capture: false, cancellationToken);
-            if (delete.Cancelled) return Stopped;
-            targets.AddRange(deletable.Select(o => new TargetResult(o.Reference, delete.Succeeded ? "deleted" : "failed", delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message)));
-            return delete.Succeeded
-                ? HandlerResult.Succeeded($"Deleted {deletable.Count} object(s) described by the manifests.", [.. targets])
-                : HandlerResult.Failed($"kubectl delete failed: {delete.Message}", [.. targets]);
+            // Only what carries this environment's mark is deleted; an object by the same name
+            // that someone else made (or another environment) is left alone and named.
+            var (existing, lookupError) = await FindExistingAsync(deletable, cancellationToken);
+            if (lookupError is not null) return lookupError with { Targets = [.. targets] };
+            var ours = existing.Where(e => Mark.Of(e.Live) == Ownership.Ours).Select(e => e.Item).ToList();
+            var foreign = existing.Where(e => Mark.Of(e.Live) != Ownership.Ours).ToList();
+            targets.AddRange(deletable.Where(o => !existing.Any(e => ReferenceEquals(e.Item, o))).Select(o => new TargetResult(o.Reference, "absent", 0, TimeSpan.Zero)));
+            targets.AddRange(foreign.Select(f => new TargetResult(f.Item.Reference, "kept", null, TimeSpan.Zero, "not deployed by this runner for this environment")));
+            if (foreign.Count > 0)
+            {
+                context.Log.Warning(
+                    $"Left alone, not deployed by this runner for environment '{plan.Deployment.Environment}': {Describe(foreign)}.",
+                    "Objects kept");
+            }
+
+            if (ours.Count > 0)
+            {
+                var delete = await kubectl.RunAsync(
+                    ["delete", "-f", "-", "--ignore-not-found", "--wait", $"--timeout={Timeout}", .. NamespaceArguments],
+                    Manifests.Render(ours), capture: false, cancellationToken);
+                if (delete.Cancelled) return Stopped;
+                targets.AddRange(ours.Select(o => new TargetResult(o.Reference, delete.Succeeded ? "deleted" : "failed", delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message)));
+                if (!delete.Succeeded) return HandlerResult.Failed($"kubectl delete failed: {delete.Message}", [.. targets]);
+            }
+
+            if (foreign.Count > 0)
+            {
+                return HandlerResult.Failed(
+                    $"{foreign.Count} object(s) of the manifests were left alone because they carry no mark of this runner for environment '{plan.Deployment.Environment}': {Describe(foreign)}. "
+                    + $"Deleted {ours.Count}. If they are this environment's, adopt them ({AdoptHint(foreign)}) and remove again.",
+                    [.. targets]);
+            }
+
+            return HandlerResult.Succeeded(
+                ours.Count == 0 ? "Nothing the manifests describe exists: nothing to delete." : $"Deleted {ours.Count} object(s) this runner deployed for the environment.",
+                [.. targets]);
         }
     }
 }

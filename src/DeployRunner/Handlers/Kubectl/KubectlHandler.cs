@@ -5,8 +5,10 @@ using DeployRunner.Planning;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>
-/// Deploys Kubernetes manifests with the real kubectl and waits for the rollouts; on
-/// <c>remove</c>, deletes what the manifests describe, or the namespace this runner created.
+/// Deploys Kubernetes manifests with the real kubectl, each object marked as this environment's
+/// (<see cref="OwnershipMark"/>), and waits for the rollouts; on <c>remove</c>, deletes what the
+/// manifests describe that carries this environment's mark, or the namespace this runner created
+/// for it, and nothing else.
 /// </summary>
 public sealed partial class KubectlHandler : IDeploymentHandler
 {

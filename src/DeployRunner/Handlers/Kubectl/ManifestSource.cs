@@ -1,3 +1,4 @@
+using DeployRunner.Planning;
 using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace DeployRunner.Handlers.Kubectl;
@@ -11,7 +12,8 @@ public sealed record ManifestSource(string Path, bool IsKustomization)
     /// <summary>
     /// Resolves the <c>manifests</c> input, one entry per line, relative to the workspace: files,
     /// folders (their *.yaml, *.yml and *.json files, not recursive, as <c>kubectl -f DIR</c>; or
-    /// a kustomization) and globs (<c>k8s/**/*.yaml</c>). Every entry must find something.
+    /// a kustomization) and globs (<c>k8s/**/*.yaml</c>). Every entry must find something, and
+    /// every entry and file must resolve inside the workspace (links followed).
     /// </summary>
     public static IReadOnlyList<ManifestSource> Resolve(IReadOnlyList<string> entries, string workspace)
     {
@@ -30,7 +32,7 @@ public sealed record ManifestSource(string Path, bool IsKustomization)
 
     private static List<ManifestSource> Single(string entry, string workspace)
     {
-        var path = System.IO.Path.GetFullPath(entry, workspace);
+        var path = WorkspacePaths.Contain("manifests", entry, entry, workspace);
         if (File.Exists(path)) return [new ManifestSource(path, false)];
         if (!Directory.Exists(path))
             throw new ConfigurationException($"Input `manifests`: '{entry}' does not exist in the workspace ({workspace}). Check out the repository first (actions/checkout) or fix the path.");
@@ -40,7 +42,7 @@ public sealed record ManifestSource(string Path, bool IsKustomization)
         var files = Directory.EnumerateFiles(path)
             .Where(file => ManifestExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
-            .Select(file => new ManifestSource(file, false))
+            .Select(file => new ManifestSource(WorkspacePaths.Contain("manifests", System.IO.Path.GetRelativePath(workspace, file), file, workspace), false))
             .ToList();
         return files.Count > 0
             ? files
@@ -53,7 +55,7 @@ public sealed record ManifestSource(string Path, bool IsKustomization)
         matcher.AddInclude(entry);
         var files = matcher.GetResultsInFullPath(workspace)
             .Order(StringComparer.Ordinal)
-            .Select(file => new ManifestSource(file, false))
+            .Select(file => new ManifestSource(WorkspacePaths.Contain("manifests", System.IO.Path.GetRelativePath(workspace, file), file, workspace), false))
             .ToList();
         return files.Count > 0
             ? files
