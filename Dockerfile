@@ -13,6 +13,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/DeployRunner/DeployRunner.csproj src/DeployRunner/
 RUN dotnet restore src/DeployRunner/DeployRunner.csproj -r linux-x64
+# action.yml is embedded in the program: its inputs are the command line's flags and --help.
+COPY action.yml ./
 COPY src/ src/
 RUN dotnet publish src/DeployRunner/DeployRunner.csproj -c Release -r linux-x64 --no-restore -o /out \
  && rm -f /out/*.dbg
