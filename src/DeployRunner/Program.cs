@@ -11,7 +11,9 @@ foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
 
 Console.OutputEncoding = new System.Text.UTF8Encoding(false);
 var stdout = Console.Out;
-var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1");
+// Workflow commands only where the Actions runner reads them; elsewhere they would print secrets
+// (::add-mask::) and plumbing (::stop-commands::) in clear.
+var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1", workflowCommands: variables.GetValueOrDefault("GITHUB_ACTIONS") == "true");
 
 // In a container the runner is PID 1, which ignores signals it does not handle. The Actions
 // runner sends SIGINT on cancel, SIGTERM 7.5 s later: both start an orderly stop.

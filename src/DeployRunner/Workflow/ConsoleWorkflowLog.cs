@@ -3,8 +3,12 @@ namespace DeployRunner.Workflow;
 /// <summary>
 /// Writes the job log to a <see cref="TextWriter"/> (stdout in production). Thread-safe: the ssh
 /// handler writes from several hosts at once, and a line is never interleaved with another.
+/// Outside GitHub Actions (<paramref name="workflowCommands"/> false) nobody reads workflow
+/// commands: secrets are only redacted (an <c>::add-mask::</c> line would print them in clear),
+/// annotations and groups are plain text, and untrusted text needs no <c>::stop-commands::</c>,
+/// so a local run's output is safe to paste into a ticket.
 /// </summary>
-public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : IWorkflowLog
+public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled, bool workflowCommands = true) : IWorkflowLog
 {
     private readonly Lock _gate = new();
     private readonly List<string> _secrets = [];
@@ -23,7 +27,7 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
             {
                 if (_secrets.Contains(piece)) continue;
                 _secrets.Add(piece);
-                writer.WriteLine(WorkflowCommands.Format("add-mask", piece));
+                if (workflowCommands) writer.WriteLine(WorkflowCommands.Format("add-mask", piece));
             }
 
             _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
@@ -44,7 +48,7 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
 
     public void Debug(string message)
     {
-        if (debugEnabled) WriteLine(WorkflowCommands.Format("debug", Redact(message)));
+        if (debugEnabled) WriteLine(workflowCommands ? WorkflowCommands.Format("debug", Redact(message)) : "Debug: " + Redact(message));
     }
 
     public void Warning(string message, string? title = null) => Annotate("warning", message, title);
@@ -53,6 +57,12 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
 
     public void Untrusted(string text)
     {
+        if (!workflowCommands)
+        {
+            WriteLine(Redact(text));
+            return;
+        }
+
         var token = WorkflowCommands.NewStopToken();
         lock (_gate)
         {
@@ -65,12 +75,22 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
 
     public void Output(string line) => WriteLine(Redact(line));
 
-    public void StartGroup(string title) => WriteLine(WorkflowCommands.Format("group", Redact(title)));
+    public void StartGroup(string title) => WriteLine(workflowCommands ? WorkflowCommands.Format("group", Redact(title)) : $"== {Redact(title)}");
 
-    public void EndGroup() => WriteLine("::endgroup::");
+    public void EndGroup()
+    {
+        if (workflowCommands) WriteLine("::endgroup::");
+    }
 
     private void Annotate(string command, string message, string? title)
     {
+        if (!workflowCommands)
+        {
+            var label = command == "error" ? "Error" : "Warning";
+            WriteLine(title is null ? $"{label}: {Redact(message)}" : $"{label} ({Redact(title)}): {Redact(message)}");
+            return;
+        }
+
         var properties = title is null ? null : new[] { ("title", Redact(title)) };
         WriteLine(WorkflowCommands.Format(command, Redact(message), properties));
     }
