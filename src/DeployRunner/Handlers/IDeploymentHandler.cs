@@ -13,11 +13,11 @@ public interface IDeploymentHandler
     Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken);
 
     /// <summary>
-    /// False when the plan gives this handler nothing to do (shell and ssh without a script).
+    /// True when the plan gives this handler nothing to do (shell and ssh without a script).
     /// A deployment that would do nothing is a configuration error, never a success; a removal
     /// without a <c>remove-script</c> only marks the environment inactive, as documented.
     /// </summary>
-    bool HasWork(DeploymentPlan plan) => true;
+    bool HasNothingToRun(DeploymentPlan plan) => false;
 
     /// <summary>
     /// <c>dry-run</c>: the handler's part of the plan (where, in what order, with what), after

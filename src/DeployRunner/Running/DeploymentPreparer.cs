@@ -36,7 +36,7 @@ public sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment enviro
             // skip-superseded is read here so that a bad value is found with the rest.
             plan.Settings.GetBool("skip-superseded", true);
             var handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
-            if (!plan.IsRemoval && !handler.HasWork(plan))
+            if (!plan.IsRemoval && handler.HasNothingToRun(plan))
             {
                 throw new ConfigurationException(
                     $"Input `script` is empty, so the {plan.HandlerName} handler has nothing to run for task '{plan.Deployment.Task}'; a deployment that does nothing is not reported as a success. "

@@ -128,7 +128,7 @@ public sealed class DeploymentRunner(
     {
         // Only a removal gets here with nothing to do (a deployment without a script is refused
         // while planning): no empty log group, and the status says what did (not) happen.
-        if (!handler.HasWork(plan))
+        if (handler.HasNothingToRun(plan))
             return HandlerResult.Succeeded(NothingToRemove);
 
         log.StartGroup($"{plan.Verb} {plan.Deployment.Environment} with the {plan.HandlerName} handler");

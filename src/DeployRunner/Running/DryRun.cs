@@ -14,14 +14,14 @@ public static class DryRun
         var plan = prepared.Plan;
         // The handler's checks come first: a problem is one error, not half a plan.
         var handlerPlan = await prepared.Handler.DescribeAsync(plan, cancellationToken);
-        var hasWork = prepared.Handler.HasWork(plan);
+        var nothingToRun = prepared.Handler.HasNothingToRun(plan);
 
         log.Info($"Dry run: {plan.Verb.ToLowerInvariant()} with the {plan.HandlerName} handler; nothing is run and no status is posted.");
         log.Info($"Timeout: {DeploymentReport.FormatDuration(plan.Timeout)}; working directory: {plan.WorkingDirectory}");
         log.Untrusted(
             $"Environment: {plan.Deployment.Environment}\nRef: {plan.Deployment.Ref}\nSHA: {plan.Deployment.Sha}\nTask: {plan.Deployment.Task}\n"
             + $"Environment URL: {plan.EnvironmentUrl ?? "(none: input `environment-url` is empty)"}\n"
-            + (hasWork ? "" : $"{DeploymentRunner.NothingToRemove}\n")
+            + (nothingToRun ? "Input `remove-script` is empty: nothing would run; the environment would only be marked inactive.\n" : "")
             + (handlerPlan.Count == 0 ? "" : string.Join('\n', handlerPlan) + "\n")
             + $"{(plan.IsRemoval ? "Remove-script" : "Script")}:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"

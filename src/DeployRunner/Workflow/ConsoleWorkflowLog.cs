@@ -75,6 +75,20 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled, boo
 
     public void Output(string line) => WriteLine(Redact(line));
 
+    /// <summary>Outside Actions nothing reads workflow commands: no block markers to show.</summary>
+    public string BeginUntrustedBlock()
+    {
+        if (!workflowCommands) return "";
+        var token = WorkflowCommands.NewStopToken();
+        WriteLine($"::stop-commands::{token}");
+        return token;
+    }
+
+    public void EndUntrustedBlock(string token)
+    {
+        if (workflowCommands) WriteLine($"::{token}::");
+    }
+
     public void StartGroup(string title) => WriteLine(workflowCommands ? WorkflowCommands.Format("group", Redact(title)) : $"== {Redact(title)}");
 
     public void EndGroup()

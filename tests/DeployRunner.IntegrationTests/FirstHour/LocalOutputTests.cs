@@ -23,8 +23,10 @@ public sealed class LocalOutputTests : FakeApiTest
             .Input("kubeconfig", LocalRun.Kubeconfig())
             .Input("hosts", "deploy@web1.example.com")
             .Input("ssh-known-hosts", "web1.example.com " + publicKey)
-            .Input("manifests", "k8s/app.yaml");
+            .Input("manifests", "k8s");
+        // A kustomization, so the kubectl dry run starts kubectl (kustomize) and its output block shows.
         sandbox.WriteWorkspaceFile("k8s/app.yaml", LocalRun.App);
+        sandbox.WriteWorkspaceFile("k8s/kustomization.yaml", "resources: [app.yaml]\n");
 
         var result = await sandbox.RunAsync("--event", sandbox.EventPath);
 
@@ -38,6 +40,7 @@ public sealed class LocalOutputTests : FakeApiTest
         foreach (var secret in secrets)
             Assert.DoesNotContain(secret, result.Log);
         Assert.DoesNotContain("add-mask", result.Log);
+        if (handler == "kubectl") Assert.Contains(result.Lines, l => l.StartsWith("$ kubectl kustomize", StringComparison.Ordinal));
         LocalRun.ShowsNoPlumbing(result);
     }
 

@@ -27,7 +27,7 @@ public sealed partial class KubectlHandler
                 $"Cluster: {server ?? "(the context names no cluster server)"}",
                 $"Context: {settings.Kubeconfig.Context}{(settings.Kubeconfig.Contexts.Count > 1 ? $" (of {string.Join(", ", settings.Kubeconfig.Contexts)})" : "")}",
                 settings.Namespace is { } ns
-                    ? $"Namespace: {ns} (created and labelled as managed by this runner if it does not exist)"
+                    ? $"Namespace: {ns}" + (plan.IsRemoval ? "" : " (created and labelled as managed by this runner if it does not exist)")
                     : $"Namespace: {contextNamespace ?? "default"} (the context's; input `namespace` is empty)",
             };
 

@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Shell;
 /// </summary>
 public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
 {
-    public bool HasWork(DeploymentPlan plan) => plan.Script is not null;
+    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {

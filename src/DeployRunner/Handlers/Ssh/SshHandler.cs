@@ -22,7 +22,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
 
     private int _finished;
 
-    public bool HasWork(DeploymentPlan plan) => plan.Script is not null;
+    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
