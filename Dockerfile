@@ -41,6 +41,8 @@ ARG DEPLOYRUNNER_NUGET_AUDIT=false
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/DeployRunner/DeployRunner.csproj src/DeployRunner/
 RUN dotnet restore src/DeployRunner/DeployRunner.csproj -r "$(cat /tmp/rid)"
+# action.yml is embedded in the program: its inputs are the command line's flags and --help.
+COPY action.yml ./
 COPY src/ src/
 RUN dotnet publish src/DeployRunner/DeployRunner.csproj -c Release -r "$(cat /tmp/rid)" --no-restore -o /out \
  && rm -f /out/*.dbg

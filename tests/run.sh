@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's one test command (README, "Running the tests"). It installs and starts what the
+# The project's one test command (CONTRIBUTING.md, "Running the tests"; the README links it). It installs and starts what the
 # tests need (as root, on Debian 12), then runs every test project. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,50 +1,166 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using DeployRunner.Inputs;
+
 namespace DeployRunner;
 
-/// <summary>The command line for local use: <c>--event PATH</c> and any input as <c>--name value</c>.</summary>
+/// <summary>What the command line asks for: help, the version, or a run.</summary>
+internal abstract record Invocation
+{
+    public sealed record ShowHelp : Invocation;
+
+    public sealed record ShowVersion : Invocation;
+
+    /// <summary>A run: the event file (if given) and the inputs as <c>--name=value</c> arguments, each checked against action.yml.</summary>
+    public sealed record Run(string? EventPath, IReadOnlyList<string> Inputs) : Invocation;
+}
+
+/// <summary>
+/// The command line for local use: <c>--event PATH</c> and any input of action.yml as
+/// <c>--name value</c>. A flag action.yml does not declare, or one without its value, is an
+/// error: a typo must never run a deployment with the input silently left out.
+/// </summary>
 internal static class CommandLine
 {
-    public const string Help = """
-        Deliverybot Runner: runs a GitHub deployment and reports its statuses.
-
-        Usage: DeployRunner [--event PATH] [--<input> VALUE]...
-
-          --event PATH    the deployment event (default: $GITHUB_EVENT_PATH)
-          --<input> VALUE any action input, e.g. --script ./deploy.sh --handler shell --dry-run true
-
-        Without a token and outside GitHub Actions, statuses are printed instead of posted.
-        """;
-
     /// <summary>The name the image gives the program for action.yml's <c>post-entrypoint</c>.</summary>
     public const string PostStepName = "deploy-runner-post";
+
+    /// <summary>Deployment fields the event decides; they are refused as flags with how to change them.</summary>
+    private static readonly string[] EventFields = ["task", "environment", "ref", "sha", "payload", "transient-environment", "production-environment"];
 
     /// <summary>Started as the post step: invoked as <see cref="PostStepName"/>, or with <c>--post</c> first.</summary>
     public static bool IsPostStep(string? invokedAs, IReadOnlyList<string> arguments) =>
         (invokedAs is not null && Path.GetFileName(invokedAs) == PostStepName)
         || (arguments.Count > 0 && arguments[0] == "--post");
 
-    /// <summary>Takes <c>--event PATH</c> (or <c>--help</c>) out of the arguments; the rest are inputs.</summary>
-    public static (string? EventPath, List<string> Inputs) Split(IReadOnlyList<string> arguments)
+    public static string Version
     {
+        get
+        {
+            var version = typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+            return $"Deliverybot Runner {version}";
+        }
+    }
+
+    public static Invocation Parse(IReadOnlyList<string> arguments)
+    {
+        if (arguments.Count > 0 && arguments[0] is "help" or "--help" or "-h") return new Invocation.ShowHelp();
+        if (arguments.Count > 0 && arguments[0] is "version" or "--version" or "-V") return new Invocation.ShowVersion();
+
         string? eventPath = null;
-        var rest = new List<string>();
+        var inputs = new List<string>();
         for (var i = 0; i < arguments.Count; i++)
         {
-            if (arguments[i] is "--help" or "-h") return ("--help", rest);
-            if (arguments[i] == "--event")
+            var argument = arguments[i];
+            if (argument is "--help" or "-h") return new Invocation.ShowHelp();
+            if (argument is "--version") return new Invocation.ShowVersion();
+            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length < 3)
+                throw new ConfigurationException($"Unexpected argument '{argument}': inputs are given as --name value (for example --script ./deploy.sh). Run with --help for every input.");
+
+            var equals = argument.IndexOf('=', StringComparison.Ordinal);
+            var name = (equals > 0 ? argument[2..equals] : argument[2..]).ToLowerInvariant();
+            string? value = equals > 0 ? argument[(equals + 1)..] : null;
+            if (value is null && i + 1 < arguments.Count && !IsOptionName(arguments[i + 1])) value = arguments[++i];
+
+            if (name == "event")
             {
-                if (i + 1 >= arguments.Count) throw new ConfigurationException("--event needs a path to a deployment event file.");
-                eventPath = arguments[++i];
+                eventPath = value is { Length: > 0 } ? value : throw new ConfigurationException("--event needs a path to a deployment event file, such as --event examples/events/deploy.json.");
+                continue;
             }
-            else if (arguments[i].StartsWith("--event=", StringComparison.Ordinal))
+
+            var input = ActionInputs.Find(name) ?? throw Unknown(name);
+            if (string.IsNullOrEmpty(value))
             {
-                eventPath = arguments[i]["--event=".Length..];
+                value = input.IsSwitch
+                    ? "true"
+                    : throw new ConfigurationException($"--{input.Name} needs a value, such as --{input.Name} {Example(input)}. {input.Summary}");
             }
-            else
+
+            inputs.Add($"--{input.Name}={value}");
+        }
+
+        return new Invocation.Run(eventPath, inputs);
+    }
+
+    /// <summary><c>--name</c>, as opposed to a value that merely starts with dashes (a private key's <c>-----BEGIN</c> line).</summary>
+    private static bool IsOptionName(string argument) =>
+        argument.Length > 2 && argument.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetter(argument[2]);
+
+    private static ConfigurationException Unknown(string name)
+    {
+        if (EventFields.Contains(name))
+        {
+            return new ConfigurationException(
+                $"--{name} is not an input: the deployment event decides the {name}, and a flag cannot change it. "
+                + "Edit a copy of the event file (its `deployment` object), for example examples/events/remove-review-app.json for a `remove` task, and pass it with --event.");
+        }
+
+        var candidates = ActionInputs.All.Select(i => i.Name).Append("event").Append("help").Append("version");
+        var suggestion = candidates
+            .Select(candidate => (Candidate: candidate, Distance: EditDistance(name, candidate)))
+            .Where(c => c.Distance <= Math.Max(2, c.Candidate.Length / 3))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Candidate)
+            .FirstOrDefault();
+        return new ConfigurationException(
+            $"Unknown option --{name}" + (suggestion is null ? "." : $": did you mean --{suggestion}?") + " Run with --help for every input.");
+    }
+
+    private static string Example(ActionInput input) => input.Name switch
+    {
+        "script" or "remove-script" => "./deploy.sh",
+        "hosts" => "web1.example.com",
+        "manifests" => "k8s/",
+        _ => input.Default.Length > 0 && !input.Default.Contains("${{", StringComparison.Ordinal) ? input.Default : "VALUE",
+    };
+
+    /// <summary>Levenshtein distance: how many one-letter edits turn one word into the other.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>The help text: usage, then every input of action.yml grouped by handler, with its default and one line of meaning.</summary>
+    public static string Help()
+    {
+        var builder = new StringBuilder();
+        builder.AppendLine(CultureInfo.InvariantCulture, $"{Version}: runs a GitHub deployment and reports its statuses.");
+        builder.AppendLine();
+        builder.AppendLine("Usage: deploy-runner --event PATH [--<input> VALUE]...");
+        builder.AppendLine("       deploy-runner --help | --version");
+        builder.AppendLine();
+        builder.AppendLine("  --event PATH            the deployment event (default: $GITHUB_EVENT_PATH), e.g. examples/events/deploy.json");
+        builder.AppendLine("  --help, help            this text");
+        builder.AppendLine("  --version               the runner's version");
+        builder.AppendLine();
+        builder.AppendLine("Every input of action.yml is a flag (a workflow passes them under `with:`). The event decides the");
+        builder.AppendLine("task, the environment and the ref. Without a token and outside GitHub Actions, statuses are printed,");
+        builder.AppendLine("not posted, and secrets are shown as ***.");
+
+        var groups = ActionInputs.All.GroupBy(i => i.Handler).OrderBy(g => g.Key is null ? 0 : 1);
+        foreach (var group in groups)
+        {
+            builder.AppendLine();
+            builder.AppendLine(group.Key is null ? "Inputs for every handler:" : $"{group.Key} handler:");
+            foreach (var input in group)
             {
-                rest.Add(arguments[i]);
+                var flag = input.IsSwitch ? $"--{input.Name}" : $"--{input.Name} VALUE";
+                var defaultText = input.Default.Length == 0 ? "none" : input.Default;
+                builder.AppendLine(CultureInfo.InvariantCulture, $"  {flag,-30} {input.Summary} (default: {defaultText})");
             }
         }
 
-        return (eventPath, rest);
+        return builder.ToString();
     }
 }

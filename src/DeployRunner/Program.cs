@@ -13,7 +13,9 @@ Console.OutputEncoding = new System.Text.UTF8Encoding(false);
 // Not Console.Out, which flushes (one write system call) on every line: the log flushes when
 // it should, and script output goes out in batches (bench/streaming.sh).
 await using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
-var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1");
+// Workflow commands only where the Actions runner reads them; elsewhere they would print secrets
+// (::add-mask::) and plumbing (::stop-commands::) in clear.
+var log = new ConsoleWorkflowLog(stdout, variables.GetValueOrDefault("RUNNER_DEBUG") == "1", workflowCommands: variables.GetValueOrDefault("GITHUB_ACTIONS") == "true");
 
 // In a container the runner is PID 1, which ignores signals it does not handle. The Actions
 // runner sends SIGINT on cancel, SIGTERM 7.5 s later: both start an orderly stop.

@@ -56,11 +56,21 @@ internal sealed class RunnerApplication(
     {
         try
         {
-            var (eventPath, inputArguments) = CommandLine.Split(args);
-            if (eventPath == "--help")
+            string? eventPath;
+            IReadOnlyList<string> inputArguments;
+            switch (CommandLine.Parse(args))
             {
-                stdout.WriteLine(CommandLine.Help);
-                return ExitCodes.Deployed;
+                case Invocation.ShowHelp:
+                    stdout.Write(CommandLine.Help());
+                    return ExitCodes.Deployed;
+                case Invocation.ShowVersion:
+                    stdout.WriteLine(CommandLine.Version);
+                    return ExitCodes.Deployed;
+                case Invocation.Run run:
+                    (eventPath, inputArguments) = (run.EventPath, run.Inputs);
+                    break;
+                default:
+                    throw new InvalidOperationException("Unknown invocation.");
             }
 
             var inputs = InputSet.From(variables, inputArguments);
@@ -68,7 +78,7 @@ internal sealed class RunnerApplication(
 
             var environment = RunnerEnvironment.From(variables, currentDirectory);
             eventPath ??= environment.EventPath
-                ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file.");
+                ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file (such as examples/events/deploy.json). Run with --help for every option.");
             var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown);
             var dryRun = inputs.GetBool("dry-run", false);
             var deploymentId = inputs.Get("deployment-id") is { } idText
@@ -122,6 +132,13 @@ internal sealed class RunnerApplication(
                     return ExitCodes.Deployed;
                 }
 
+                if (github is LocalStatusPrinter)
+                {
+                    // The transient deployments are found through the API, which a local run does not ask.
+                    log.Info($"Pull request #{pullRequest.Number} closed: running locally without a token, so the GitHub API was not asked which transient deployments it had; nothing was removed. Pass --token (and GITHUB_REPOSITORY) to tear them down from here.");
+                    return ExitCodes.Deployed;
+                }
+
                 var teardown = new ReviewAppTeardown(github, log, files, runner, environment.LogUrl(repository),
                     (deployment, cancellationToken) => preparer.PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken));
                 return await teardown.RunAsync(repository, pullRequest, shutdown);
@@ -152,7 +169,7 @@ internal sealed class RunnerApplication(
 
             if (dryRun)
             {
-                DryRun.Print(prepared.Plan, log);
+                await DryRun.PrintAsync(prepared, log, shutdown);
                 return ExitCodes.Deployed;
             }
 

@@ -35,6 +35,9 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
         }
         catch (YamlException e)
         {
+            // YamlDotNet places a tab in the indentation at 1:1 or at the token after it: point at the tab itself.
+            if (IndentationTab(yaml) is { } tab)
+                throw Error(tab with { File = file }, "a tab in the indentation; YAML indents with spaces only. Replace the tab with spaces.");
             throw Error(Location(file, e.Start), $"the file is not valid YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}");
         }
 
@@ -239,6 +242,20 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
         scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
     private static ConfigLocation Location(string file, Mark mark) => new(file, mark.Line, mark.Column);
+
+    /// <summary>The first tab in a line's leading white space, 1-based like YamlDotNet's marks.</summary>
+    private static ConfigLocation? IndentationTab(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indentation && lines[i].TrimStart(' ', '\t').Length > 0) return new ConfigLocation("", i + 1, tab + 1);
+        }
+
+        return null;
+    }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 

@@ -26,7 +26,7 @@ public static class DeploymentEventReader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException(
-                $"Cannot read the event file '{path}': {e.Message}. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH.");
+                $"Cannot read the event file '{path}': {e.Message.TrimEnd('.')}. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH.");
         }
 
         return ParseRoot(text, path);

@@ -33,9 +33,15 @@ public static class HandlerCatalog
         }
     }
 
+    private static HandlerContext Prerequisites(HandlerContext context, string handler, params string[] programs)
+    {
+        Running.Prerequisites.Require(handler, context.JobEnvironment, programs);
+        return context;
+    }
+
     public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
     {
-        "shell" => new ShellHandler(context),
+        "shell" => new ShellHandler(Prerequisites(context, "shell", "bash", "setsid")),
         "ssh" => new SshHandler(SshSettings.From(settings), context),
         "kubectl" => new KubectlHandler(settings, context),
         _ => throw new ConfigurationException(

@@ -11,6 +11,21 @@ namespace DeployRunner.Handlers;
 public interface IDeploymentHandler
 {
     Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the plan gives this handler nothing to do (shell and ssh without a script).
+    /// A deployment that would do nothing is a configuration error, never a success; a removal
+    /// without a <c>remove-script</c> only marks the environment inactive, as documented.
+    /// </summary>
+    bool HasNothingToRun(DeploymentPlan plan) => false;
+
+    /// <summary>
+    /// <c>dry-run</c>: the handler's part of the plan (where, in what order, with what), after
+    /// every check that needs no target. Touches no host or cluster; a problem found is a
+    /// <see cref="ConfigurationException"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 }
 
 public enum HandlerOutcome

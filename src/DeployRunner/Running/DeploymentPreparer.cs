@@ -35,7 +35,15 @@ public sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment enviro
             var plan = DeploymentPlanner.Create(deploymentEvent, settings.Settings, environment);
             // skip-superseded is read here so that a bad value is found with the rest.
             plan.Settings.GetBool("skip-superseded", true);
-            return new PreparedDeployment(plan, HandlerCatalog.Create(plan.HandlerName, plan.Settings, context));
+            var handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+            if (!plan.IsRemoval && handler.HasNothingToRun(plan))
+            {
+                throw new ConfigurationException(
+                    $"Input `script` is empty, so the {plan.HandlerName} handler has nothing to run for task '{plan.Deployment.Task}'; a deployment that does nothing is not reported as a success. "
+                    + "Set `script:` under `with:` in the workflow step (or in the target's `runner:` block), or pass --script locally.");
+            }
+
+            return new PreparedDeployment(plan, handler);
         }
         catch (ConfigurationException e)
         {

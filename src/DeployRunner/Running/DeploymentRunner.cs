@@ -35,6 +35,9 @@ public sealed class DeploymentRunner(
 {
     private readonly ShutdownBudget _budget = shutdownBudget ?? ShutdownBudget.Default;
 
+    /// <summary>What a removal without a <c>remove-script</c> does: its documented meaning, said in the log.</summary>
+    public const string NothingToRemove = "Input `remove-script` is empty: nothing was run; the environment is only marked inactive (the documented meaning of an empty `remove-script`).";
+
     /// <summary>How a successful removal's <c>inactive</c> status starts: a teardown that finds it knows the work was done.</summary>
     public const string RemovedPrefix = "Removed ";
 
@@ -123,6 +126,11 @@ public sealed class DeploymentRunner(
 
     private async Task<HandlerResult> RunHandlerAsync(DeploymentPlan plan, IDeploymentHandler handler, CancellationToken shutdown, CancellationTokenSource deadline)
     {
+        // Only a removal gets here with nothing to do (a deployment without a script is refused
+        // while planning): no empty log group, and the status says what did (not) happen.
+        if (handler.HasNothingToRun(plan))
+            return HandlerResult.Succeeded(NothingToRemove);
+
         log.StartGroup($"{plan.Verb} {plan.Deployment.Environment} with the {plan.HandlerName} handler");
         Task<HandlerResult> work;
         try

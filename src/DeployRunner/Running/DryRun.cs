@@ -3,16 +3,27 @@ using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;
 
-/// <summary><c>dry-run: true</c>: say what would happen, run nothing, post nothing.</summary>
+/// <summary>
+/// <c>dry-run: true</c>: the whole plan (what would run, where, in what order, with what, and
+/// the URL), after every check that touches no target; nothing is run and nothing is posted.
+/// </summary>
 public static class DryRun
 {
-    public static void Print(DeploymentPlan plan, IWorkflowLog log)
+    public static async Task PrintAsync(PreparedDeployment prepared, IWorkflowLog log, CancellationToken cancellationToken)
     {
+        var plan = prepared.Plan;
+        // The handler's checks come first: a problem is one error, not half a plan.
+        var handlerPlan = await prepared.Handler.DescribeAsync(plan, cancellationToken);
+        var nothingToRun = prepared.Handler.HasNothingToRun(plan);
+
         log.Info($"Dry run: {plan.Verb.ToLowerInvariant()} with the {plan.HandlerName} handler; nothing is run and no status is posted.");
         log.Info($"Timeout: {DeploymentReport.FormatDuration(plan.Timeout)}; working directory: {plan.WorkingDirectory}");
         log.Untrusted(
             $"Environment: {plan.Deployment.Environment}\nRef: {plan.Deployment.Ref}\nSHA: {plan.Deployment.Sha}\nTask: {plan.Deployment.Task}\n"
-            + $"Script:\n{plan.Script ?? "(none)"}\n"
+            + $"Environment URL: {plan.EnvironmentUrl ?? "(none: input `environment-url` is empty)"}\n"
+            + (nothingToRun ? "Input `remove-script` is empty: nothing would run; the environment would only be marked inactive.\n" : "")
+            + (handlerPlan.Count == 0 ? "" : string.Join('\n', handlerPlan) + "\n")
+            + $"{(plan.IsRemoval ? "Remove-script" : "Script")}:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
     }

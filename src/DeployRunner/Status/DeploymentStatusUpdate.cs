@@ -55,6 +55,9 @@ public sealed record DeploymentStatusUpdate(
 
     public string Description { get; init; } = Shorten(Description);
 
+    /// <summary>The description before the API's cut: a local run prints it whole.</summary>
+    public string FullDescription { get; } = Description.ReplaceLineEndings(" ").Trim();
+
     /// <summary>Cuts text to the API's limit, on a character boundary, marking the cut.</summary>
     public static string Shorten(string text, int max = MaxDescriptionLength)
     {

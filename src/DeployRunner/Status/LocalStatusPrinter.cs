@@ -13,7 +13,7 @@ public sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
     public Task PostStatusAsync(string repository, long deploymentId, DeploymentStatusUpdate status, CancellationToken cancellationToken)
     {
         var url = status.EnvironmentUrl is null ? "" : $" ({status.EnvironmentUrl})";
-        log.Info($"[local] deployment {deploymentId} status: {status.State.ToApiName()}: {status.Description}{url}");
+        log.Info($"[local] deployment {deploymentId} status: {status.State.ToApiName()}: {status.FullDescription}{url}");
         return Task.CompletedTask;
     }
 

@@ -5,8 +5,12 @@ namespace DeployRunner.Workflow;
 /// handler writes from several hosts at once, and a line is never interleaved with another.
 /// The writer should not flush by itself (Program gives it a buffered stdout): script output is
 /// batched, everything else is flushed at once.
+/// Outside GitHub Actions (<paramref name="workflowCommands"/> false) nobody reads workflow
+/// commands: secrets are only redacted (an <c>::add-mask::</c> line would print them in clear),
+/// annotations and groups are plain text, and untrusted text needs no <c>::stop-commands::</c>,
+/// so a local run's output is safe to paste into a ticket.
 /// </summary>
-public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : IWorkflowLog
+public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled, bool workflowCommands = true) : IWorkflowLog
 {
     private readonly Lock _gate = new();
     private readonly List<string> _secrets = [];
@@ -25,7 +29,7 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
             {
                 if (_secrets.Contains(piece)) continue;
                 _secrets.Add(piece);
-                writer.WriteLine(WorkflowCommands.Format("add-mask", piece));
+                if (workflowCommands) writer.WriteLine(WorkflowCommands.Format("add-mask", piece));
             }
 
             _secrets.Sort((a, b) => b.Length.CompareTo(a.Length));
@@ -46,7 +50,7 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
 
     public void Debug(string message)
     {
-        if (debugEnabled) WriteLine(WorkflowCommands.Format("debug", Redact(message)));
+        if (debugEnabled) WriteLine(workflowCommands ? WorkflowCommands.Format("debug", Redact(message)) : "Debug: " + Redact(message));
     }
 
     public void Warning(string message, string? title = null) => Annotate("warning", message, title);
@@ -55,6 +59,12 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
 
     public void Untrusted(string text)
     {
+        if (!workflowCommands)
+        {
+            WriteLine(Redact(text));
+            return;
+        }
+
         var token = WorkflowCommands.NewStopToken();
         lock (_gate)
         {
@@ -81,12 +91,36 @@ public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled) : I
         lock (_gate) writer.Flush();
     }
 
-    public void StartGroup(string title) => WriteLine(WorkflowCommands.Format("group", Redact(title)));
+    /// <summary>Outside Actions nothing reads workflow commands: no block markers to show.</summary>
+    public string BeginUntrustedBlock()
+    {
+        if (!workflowCommands) return "";
+        var token = WorkflowCommands.NewStopToken();
+        WriteLine($"::stop-commands::{token}");
+        return token;
+    }
 
-    public void EndGroup() => WriteLine("::endgroup::");
+    public void EndUntrustedBlock(string token)
+    {
+        if (workflowCommands) WriteLine($"::{token}::");
+    }
+
+    public void StartGroup(string title) => WriteLine(workflowCommands ? WorkflowCommands.Format("group", Redact(title)) : $"== {Redact(title)}");
+
+    public void EndGroup()
+    {
+        if (workflowCommands) WriteLine("::endgroup::");
+    }
 
     private void Annotate(string command, string message, string? title)
     {
+        if (!workflowCommands)
+        {
+            var label = command == "error" ? "Error" : "Warning";
+            WriteLine(title is null ? $"{label}: {Redact(message)}" : $"{label} ({Redact(title)}): {Redact(message)}");
+            return;
+        }
+
         var properties = title is null ? null : new[] { ("title", Redact(title)) };
         WriteLine(WorkflowCommands.Format(command, Redact(message), properties));
     }

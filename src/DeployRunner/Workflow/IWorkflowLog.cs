@@ -38,6 +38,19 @@ public interface IWorkflowLog
     {
     }
 
+    /// <summary>
+    /// Opens a block of untrusted lines that stream in through <see cref="Output"/> (a child
+    /// process's output): workflow commands are stopped until <see cref="EndUntrustedBlock"/>.
+    /// </summary>
+    string BeginUntrustedBlock()
+    {
+        var token = WorkflowCommands.NewStopToken();
+        Output($"::stop-commands::{token}");
+        return token;
+    }
+
+    void EndUntrustedBlock(string token) => Output($"::{token}::");
+
     void StartGroup(string title);
 
     void EndGroup();

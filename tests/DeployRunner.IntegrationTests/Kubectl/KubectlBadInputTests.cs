@@ -66,6 +66,6 @@ public sealed class KubectlBadInputTests
 
         var refusal = scenario.Refuse(scenario.Inputs(), environment);
 
-        Assert.StartsWith("kubectl is not on PATH.", refusal.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The kubectl handler needs `kubectl` and `setsid` on PATH", refusal.Message, StringComparison.Ordinal);
     }
 }

@@ -169,13 +169,21 @@ public sealed class CommandLineTests
     [Fact]
     public void The_event_path_is_taken_out_and_the_rest_are_inputs()
     {
-        var (eventPath, inputs) = CommandLine.Split(["--script", "x", "--event", "e.json", "--dry-run"]);
+        var run = Assert.IsType<Invocation.Run>(CommandLine.Parse(["--script", "x", "--event", "e.json", "--dry-run"]));
 
-        Assert.Equal("e.json", eventPath);
-        Assert.Equal(["--script", "x", "--dry-run"], inputs);
+        Assert.Equal("e.json", run.EventPath);
+        Assert.Equal(["--script=x", "--dry-run=true"], run.Inputs);
     }
 
     [Fact]
     public void A_dangling_event_flag_is_a_clear_error() =>
-        Assert.Throws<ConfigurationException>(() => CommandLine.Split(["--event"]));
+        Assert.Throws<ConfigurationException>(() => CommandLine.Parse(["--event"]));
+
+    [Fact]
+    public void A_value_that_starts_with_dashes_is_still_a_value()
+    {
+        var run = Assert.IsType<Invocation.Run>(CommandLine.Parse(["--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc", "--dry-run", "false"]));
+
+        Assert.Equal(["--ssh-key=-----BEGIN OPENSSH PRIVATE KEY-----\nabc", "--dry-run=false"], run.Inputs);
+    }
 }

@@ -72,6 +72,7 @@ public sealed class HostKeyTests
         Assert.False(decision.Accept);
         Assert.Contains("web2.example.com", decision.Message);
         Assert.Contains(Fingerprint, decision.Message);
+        Assert.Contains("(line 1)", decision.Message);
     }
 
     [Fact]

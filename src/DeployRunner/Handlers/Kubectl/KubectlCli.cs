@@ -61,8 +61,7 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
             .WithValidation(CommandResultValidation.None);
         if (input is not null) command = command.WithStandardInputPipe(PipeSource.FromString(input));
 
-        var token = WorkflowCommands.NewStopToken();
-        _log.Output($"::stop-commands::{token}");
+        var token = _log.BeginUntrustedBlock();
         _log.Output($"$ kubectl {string.Join(' ', arguments)}");
         try
         {
@@ -75,7 +74,7 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
         }
         finally
         {
-            _log.Output($"::{token}::");
+            _log.EndUntrustedBlock(token);
         }
 
         List<string> Snapshot()

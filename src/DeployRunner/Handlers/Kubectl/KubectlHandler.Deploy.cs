@@ -18,13 +18,7 @@ public sealed partial class KubectlHandler
             if (renderError is not null) return renderError;
             if (objects.Count == 0) return HandlerResult.Errored("The manifests describe no objects: nothing to deploy.");
 
-            var counts = ImageOverride.Apply(settings.Images, objects);
-            var unused = settings.Images.Where((_, i) => counts[i] == 0).Select(o => o.Repository).ToList();
-            if (unused.Count > 0)
-            {
-                return HandlerResult.Errored(
-                    $"Input `images`: no container in the manifests uses {string.Join(", ", unused.Select(u => $"'{u}'"))}; nothing was applied. Images in the manifests: {string.Join(", ", ImagesIn(objects))}.");
-            }
+            if (UnusedImageOverrides(objects) is { } unused) return HandlerResult.Errored(unused);
 
             // Whatever exists under these names must be ours for this environment: applying over
             // someone else's object would silently mark it ours, and a later removal delete it.

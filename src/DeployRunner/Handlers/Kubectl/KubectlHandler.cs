@@ -1,6 +1,7 @@
 using DeployRunner.Handlers.Shell;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
+using DeployRunner.Running;
 
 namespace DeployRunner.Handlers.Kubectl;
 
@@ -72,7 +73,7 @@ public sealed partial class KubectlHandler : IDeploymentHandler
             {
                 { Cancelled: true } => new TargetResult("script", "stopped", null, outcome.Duration, "was stopped"),
                 { ExitCode: 0 } => new TargetResult("script", "ok", 0, outcome.Duration),
-                _ => new TargetResult("script", "failed", outcome.ExitCode, outcome.Duration, $"exited with code {outcome.ExitCode}"),
+                _ => new TargetResult("script", "failed", outcome.ExitCode, outcome.Duration, $"exited with code {outcome.ExitCode}" + (ExitCodeHint.For(outcome.ExitCode) is { Length: > 0 } hint ? "." + hint.TrimEnd('.') : "")),
             };
         }
 

@@ -56,15 +56,8 @@ public sealed partial record KubectlSettings(
 
     private static string FindKubectl(IReadOnlyDictionary<string, string> environment)
     {
-        var path = environment.GetValueOrDefault("PATH") ?? "";
-        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(folder, "kubectl");
-            if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
-                return candidate;
-        }
-
-        throw new ConfigurationException("kubectl is not on PATH. The runner's image ships it; when running the runner elsewhere, install kubectl (https://kubernetes.io/docs/tasks/tools/).");
+        Running.Prerequisites.Require("kubectl", environment, "kubectl", "setsid");
+        return Running.Prerequisites.Find("kubectl", environment)!;
     }
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]

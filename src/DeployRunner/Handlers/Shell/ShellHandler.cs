@@ -10,6 +10,8 @@ namespace DeployRunner.Handlers.Shell;
 /// </summary>
 public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
 {
+    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
+
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         if (plan.Script is null)
@@ -21,7 +23,7 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
             return HandlerResult.Errored("The script was stopped.", new TargetResult(target, "cancelled", null, outcome.Duration, "stopped"));
         return outcome.ExitCode == 0
             ? HandlerResult.Succeeded($"The script finished in {outcome.Duration.TotalSeconds:0.0} s.", new TargetResult(target, "ok", 0, outcome.Duration))
-            : HandlerResult.Failed($"The script exited with code {outcome.ExitCode}.", new TargetResult(target, "failed", outcome.ExitCode, outcome.Duration, $"exit code {outcome.ExitCode}"));
+            : HandlerResult.Failed($"The script exited with code {outcome.ExitCode}.{ExitCodeHint.For(outcome.ExitCode)}", new TargetResult(target, "failed", outcome.ExitCode, outcome.Duration, $"exit code {outcome.ExitCode}"));
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ public sealed record HostKeyPolicy(KnownHosts KnownHosts, IReadOnlyList<string> 
 
         if (entries.Any(e => !e.Revoked))
             return new(HostKeyVerdict.Mismatch, false, fingerprint,
-                $"{host.Display}: HOST KEY MISMATCH. The server offered {offeredType} {fingerprint}, which `ssh-known-hosts` does not list for {host.KnownHostsName} (lines {string.Join(", ", entries.Select(e => e.Line))}). "
+                $"{host.Display}: HOST KEY MISMATCH. The server offered {offeredType} {fingerprint}, which `ssh-known-hosts` does not list for {host.KnownHostsName} ({(entries.Count == 1 ? "line" : "lines")} {string.Join(", ", entries.Select(e => e.Line))}). "
                 + "Someone may be intercepting the connection, or the server's key changed: check it out of band, then update `ssh-known-hosts`. Nothing was run on it.");
 
         if (Strict)

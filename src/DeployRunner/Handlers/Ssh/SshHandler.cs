@@ -9,7 +9,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// all of them and checks every host key, so a refused key means nothing runs anywhere; then it
 /// runs the script, at most <c>max-parallel</c> hosts at a time, in the order given.
 /// </summary>
-public sealed class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
+public sealed partial class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
 {
     /// <summary>Connections opened at once while checking the fleet (each is a handshake, cheap but not free).</summary>
     private const int ConnectParallelism = 32;
@@ -21,6 +21,8 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
     private const int TailLines = 5;
 
     private int _finished;
+
+    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
@@ -174,7 +176,7 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
             : "ended without an exit status";
         // The annotation carries the host's last lines, so a failure in a parallel run reads as a
         // unit. Error() escapes the text, so it stays inside this one annotation.
-        context.Log.Error($"{host}: the script failed ({reason}).{tail.Format()}", $"Host {host} failed");
+        context.Log.Error($"{host}: the script failed ({reason}).{ExitCodeHint.For(outcome.ExitCode)}{tail.Format()}", $"Host {host} failed");
         return new TargetResult(host, "failed", outcome.ExitCode, outcome.Duration, reason);
     }
 
@@ -237,7 +239,9 @@ public sealed class SshHandler(SshSettings settings, HandlerContext context) : I
         if (failed.Count > 0)
             return HandlerResult.Failed($"{failed.Count} of {Count(total, "host")} failed: {Names(failed)}.", results);
         var slowest = results.Max(r => r.Duration);
-        return HandlerResult.Succeeded($"The script succeeded on {(total == 1 ? "the host" : $"all {total} hosts")} (slowest {DeploymentReport.FormatDuration(slowest)}).", results);
+        return HandlerResult.Succeeded(total == 1
+            ? $"The script succeeded on the host in {DeploymentReport.FormatDuration(slowest)}."
+            : $"The script succeeded on all {total} hosts (slowest {DeploymentReport.FormatDuration(slowest)}).", results);
     }
 
     private static TargetResult[] Done(TargetResult?[] results) => results.Select(r => r!).ToArray();

@@ -15,41 +15,73 @@ public sealed record SshSettings(
 {
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Reads every ssh input and reports all their problems in one error, so a user fixes them
+    /// in one go instead of meeting them one run at a time.
+    /// </summary>
     public static SshSettings From(InputSet inputs)
     {
-        var user = inputs.Get("ssh-user");
-        var port = inputs.GetPositiveInt("ssh-port", SshHost.DefaultPort);
-        if (port > 65535) throw new ConfigurationException($"Input `ssh-port` must be a port from 1 to 65535, not {port}.");
+        var problems = new List<string>();
+        T Check<T>(Func<T> read, T fallback)
+        {
+            try
+            {
+                return read();
+            }
+            catch (ConfigurationException e)
+            {
+                problems.Add(e.Message);
+                return fallback;
+            }
+        }
 
-        var hosts = SshHost.ParseList("hosts", inputs.Get("hosts"), user, port);
-        if (hosts.Count == 0)
-            throw new ConfigurationException("Input `hosts` is required by the ssh handler: list the servers to deploy to, as [user@]host[:port], separated by newlines, commas or spaces.");
+        var user = inputs.Get("ssh-user");
+        var port = Check(() =>
+        {
+            var value = inputs.GetPositiveInt("ssh-port", SshHost.DefaultPort);
+            return value <= 65535 ? value : throw new ConfigurationException($"Input `ssh-port` must be a port from 1 to 65535, not {value}.");
+        }, SshHost.DefaultPort);
+
+        var hosts = Check(() =>
+        {
+            var list = SshHost.ParseList("hosts", inputs.Get("hosts"), user, port);
+            return list.Count > 0
+                ? list
+                : throw new ConfigurationException("Input `hosts` is required by the ssh handler: list the servers to deploy to, as [user@]host[:port], separated by newlines, commas or spaces.");
+        }, []);
 
         var jumpText = inputs.Get("ssh-jump-host");
-        var jumpHost = jumpText is null ? null : SshHost.Parse("ssh-jump-host", jumpText, user, SshHost.DefaultPort);
+        var jumpHost = jumpText is null ? null : Check(() => SshHost.Parse("ssh-jump-host", jumpText, user, SshHost.DefaultPort), null);
 
-        var keyText = inputs.GetRaw("ssh-key")
-            ?? throw new ConfigurationException("Input `ssh-key` is required by the ssh handler: pass the private key from a secret (`ssh-key: ${{ secrets.DEPLOY_SSH_KEY }}`).");
-        var key = SshPrivateKey.Load(keyText, inputs.GetRaw("ssh-passphrase"));
-
-        var knownHosts = KnownHosts.Parse("ssh-known-hosts", inputs.GetRaw("ssh-known-hosts"));
-        var fingerprints = HostKeyFingerprint.ParseList("ssh-fingerprints", inputs.GetRaw("ssh-fingerprints"));
-        var strict = inputs.GetBool("ssh-strict", true);
-        if (strict && knownHosts.Entries.Count == 0 && fingerprints.Count == 0)
+        var key = Check(() =>
         {
-            key.Dispose();
-            throw new ConfigurationException(
+            var keyText = inputs.GetRaw("ssh-key")
+                ?? throw new ConfigurationException("Input `ssh-key` is required by the ssh handler: pass the private key from a secret (`ssh-key: ${{ secrets.DEPLOY_SSH_KEY }}`).");
+            return SshPrivateKey.Load(keyText, inputs.GetRaw("ssh-passphrase"));
+        }, null);
+
+        var knownHosts = Check(() => KnownHosts.Parse("ssh-known-hosts", inputs.GetRaw("ssh-known-hosts")), null);
+        var fingerprints = Check(() => HostKeyFingerprint.ParseList("ssh-fingerprints", inputs.GetRaw("ssh-fingerprints")), null);
+        var strict = Check(() => inputs.GetBool("ssh-strict", true), true);
+        if (strict && knownHosts is { Entries.Count: 0 } && fingerprints is { Count: 0 })
+        {
+            problems.Add(
                 "Strict host-key checking is on, but neither `ssh-known-hosts` nor `ssh-fingerprints` is set, so no server can be trusted. "
                 + "Add the output of `ssh-keyscan HOST` to `ssh-known-hosts` (or SHA256 fingerprints to `ssh-fingerprints`); `ssh-strict: false` turns the check off (unsafe).");
         }
 
-        return new SshSettings(
-            hosts,
-            jumpHost,
-            key,
-            new HostKeyPolicy(knownHosts, fingerprints, strict),
-            inputs.GetPositiveInt("max-parallel", hosts.Count),
-            inputs.GetBool("fail-fast", true),
-            inputs.GetDuration("connect-timeout", DefaultConnectTimeout));
+        var maxParallel = Check(() => inputs.GetPositiveInt("max-parallel", Math.Max(hosts.Count, 1)), 1);
+        var failFast = Check(() => inputs.GetBool("fail-fast", true), true);
+        var connectTimeout = Check(() => inputs.GetDuration("connect-timeout", DefaultConnectTimeout), DefaultConnectTimeout);
+
+        if (problems.Count > 0)
+        {
+            key?.Dispose();
+            throw new ConfigurationException(problems.Count == 1
+                ? problems[0]
+                : $"The ssh handler's inputs have {problems.Count} problems:\n" + string.Join('\n', problems.Select(p => "- " + p)));
+        }
+
+        return new SshSettings(hosts, jumpHost, key!, new HostKeyPolicy(knownHosts!, fingerprints!, strict), maxParallel, failFast, connectTimeout);
     }
 }

@@ -1,0 +1,40 @@
+using System.Globalization;
+using DeployRunner.Planning;
+using DeployRunner.Running;
+
+namespace DeployRunner.Handlers.Ssh;
+
+public sealed partial class SshHandler
+{
+    /// <summary>
+    /// The ssh plan: the hosts in the order they start, in batches of <c>max-parallel</c>, the
+    /// jump host, and how host keys are checked. Nothing connects.
+    /// </summary>
+    public Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+        var hosts = settings.Hosts;
+        var width = Math.Min(settings.MaxParallel, hosts.Count);
+        var lines = new List<string>
+        {
+            $"Hosts: {Count(hosts.Count, "host")}, at most {width} at a time (input `max-parallel`), started in this order"
+            + (width < hosts.Count ? "; each next host starts as soon as one finishes:" : ":"),
+        };
+        for (var start = 0; start < hosts.Count; start += width)
+        {
+            var batch = hosts.Skip(start).Take(width).Select(h => $"{h.User}@{h.Display}");
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  batch {start / width + 1}: {string.Join(", ", batch)}"));
+        }
+
+        lines.Add(settings.JumpHost is { } jump
+            ? $"Jump host: {jump.User}@{jump.Display} (every host is reached through it; its host key is checked too)"
+            : "Jump host: none (direct connections)");
+        lines.Add(settings.HostKeys.Strict
+            ? string.Create(CultureInfo.InvariantCulture, $"Host keys: strict; {settings.HostKeys.KnownHosts.Entries.Count} pinned in `ssh-known-hosts`, {settings.HostKeys.Fingerprints.Count} in `ssh-fingerprints`")
+            : "Host keys: NOT checked (ssh-strict: false)");
+        lines.Add($"Connect timeout: {DeploymentReport.FormatDuration(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
+        lines.Add(plan.Script is null
+            ? "On each host: nothing (no script)"
+            : "On each host: the script below (bash), with the DEPLOY_* variables");
+        return Task.FromResult<IReadOnlyList<string>>(lines);
+    }
+}

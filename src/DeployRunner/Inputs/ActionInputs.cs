@@ -1,0 +1,69 @@
+using System.Reflection;
+using YamlDotNet.RepresentationModel;
+
+namespace DeployRunner.Inputs;
+
+/// <summary>One input as action.yml declares it.</summary>
+public sealed record ActionInput(string Name, string Description, string Default)
+{
+    /// <summary>The handler an input belongs to (its description starts "ssh handler:"), or null for every handler.</summary>
+    public string? Handler =>
+        Description.IndexOf(" handler:", StringComparison.Ordinal) is var at and > 0 && !Description[..at].Contains(' ', StringComparison.Ordinal)
+            ? Description[..at]
+            : null;
+
+    /// <summary>The description without its handler prefix and cut to its first sentence: one line of help.</summary>
+    public string Summary
+    {
+        get
+        {
+            var text = Handler is { } handler ? Description[(handler.Length + " handler:".Length)..].Trim() : Description.Trim();
+            text = text.ReplaceLineEndings(" ");
+            var end = text.IndexOf(". ", StringComparison.Ordinal);
+            text = end > 0 ? text[..(end + 1)] : text;
+            return text.Length > 0 ? char.ToUpperInvariant(text[0]) + text[1..] : text;
+        }
+    }
+
+    /// <summary><c>true</c>/<c>false</c> inputs may be given on the command line as a bare flag (<c>--dry-run</c>).</summary>
+    public bool IsSwitch => Default is "true" or "false";
+}
+
+/// <summary>
+/// The inputs declared in action.yml, which is embedded in the program: the command line's flags
+/// and <c>--help</c> come from the same file the Actions runner reads, so they cannot disagree.
+/// </summary>
+public static class ActionInputs
+{
+    public static readonly IReadOnlyList<ActionInput> All = Load();
+
+    public static ActionInput? Find(string name) => All.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Reads action.yml's <c>inputs</c> in their declared order.</summary>
+    public static IReadOnlyList<ActionInput> Parse(string actionYaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(actionYaml));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var inputs = (YamlMappingNode)root.Children[new YamlScalarNode("inputs")];
+        return inputs.Children
+            .Select(entry => new ActionInput(
+                ((YamlScalarNode)entry.Key).Value!,
+                Scalar(entry.Value, "description"),
+                Scalar(entry.Value, "default")))
+            .ToList();
+    }
+
+    private static string Scalar(YamlNode node, string key) =>
+        node is YamlMappingNode mapping && mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar
+            ? scalar.Value ?? ""
+            : "";
+
+    private static IReadOnlyList<ActionInput> Load()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("action.yml")
+            ?? throw new InvalidOperationException("action.yml is not embedded in the program (see DeployRunner.csproj).");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    }
+}
