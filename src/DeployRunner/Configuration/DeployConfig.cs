@@ -28,10 +28,10 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
 {
     public static DeployConfig Parse(string yaml, string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream = YamlLimits.Load(yaml);
         }
         catch (YamlException e)
         {
