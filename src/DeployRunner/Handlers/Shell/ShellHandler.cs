@@ -28,33 +28,57 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
     /// Runs a script locally; other handlers use this for their own local steps (a smoke test
     /// after a rollout). <paramref name="extraVariables"/> are added to the script's environment.
     /// </summary>
-    public static Task<ProcessOutcome> RunScriptAsync(
+    public static async Task<ProcessOutcome> RunScriptAsync(
         string script,
         DeploymentPlan plan,
         IReadOnlyDictionary<string, string>? extraVariables,
         HandlerContext context,
         CancellationToken cancellationToken)
     {
-        var command = Cli.Wrap("bash")
-            .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
-            .WithWorkingDirectory(plan.WorkingDirectory)
-            .WithEnvironmentVariables(ScriptEnvironment(plan, extraVariables, context.JobEnvironment));
-        return ProcessRunner.RunAsync(command, context.Log.Output, context.Time, cancellationToken);
+        // The whole payload, whatever its size, as a file (a variable may be too big to pass).
+        var payloadFolder = PrivateTempFolders.Create("deliverybot-payload-");
+        try
+        {
+            var payloadFile = Path.Combine(payloadFolder, "payload.json");
+            await File.WriteAllTextAsync(payloadFile, plan.Deployment.Payload.ToScriptValue(), cancellationToken);
+            var variables = new Dictionary<string, string>(extraVariables ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [DeploymentVariables.PayloadFileVariable] = payloadFile,
+            };
+            var environment = ScriptEnvironment(plan, variables, context.JobEnvironment, context.Log);
+            var command = Cli.Wrap("bash")
+                .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
+                .WithWorkingDirectory(plan.WorkingDirectory)
+                .WithEnvironmentVariables(environment);
+            return await ProcessRunner.RunAsync(command, context.Log.Output, context.Time, cancellationToken);
+        }
+        finally
+        {
+            PrivateTempFolders.Delete(payloadFolder);
+        }
     }
 
     /// <summary>
     /// Changes to the inherited environment: null removes a variable (CliWrap's convention).
     /// </summary>
+    /// <remarks>
+    /// Deployment variables too big for the environment (<see cref="EnvironmentLimits"/>) are
+    /// left out with a warning naming them, rather than failing the start with <c>E2BIG</c>.
+    /// </remarks>
     internal static IReadOnlyDictionary<string, string?> ScriptEnvironment(
         DeploymentPlan plan,
         IReadOnlyDictionary<string, string>? extraVariables,
-        IReadOnlyDictionary<string, string> jobEnvironment)
+        IReadOnlyDictionary<string, string> jobEnvironment,
+        Workflow.IWorkflowLog? log = null)
     {
         var changes = HandlerContext.WithoutRunnerSecrets(jobEnvironment);
-        foreach (var (name, value) in plan.DeploymentVariables)
+        var (kept, leftOut) = EnvironmentLimits.Fit(plan.DeploymentVariables);
+        foreach (var (name, value) in kept)
             changes[name] = value;
         foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
             changes[name] = value;
+        if (leftOut.Count > 0)
+            log?.Warning($"Left out of the script's environment, too big to pass (over {EnvironmentLimits.MaxVariableBytes / 1024} KiB each or {EnvironmentLimits.MaxTotalBytes / 1024 / 1024} MiB together): {string.Join(", ", leftOut.Take(20))}{(leftOut.Count > 20 ? $" and {leftOut.Count - 20} more" : "")}. Read the whole payload from the file $DEPLOY_PAYLOAD_FILE names.");
         return changes;
     }
 }
