@@ -32,7 +32,7 @@ public sealed record ScriptedFailure(int StatusCode, IReadOnlyDictionary<string,
 /// pages lists with the Link header, and can answer with scripted failures.
 /// Serves under an optional path prefix (<c>/api/v3</c>, as GitHub Enterprise Server does).
 /// </summary>
-public sealed class FakeGitHubApi : IAsyncDisposable
+public sealed partial class FakeGitHubApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _prefix;
@@ -140,6 +140,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         lock (_gate) _requests.Add(request);
 
         if (ResponseDelay > TimeSpan.Zero) await Task.Delay(ResponseDelay);
+        if (await InjectFaultAsync(context, request)) return;
 
         if (_failures.TryDequeue(out var failure))
         {
