@@ -70,6 +70,15 @@ public sealed partial class FakeGitHubApi
             await context.Response.WriteAsync(new JsonObject { ["message"] = message, ["documentation_url"] = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api" }.ToJsonString());
         });
 
+    /// <summary>Answers with a server error, without recording anything.</summary>
+    public void ServerError(Func<RecordedRequest, bool> matches, int statusCode = 500, int times = 1) =>
+        AddFault(matches, times, async (context, _) =>
+        {
+            context.Response.StatusCode = statusCode;
+            context.Response.ContentType = "application/json; charset=utf-8";
+            await context.Response.WriteAsync("{\"message\":\"Server Error\"}");
+        });
+
     private void AddFault(Func<RecordedRequest, bool> matches, int times, Func<HttpContext, RecordedRequest, Task> answer)
     {
         lock (_gate) _faults.Add(new Fault(matches, times, answer));
