@@ -34,9 +34,10 @@ using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop
 // action.yml's post-entrypoint starts this same program as `deploy-runner-post` (a symlink in
 // the image): no shell in between, which would drop the hyphenated STATE_* and INPUT_* names.
 var application = new RunnerApplication(variables, Directory.GetCurrentDirectory(), stdout, log, shutdown.Token);
+int exitCode;
 try
 {
-    return CommandLine.IsPostStep(Environment.GetCommandLineArgs().FirstOrDefault(), args)
+    exitCode = CommandLine.IsPostStep(Environment.GetCommandLineArgs().FirstOrDefault(), args)
         ? await application.RunPostStepAsync()
         : await application.RunAsync(args);
 }
@@ -44,3 +45,8 @@ finally
 {
     log.FlushOutput();
 }
+
+// Secret-holding temp folders go on every path the runner survives, including a handler it had
+// to abandon (it ignored its token) or a time-out.
+DeployRunner.Running.PrivateTempFolders.DeleteAll();
+return exitCode;

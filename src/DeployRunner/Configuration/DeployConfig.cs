@@ -28,10 +28,10 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
 {
     public static DeployConfig Parse(string yaml, string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream = YamlLimits.Load(yaml);
         }
         catch (YamlException e)
         {
@@ -192,6 +192,8 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
             _ => true,
         };
         if (valid) return;
+        if (kind == SettingKind.Duration && InputSet.DurationProblem(text, out _) is { } problem)
+            throw Error(at, $"`{name}` {problem}");
         if (kind == SettingKind.Handler)
             throw Error(at, $"unknown handler '{text}'. Use one of: {string.Join(", ", HandlerCatalog.Names)}.");
         throw Error(at, $"`{name}` must be {Describe(kind)}, not '{text}'.");

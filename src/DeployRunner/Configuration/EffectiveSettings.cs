@@ -45,7 +45,7 @@ public sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<st
             throw new ConfigurationException($"Input `config` names '{name}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.");
         }
 
-        return DeployConfig.Parse(await File.ReadAllTextAsync(path, cancellationToken), name);
+        return DeployConfig.Parse(await YamlLimits.ReadFileAsync(path, name, cancellationToken), name);
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed record DeploymentPayload
     public static DeploymentPayload FromText(string text) => text.Length == 0 ? None : new(null, text);
 
     /// <summary>The payload as scripts see it in <c>DEPLOY_PAYLOAD</c>: JSON text, the plain string, or empty.</summary>
-    public string ToScriptValue() => Object?.ToJsonString() ?? Text ?? "";
+    public string ToScriptValue() => Object?.ToJsonString(Inputs.JsonLimits.WriteOptions) ?? Text ?? "";
 
     /// <summary>A top-level string, number or boolean value, as text; null when absent or not a scalar.</summary>
     public string? GetScalar(string key) =>

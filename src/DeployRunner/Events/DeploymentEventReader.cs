@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DeployRunner.Inputs;
 
 namespace DeployRunner.Events;
 
@@ -21,6 +22,9 @@ public static class DeploymentEventReader
         string text;
         try
         {
+            var length = new FileInfo(path).Length;
+            if (length > JsonLimits.MaxEventBytes)
+                throw new ConfigurationException($"The event file '{path}' is {length:N0} bytes, over the limit of {JsonLimits.MaxEventBytes / 1024 / 1024} MiB (GitHub caps webhook payloads at 25 MB): it is not an event GitHub wrote.");
             text = await File.ReadAllTextAsync(path, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -37,7 +41,12 @@ public static class DeploymentEventReader
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
+            root = JsonNode.Parse(json, documentOptions: JsonLimits.DocumentOptions);
+        }
+        catch (JsonException e) when (JsonLimits.IsTooDeep(e))
+        {
+            throw new ConfigurationException(
+                $"The event file {source} nests deeper than the limit of {JsonLimits.MaxDepth} levels (line {e.LineNumber + 1}): refused as hostile JSON.");
         }
         catch (JsonException e)
         {
@@ -91,7 +100,7 @@ public static class DeploymentEventReader
         JsonObject obj => DeploymentPayload.FromObject((JsonObject)obj.DeepClone()),
         JsonValue value when value.GetValueKind() == JsonValueKind.String => ReadStringPayload(value.GetValue<string>()),
         // An array or a bare number is not something Deliverybot sends; keep it as its JSON text.
-        _ => DeploymentPayload.FromText(node.ToJsonString()),
+        _ => DeploymentPayload.FromText(node.ToJsonString(JsonLimits.WriteOptions)),
     };
 
     private static DeploymentPayload ReadStringPayload(string text)
@@ -101,7 +110,7 @@ public static class DeploymentEventReader
         {
             try
             {
-                if (JsonNode.Parse(trimmed) is JsonObject parsed)
+                if (JsonNode.Parse(trimmed, documentOptions: JsonLimits.DocumentOptions) is JsonObject parsed)
                     return DeploymentPayload.FromObject(parsed);
             }
             catch (JsonException)

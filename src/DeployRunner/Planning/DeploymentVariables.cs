@@ -11,6 +11,9 @@ public static class DeploymentVariables
 {
     public const string PayloadPrefix = "DEPLOY_PAYLOAD_";
 
+    /// <summary>Names the file holding the whole payload (local scripts): always there, however big the payload.</summary>
+    public const string PayloadFileVariable = "DEPLOY_PAYLOAD_FILE";
+
     public static IReadOnlyDictionary<string, string> For(Deployment deployment, string repository)
     {
         var variables = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -29,6 +32,8 @@ public static class DeploymentVariables
         foreach (var (key, value) in deployment.Payload.Scalars())
         {
             var name = PayloadPrefix + VariableName(key);
+            // The payload file's variable is the runner's; a payload key "file" does not replace it.
+            if (name == PayloadFileVariable) continue;
             // First one wins when two keys fold to the same name ("a-b" and "a_b").
             variables.TryAdd(name, value);
         }

@@ -34,6 +34,10 @@ public sealed class DeploymentRunner(
     ShutdownBudget? shutdownBudget = null)
 {
     private readonly ShutdownBudget _budget = shutdownBudget ?? ShutdownBudget.Default;
+    private readonly DeploymentRecord _record = new(files, log);
+
+    /// <summary>How long a final status may take when nobody is stopping the runner (retries included).</summary>
+    public static readonly TimeSpan FinalStatusBudget = TimeSpan.FromSeconds(90);
 
     /// <summary>What a removal without a <c>remove-script</c> does: its documented meaning, said in the log.</summary>
     public const string NothingToRemove = "Input `remove-script` is empty: nothing was run; the environment is only marked inactive (the documented meaning of an empty `remove-script`).";
@@ -68,7 +72,7 @@ public sealed class DeploymentRunner(
 
         var newer = newest[0];
         log.Info($"Deployment {deployment.Id} is superseded by deployment {newer.Id} to the same environment: not running it (input `skip-superseded`).");
-        var posted = await PostFinalAsync(plan, DeploymentState.Inactive, $"Superseded by #{newer.Id}", stopping: false);
+        var posted = await PostFinalAsync(plan, DeploymentState.Inactive, $"Superseded by #{newer.Id}", cancellationToken);
         await files.SetOutputAsync("status", DeploymentState.Inactive.ToApiName(), CancellationToken.None);
         await files.SetOutputAsync("deployment-id", deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
         await files.SetOutputAsync("environment-url", "", CancellationToken.None);
@@ -81,18 +85,31 @@ public sealed class DeploymentRunner(
     {
         var deployment = plan.Deployment;
         var started = time.GetTimestamp();
+        // Intent first: if the answer is lost or the runner is killed mid-request, the post step
+        // knows to ask GitHub whether in_progress was recorded.
+        await _record.IntendAsync(deployment.Id, DeploymentState.InProgress);
         try
         {
             await github.PostStatusAsync(plan.Repository, deployment.Id, Status(plan, DeploymentState.InProgress, $"{plan.Verb} {Target(plan)}"), shutdown);
         }
+        catch (GitHubApiException e) when (!e.MayHaveTakenEffect)
+        {
+            // GitHub refused in_progress: nothing is in progress, and without it nobody would see the result.
+            log.Error(e.Message, "Deployment not started");
+            await _record.NotStartedAsync(deployment.Id);
+            return ExitCodes.Failed;
+        }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {
-            // Without in_progress nobody would see the result: do not start the work.
-            log.Error(e is GitHubApiException ? e.Message : "Stopped before the deployment started.", "Deployment not started");
+            // The answer was lost (or the runner was told to stop mid-request): GitHub may have
+            // recorded in_progress. Close it rather than leave it hanging; nothing was started.
+            var why = e is GitHubApiException ? e.Message : "Stopped before the deployment started.";
+            log.Error($"{why} The deployment was not started; `in_progress` may have been recorded, so it is closed with `error`.", "Deployment not started");
+            await PostFinalAsync(plan, DeploymentState.Error, "Error: the runner could not confirm `in_progress` and did not start the deployment.", shutdown);
             return ExitCodes.Failed;
         }
 
-        await SaveStateAsync("in_progress", deployment.Id);
+        await _record.ConfirmAsync(deployment.Id, DeploymentState.InProgress);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         deadline.CancelAfter(plan.Timeout);
@@ -105,7 +122,7 @@ public sealed class DeploymentRunner(
         else
             log.Info(result.Reason);
 
-        var posted = await PostFinalAsync(plan, state, description, shutdown.IsCancellationRequested);
+        var posted = await PostFinalAsync(plan, state, description, shutdown);
         await WriteReportAsync(plan, state, result, elapsed);
         if (!posted) return ExitCodes.Failed;
         return result.Outcome == HandlerOutcome.Succeeded ? ExitCodes.Deployed : ExitCodes.Failed;
@@ -198,36 +215,44 @@ public sealed class DeploymentRunner(
     private DeploymentStatusUpdate Status(DeploymentPlan plan, DeploymentState state, string description) =>
         new(state, description, logUrl, state == DeploymentState.Success ? plan.EnvironmentUrl : null);
 
-    private async Task<bool> PostFinalAsync(DeploymentPlan plan, DeploymentState state, string description, bool stopping)
+    private async Task<bool> PostFinalAsync(DeploymentPlan plan, DeploymentState state, string description, CancellationToken shutdown)
     {
-        // The shutdown token has fired when stopping; the final status gets its own, short budget.
-        using var budget = new CancellationTokenSource(stopping ? _budget.FinalStatus : TimeSpan.FromSeconds(90));
+        // The final status has its own budget, not the shutdown token (which may have fired
+        // already); once told to stop, whatever is left shrinks to the short stopping budget, so a
+        // retry that waits (a 429's Retry-After) cannot hold the runner past the 7 s it has.
+        using var budget = new CancellationTokenSource(shutdown.IsCancellationRequested ? _budget.FinalStatus : FinalStatusBudget, time);
+        await using var onStop = shutdown.Register(() =>
+        {
+            try { budget.CancelAfter(_budget.FinalStatus); } catch (ObjectDisposedException) { }
+        });
+        await _record.IntendAsync(plan.Deployment.Id, state);
         try
         {
             await github.PostStatusAsync(plan.Repository, plan.Deployment.Id, Status(plan, state, description), budget.Token);
-            await SaveStateAsync(state.ToApiName(), plan.Deployment.Id);
+            await _record.ConfirmAsync(plan.Deployment.Id, state);
             return true;
         }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {
-            log.Error($"The `{state.ToApiName()}` status could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)}", "Status not reported");
+            log.Error($"The `{state.ToApiName()}` status could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)} The post step will close the deployment.", "Status not reported");
             return false;
         }
     }
 
-    private async Task SaveStateAsync(string posted, long deploymentId)
-    {
-        // For the post step (post-entrypoint): what the main step last told GitHub.
-        await files.SaveStateAsync("deployment-id", deploymentId.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
-        await files.SaveStateAsync("posted", posted, CancellationToken.None);
-    }
-
     private async Task WriteReportAsync(DeploymentPlan plan, DeploymentState state, HandlerResult result, TimeSpan elapsed)
     {
-        await files.SetOutputAsync("status", state.ToApiName(), CancellationToken.None);
-        await files.SetOutputAsync("deployment-id", plan.Deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
-        await files.SetOutputAsync("environment-url", state == DeploymentState.Success ? plan.EnvironmentUrl ?? "" : "", CancellationToken.None);
-        await files.SetOutputAsync("results", DeploymentReport.ResultsJson(result.Targets), CancellationToken.None);
-        await files.AppendSummaryAsync(DeploymentReport.StepSummary(plan, state, result, elapsed), CancellationToken.None);
+        try
+        {
+            await files.SetOutputAsync("status", state.ToApiName(), CancellationToken.None);
+            await files.SetOutputAsync("deployment-id", plan.Deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+            await files.SetOutputAsync("environment-url", state == DeploymentState.Success ? plan.EnvironmentUrl ?? "" : "", CancellationToken.None);
+            await files.SetOutputAsync("results", DeploymentReport.ResultsJson(result.Targets), CancellationToken.None);
+            await files.AppendSummaryAsync(DeploymentReport.StepSummary(plan, state, result, elapsed), CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The status is what matters and it went out already; outputs on a full disk are lost.
+            log.Warning($"Could not write the step's outputs or summary: {e.Message}");
+        }
     }
 }

@@ -6,13 +6,15 @@ namespace DeployRunner.Running;
 
 /// <summary>
 /// The safety net behind action.yml's <c>post-entrypoint</c>: the Actions runner starts it in a
-/// new container after the main step, even after a failure or a cancellation. If the main step
-/// left its deployment <c>in_progress</c> (it was killed before it could post a terminal status),
-/// this posts <c>error</c> so the deployment does not stay "in progress" for ever.
+/// new container after the main step, even after a failure or a cancellation. Every deployment the
+/// main step may have left <c>in_progress</c> (it was killed, or GitHub's answer was lost) gets
+/// <c>error</c>, so no deployment stays "in progress" for ever; a terminal status is never overwritten.
 /// </summary>
 /// <remarks>
-/// The main step records what it posted through <c>GITHUB_STATE</c> (<see cref="DeploymentRunner"/>);
-/// the runner hands those values to this step as <c>STATE_deployment-id</c> and <c>STATE_posted</c>.
+/// The main step records, per deployment, what it was about to post and what GitHub confirmed
+/// (<see cref="DeploymentRecord"/>); the runner hands those values to this step as
+/// <c>STATE_deployment-ID</c>. A confirmed <c>in_progress</c> is closed straight away; an
+/// unconfirmed request (<c>posting:</c>) is checked against the deployment's latest status first.
 /// </remarks>
 public sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, string? logUrl)
 {
@@ -20,37 +22,104 @@ public sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, string
 
     public async Task<int> RunAsync(string repository, IReadOnlyDictionary<string, string> state, CancellationToken cancellationToken)
     {
-        var idText = state.GetValueOrDefault("deployment-id");
-        var posted = state.GetValueOrDefault("posted");
-        if (string.IsNullOrEmpty(idText))
+        var records = Records(state);
+        if (records.Count == 0)
         {
+            if (state.ContainsKey("deployment-id"))
+            {
+                log.Warning("Post step: the saved deployment id is not a number; nothing reported.");
+                return ExitCodes.Failed;
+            }
+
             log.Info("Post step: the main step started no deployment; nothing to report.");
             return ExitCodes.Deployed;
         }
 
-        if (!long.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var deploymentId))
+        var exit = ExitCodes.Deployed;
+        foreach (var (deploymentId, record) in records)
         {
-            log.Warning($"Post step: the saved deployment id is not a number; nothing reported.");
-            return ExitCodes.Failed;
+            if (!await CloseAsync(repository, deploymentId, record, cancellationToken)) exit = ExitCodes.Failed;
         }
 
-        if (DeploymentStates.FromApiName(posted) is { } last && last.IsTerminal())
+        return exit;
+    }
+
+    /// <summary>True when the deployment is known to be closed (or never started).</summary>
+    private async Task<bool> CloseAsync(string repository, long deploymentId, string record, CancellationToken cancellationToken)
+    {
+        if (record == DeploymentRecord.NotStarted)
         {
-            log.Info($"Post step: deployment {deploymentId} already ended in `{posted}`; nothing to report.");
-            return ExitCodes.Deployed;
+            log.Info($"Post step: GitHub refused deployment {deploymentId}'s `in_progress`; nothing to close.");
+            return true;
         }
 
-        log.Warning($"Post step: deployment {deploymentId} was left `{posted}`: the main step was stopped before it reported. Posting `error`.");
+        var confirmed = record.StartsWith(DeploymentRecord.Posted, StringComparison.Ordinal);
+        var stateName = record[(record.IndexOf(':') + 1)..];
+        if (confirmed && DeploymentStates.FromApiName(stateName) is { } last && last.IsTerminal())
+        {
+            log.Info($"Post step: deployment {deploymentId} already ended in `{stateName}`; nothing to report.");
+            return true;
+        }
+
+        if (!confirmed)
+        {
+            // The main step did not learn whether GitHub took its last request: ask.
+            try
+            {
+                var latest = (await github.ListStatusesAsync(repository, deploymentId, limit: 1, cancellationToken)).FirstOrDefault();
+                if (latest?.Known is { } known && known.IsTerminal())
+                {
+                    log.Info($"Post step: deployment {deploymentId} already ended in `{latest.State}`; nothing to report.");
+                    return true;
+                }
+
+                if (latest?.Known != DeploymentState.InProgress && stateName == DeploymentState.InProgress.ToApiName())
+                {
+                    log.Info($"Post step: GitHub never recorded deployment {deploymentId}'s `in_progress` (latest: `{latest?.State ?? "none"}`); nothing was started, nothing to close.");
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
+            {
+                // Cannot tell: closing a deployment that did end would at worst repeat `error`
+                // after a lost answer; leaving one in progress is the failure this step exists for.
+                log.Warning($"Post step: could not read deployment {deploymentId}'s latest status ({(e is OperationCanceledException ? "no answer in time" : e.Message)}); posting `error` to be safe.");
+            }
+        }
+
+        log.Warning($"Post step: deployment {deploymentId} was left `{(confirmed ? stateName : DeploymentState.InProgress.ToApiName())}`: the main step was stopped before it reported. Posting `error`.");
         try
         {
             await github.PostStatusAsync(repository, deploymentId, new DeploymentStatusUpdate(DeploymentState.Error, Description, logUrl), cancellationToken);
-            return ExitCodes.Deployed;
+            return true;
         }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {
-            log.Error($"The `error` status could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)}", "Status not reported");
-            return ExitCodes.Failed;
+            log.Error($"The `error` status for deployment {deploymentId} could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)}", "Status not reported");
+            return false;
         }
+    }
+
+    /// <summary>
+    /// The main step's record per deployment: <c>deployment-ID</c> entries, and the older pair
+    /// <c>deployment-id</c> / <c>posted</c> (a confirmed status) for a deployment without one.
+    /// </summary>
+    internal static IReadOnlyList<(long DeploymentId, string Record)> Records(IReadOnlyDictionary<string, string> state)
+    {
+        var records = new SortedDictionary<long, string>();
+        foreach (var (name, value) in state)
+        {
+            if (name.StartsWith(DeploymentRecord.KeyPrefix, StringComparison.Ordinal)
+                && long.TryParse(name.AsSpan(DeploymentRecord.KeyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                && value.Length > 0)
+                records[id] = value;
+        }
+
+        if (long.TryParse(state.GetValueOrDefault("deployment-id"), NumberStyles.None, CultureInfo.InvariantCulture, out var legacyId)
+            && state.GetValueOrDefault("posted") is { Length: > 0 } posted)
+            records.TryAdd(legacyId, DeploymentRecord.Posted + posted);
+
+        return records.Select(r => (r.Key, r.Value)).ToList();
     }
 
     /// <summary>The <c>STATE_*</c> variables the runner passes to a post step, by state name.</summary>

@@ -155,26 +155,47 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
         {
             return await call();
         }
+        catch (ApiException e) when (IsRateLimit(e))
+        {
+            // Checked before the 403 cases: a rate limit is not a missing permission.
+            throw new GitHubApiException($"Could not {what}: GitHub's rate limit ({(int)e.StatusCode}, {ApiMessage(e) ?? "no message"}) did not lift within the runner's retry budget. Nothing is wrong with the token or its permissions; run the job again later.", e, mayHaveTakenEffect: false);
+        }
         catch (AuthorizationException e)
         {
-            throw new GitHubApiException($"Could not {what}: GitHub refused the token ({(int)e.StatusCode}). Pass `token: ${{{{ github.token }}}}` (the default) or a token with deployment access.", e);
+            throw new GitHubApiException($"Could not {what}: GitHub refused the token ({(int)e.StatusCode}). Pass `token: ${{{{ github.token }}}}` (the default) or a token with deployment access.", e, mayHaveTakenEffect: false);
         }
         catch (ForbiddenException e)
         {
-            throw new GitHubApiException($"Could not {what}: forbidden (403, {ApiMessage(e) ?? "no message"}). Give the workflow `permissions: deployments: write`.", e);
+            throw new GitHubApiException($"Could not {what}: forbidden (403, {ApiMessage(e) ?? "no message"}). Give the workflow `permissions: deployments: write`.", e, mayHaveTakenEffect: false);
         }
         catch (NotFoundException e)
         {
-            throw new GitHubApiException($"Could not {what}: not found (404). Check that the deployment exists in this repository and that the token can see it.", e);
+            throw new GitHubApiException($"Could not {what}: not found (404). Check that the deployment exists in this repository and that the token can see it.", e, mayHaveTakenEffect: false);
         }
         catch (ApiException e)
         {
-            throw new GitHubApiException($"Could not {what}: GitHub answered {(int)e.StatusCode} ({ApiMessage(e) ?? e.Message}).", e);
+            // A 4xx answer means GitHub looked at the request and refused it; a 5xx may come
+            // after the work was done (a proxy's timeout).
+            throw new GitHubApiException($"Could not {what}: GitHub answered {(int)e.StatusCode} ({ApiMessage(e) ?? e.Message}).", e, mayHaveTakenEffect: (int)e.StatusCode is < 400 or >= 500);
         }
         catch (HttpRequestException e)
         {
             throw new GitHubApiException($"Could not {what}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// A primary or secondary rate limit: 429, or a 403 that says so (by <c>x-ratelimit-remaining: 0</c>
+    /// or its message). Octokit's own classification reads the message with a reflection-based
+    /// serializer that finds nothing under Native AOT, so the answer is read here.
+    /// https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+    /// </summary>
+    internal static bool IsRateLimit(ApiException e)
+    {
+        if ((int)e.StatusCode == 429 || e is RateLimitExceededException or SecondaryRateLimitExceededException or AbuseException) return true;
+        if ((int)e.StatusCode != 403) return false;
+        if (e.HttpResponse?.Headers?.FirstOrDefault(h => h.Key.Equals("x-ratelimit-remaining", StringComparison.OrdinalIgnoreCase)).Value == "0") return true;
+        return ApiMessage(e)?.Contains("rate limit", StringComparison.OrdinalIgnoreCase) == true;
     }
 
     /// <summary>
@@ -201,5 +222,12 @@ public sealed class OctokitGitHubDeployments : IGitHubDeployments
     }
 }
 
-/// <summary>A GitHub API call failed for good (after retries).</summary>
-public sealed class GitHubApiException(string message, Exception? inner = null) : DeployRunnerException(message, inner);
+/// <summary>
+/// A GitHub API call failed for good (after retries). <see cref="MayHaveTakenEffect"/> is false
+/// only when GitHub answered with a refusal (4xx): after a lost answer or a server error, a
+/// status may have been recorded even though the call failed.
+/// </summary>
+public sealed class GitHubApiException(string message, Exception? inner = null, bool mayHaveTakenEffect = true) : DeployRunnerException(message, inner)
+{
+    public bool MayHaveTakenEffect { get; } = mayHaveTakenEffect;
+}

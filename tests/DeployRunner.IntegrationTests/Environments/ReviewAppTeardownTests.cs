@@ -177,7 +177,9 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         for (var id = 1; id <= 130; id++)
         {
             _api.AddDeployment(Events.ApiDeployment(1000 + id, "pr17", @ref: Branch, sha: "5555555555555555555555555555555555555555", transient: true));
-            _api.AddStatus(1000 + id, "success");
+            // Most were closed earlier: statuses go out a second apart (GitHub's pacing), and
+            // paging needs the 130 deployments, not 130 seconds of posts.
+            _api.AddStatus(1000 + id, id <= 120 ? "inactive" : "success");
         }
 
         _api.AddPullRequestCommits(17, "5555555555555555555555555555555555555555");
@@ -196,7 +198,11 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     {
         await using var ghes = await FakeGitHubApi.StartAsync("/api/v3");
         for (var id = 1; id <= 105; id++)
+        {
             ghes.AddDeployment(Events.ApiDeployment(2000 + id, "pr17", @ref: $"refs/heads/{Branch}", sha: HeadSha, transient: true));
+            // Statuses go out a second apart (GitHub's pacing): most were closed earlier.
+            if (id <= 100) ghes.AddStatus(2000 + id, "inactive");
+        }
         ghes.AddPullRequestCommits(17, HeadSha);
         using var sandbox = new RunnerSandbox(Events.PullRequest(17, Branch, HeadSha), ghes)
             .Input("remove-script", RemoveScript)

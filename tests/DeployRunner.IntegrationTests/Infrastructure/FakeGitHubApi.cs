@@ -140,6 +140,7 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
         lock (_gate) _requests.Add(request);
 
         if (ResponseDelay > TimeSpan.Zero) await Task.Delay(ResponseDelay);
+        if (await InjectFaultAsync(context, request)) return;
 
         if (_failures.TryDequeue(out var failure))
         {

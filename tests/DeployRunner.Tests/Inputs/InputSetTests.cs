@@ -49,7 +49,7 @@ public sealed class InputSetTests
     [InlineData("15m", 900)]
     [InlineData("1h", 3600)]
     [InlineData("1h30m", 5400)]
-    [InlineData("45", 45)]
+    [InlineData("840h", 840 * 3600)]
     [InlineData("1.5m", 90)]
     [InlineData("500ms", 0.5)]
     public void Durations_read_as_people_write_them(string text, double seconds)
@@ -67,6 +67,29 @@ public sealed class InputSetTests
     {
         var error = Assert.Throws<ConfigurationException>(() => InputSet.Of(("timeout", text)).GetDuration("timeout", TimeSpan.Zero));
         Assert.Contains("`timeout`", error.Message);
+    }
+
+    [Theory]
+    [InlineData("45")]
+    [InlineData("1.5")]
+    public void A_bare_number_is_refused_with_the_units_to_choose_from(string text)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => InputSet.Of(("timeout", text)).GetDuration("timeout", TimeSpan.Zero));
+
+        Assert.Equal($"Input `timeout` is '{text}', a number without a unit: write {text}s, {text}m or {text}h (units: ms, s, m, h).", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1500h")]
+    [InlineData("841h")]
+    [InlineData("35000000000000000000h")]
+    [InlineData("840h1s")]
+    public void A_duration_past_35_days_is_refused_before_anything_starts(string text)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => InputSet.Of(("timeout", text)).GetDuration("timeout", TimeSpan.Zero));
+
+        Assert.Contains("longer than the maximum of 35 days (840h)", error.Message);
+        Assert.StartsWith("Input `timeout`", error.Message);
     }
 
     [Fact]

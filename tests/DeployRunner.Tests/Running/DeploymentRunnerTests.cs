@@ -118,7 +118,7 @@ public sealed class DeploymentRunnerTests
     [Fact]
     public async Task When_in_progress_cannot_be_posted_the_work_does_not_start()
     {
-        _github.PostStatusAsync(default!, default, default!, default).ThrowsAsyncForAnyArgs(new GitHubApiException("Could not post: forbidden"));
+        _github.PostStatusAsync(default!, default, default!, default).ThrowsAsyncForAnyArgs(new GitHubApiException("Could not post: forbidden", mayHaveTakenEffect: false));
 
         var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
 
@@ -140,4 +140,62 @@ public sealed class DeploymentRunnerTests
         Assert.Equal(ExitCodes.Failed, exit);
         _log.Received().Error(Arg.Is<string>(m => m.Contains("`success` status could not be posted")), Arg.Any<string>());
     }
+
+    [Fact]
+    public async Task When_the_answer_to_in_progress_is_lost_nothing_starts_and_the_deployment_is_closed_with_error()
+    {
+        var calls = 0;
+        _github.PostStatusAsync(default!, default, default!, default).ReturnsForAnyArgs(_ =>
+            ++calls == 1 ? Task.FromException(new GitHubApiException("Could not post: no answer")) : Task.CompletedTask);
+        _posted.Clear(); // configuring the call above called it once with default arguments
+
+        var exit = await Runner().RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], _posted.Select(p => p.State).ToArray());
+        Assert.Contains("could not confirm `in_progress`", _posted[1].Description);
+        await _handler.DidNotReceiveWithAnyArgs().RunAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task The_state_records_each_intent_before_its_request_and_each_confirmation_after()
+    {
+        var statePath = Path.GetTempFileName();
+        try
+        {
+            var lines = new List<string>();
+            _github.PostStatusAsync(default!, default, default!, default).ReturnsForAnyArgs(_ =>
+            {
+                lines.Add(File.ReadAllLines(statePath).Last());
+                return Task.CompletedTask;
+            });
+            _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Succeeded("ok"));
+            var runner = new DeploymentRunner(_github, _log, new WorkflowFiles(null, statePath, null), TimeProvider.System, null);
+
+            await runner.RunAsync(Plan(), _handler, CancellationToken.None);
+
+            Assert.Equal(["deployment-42=posting:in_progress", "deployment-42=posting:success"], lines);
+            Assert.Equal((42L, "posted:success"), PostStep.Records(KeyValues(statePath)).Single());
+        }
+        finally
+        {
+            File.Delete(statePath);
+        }
+    }
+
+    [Fact]
+    public async Task A_state_file_that_cannot_be_written_is_a_warning_and_the_statuses_still_go_out()
+    {
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Succeeded("ok"));
+        var runner = new DeploymentRunner(_github, _log, new WorkflowFiles("/dev/full", "/dev/full", "/dev/full"), TimeProvider.System, null);
+
+        var exit = await runner.RunAsync(Plan(), _handler, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Deployed, exit);
+        Assert.Equal([DeploymentState.InProgress, DeploymentState.Success], States);
+        _log.Received(1).Warning(Arg.Is<string>(m => m.StartsWith("Could not write GITHUB_STATE", StringComparison.Ordinal)));
+    }
+
+    private static Dictionary<string, string> KeyValues(string path) =>
+        File.ReadAllLines(path).Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
 }

@@ -83,4 +83,35 @@ public sealed class PostStepTests
     [InlineData(null, new string[0], false)]
     public void The_post_step_is_recognised_by_the_name_it_is_started_under(string? invokedAs, string[] arguments, bool isPost) =>
         Assert.Equal(isPost, CommandLine.IsPostStep(invokedAs, arguments));
+
+    [Theory]
+    [InlineData("posting:in_progress", "in_progress", true)]
+    [InlineData("posting:success", "in_progress", true)]
+    [InlineData("posting:success", "success", false)]
+    [InlineData("posting:inactive", "failure", false)]
+    [InlineData("posting:in_progress", null, false)]
+    [InlineData("posting:in_progress", "pending", false)]
+    public async Task An_unconfirmed_request_is_checked_against_the_latest_status_and_a_terminal_one_is_never_overwritten(string record, string? latest, bool closes)
+    {
+        _github.ListStatusesAsync("o/r", 7, 1, Arg.Any<CancellationToken>())
+            .Returns(latest is null ? [] : [new DeploymentStatusRecord(1, latest, null)]);
+
+        var exit = await RunAsync(("STATE_deployment-7", record));
+
+        Assert.Equal(ExitCodes.Deployed, exit);
+        Assert.Equal(closes ? [(7L, DeploymentState.Error)] : [], _posted.Select(p => (p.Id, p.Status.State)));
+    }
+
+    [Fact]
+    public async Task Every_deployment_of_a_teardown_left_open_is_closed_and_the_finished_ones_are_left_alone()
+    {
+        _github.ListStatusesAsync("o/r", Arg.Any<long>(), 1, Arg.Any<CancellationToken>())
+            .Returns([new DeploymentStatusRecord(1, "in_progress", null)]);
+
+        var exit = await RunAsync(("STATE_deployment-1", "posting:inactive"), ("STATE_deployment-2", "posted:inactive"), ("STATE_deployment-3", "posted:in_progress"),
+            ("STATE_deployment-id", "2"), ("STATE_posted", "inactive"));
+
+        Assert.Equal(ExitCodes.Deployed, exit);
+        Assert.Equal([1L, 3L], _posted.Select(p => p.Id));
+    }
 }

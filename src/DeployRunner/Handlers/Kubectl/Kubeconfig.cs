@@ -1,4 +1,5 @@
 using System.Text;
+using DeployRunner.Inputs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -31,11 +32,14 @@ public sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, str
         YamlMappingNode root;
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
+            var stream = YamlLimits.Load(text);
             root = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
                 ? mapping
                 : throw new ConfigurationException("Input `kubeconfig` is not a kubeconfig: expected one YAML mapping with `clusters`, `contexts` and `users`.");
+        }
+        catch (YamlLimitException e)
+        {
+            throw new ConfigurationException($"Input `kubeconfig` is {e.Message.Replace("refused: ", "refused as hostile YAML: ", StringComparison.Ordinal)}.");
         }
         catch (YamlException e)
         {

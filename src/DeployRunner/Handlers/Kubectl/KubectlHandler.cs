@@ -51,7 +51,7 @@ public sealed partial class KubectlHandler : IDeploymentHandler
                 var name = Path.GetRelativePath(context.Workspace, source.Path);
                 if (!source.IsKustomization)
                 {
-                    objects.AddRange(Manifests.Read(await File.ReadAllTextAsync(source.Path, cancellationToken), name));
+                    objects.AddRange(Manifests.Read(await YamlLimits.ReadFileAsync(source.Path, name, cancellationToken), name));
                     continue;
                 }
 

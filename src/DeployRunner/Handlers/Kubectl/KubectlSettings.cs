@@ -39,7 +39,7 @@ public sealed partial record KubectlSettings(
         // Plain files are read now, so that invalid YAML stops the run before anything happens;
         // kustomizations can only be built by kubectl, at run time.
         foreach (var source in manifests.Where(s => !s.IsKustomization))
-            _ = Kubectl.Manifests.Read(File.ReadAllText(source.Path), Path.GetRelativePath(workspace, source.Path));
+            _ = Kubectl.Manifests.Read(YamlLimits.ReadFile(source.Path, Path.GetRelativePath(workspace, source.Path)), Path.GetRelativePath(workspace, source.Path));
 
         return new KubectlSettings(
             kubeconfig,

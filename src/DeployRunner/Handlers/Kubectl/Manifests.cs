@@ -1,3 +1,4 @@
+using DeployRunner.Inputs;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,10 +24,10 @@ public static class Manifests
 {
     public static IReadOnlyList<KubernetesObject> Read(string yaml, string source)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream = YamlLimits.Load(yaml);
         }
         catch (YamlException e)
         {

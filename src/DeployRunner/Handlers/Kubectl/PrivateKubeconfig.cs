@@ -1,3 +1,5 @@
+using DeployRunner.Running;
+
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>
@@ -23,8 +25,8 @@ public sealed class PrivateKubeconfig : IDisposable
 
     public static PrivateKubeconfig Write(string text)
     {
-        // CreateTempSubdirectory makes the folder 0700 on Unix.
-        var folder = Directory.CreateTempSubdirectory("deliverybot-kubectl-").FullName;
+        // 0700, and removed by the runner on exit even if this handler is abandoned.
+        var folder = PrivateTempFolders.Create("deliverybot-kubectl-");
         var kubeconfig = new PrivateKubeconfig(folder);
         try
         {
@@ -43,16 +45,5 @@ public sealed class PrivateKubeconfig : IDisposable
         return kubeconfig;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process that outlived its kill still holds a file: the folder is 0700 and the
-            // container is thrown away after the job.
-        }
-    }
+    public void Dispose() => PrivateTempFolders.Delete(_folder);
 }

@@ -37,34 +37,58 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
         HandlerContext context,
         CancellationToken cancellationToken)
     {
-        var command = Cli.Wrap("bash")
-            .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
-            .WithWorkingDirectory(plan.WorkingDirectory)
-            .WithEnvironmentVariables(ScriptEnvironment(plan, extraVariables, context.JobEnvironment));
-        var outcome = await ProcessRunner.RunAsync(command, context.Log.Output, context.Log.FlushOutput, context.Time, cancellationToken);
-        if (outcome.OutputLeftOpen)
+        // The whole payload, whatever its size, as a file (a variable may be too big to pass).
+        var payloadFolder = PrivateTempFolders.Create("deliverybot-payload-");
+        try
         {
-            context.Log.Warning(
-                $"The script ended, but a process it started in the background still holds its output open. The step does not wait for it beyond {ProcessRunner.OutputGrace.TotalSeconds:0} s; its later output is not shown (redirect a daemon's output, e.g. `cmd > app.log 2>&1 &`).",
-                "Background process still writing");
-        }
+            var payloadFile = Path.Combine(payloadFolder, "payload.json");
+            await File.WriteAllTextAsync(payloadFile, plan.Deployment.Payload.ToScriptValue(), cancellationToken);
+            var variables = new Dictionary<string, string>(extraVariables ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [DeploymentVariables.PayloadFileVariable] = payloadFile,
+            };
+            var environment = ScriptEnvironment(plan, variables, context.JobEnvironment, context.Log);
+            var command = Cli.Wrap("bash")
+                .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
+                .WithWorkingDirectory(plan.WorkingDirectory)
+                .WithEnvironmentVariables(environment);
+            var outcome = await ProcessRunner.RunAsync(command, context.Log.Output, context.Log.FlushOutput, context.Time, cancellationToken);
+            if (outcome.OutputLeftOpen)
+            {
+                context.Log.Warning(
+                    $"The script ended, but a process it started in the background still holds its output open. The step does not wait for it beyond {ProcessRunner.OutputGrace.TotalSeconds:0} s; its later output is not shown (redirect a daemon's output, e.g. `cmd > app.log 2>&1 &`).",
+                    "Background process still writing");
+            }
 
-        return outcome;
+            return outcome;
+        }
+        finally
+        {
+            PrivateTempFolders.Delete(payloadFolder);
+        }
     }
 
     /// <summary>
     /// Changes to the inherited environment: null removes a variable (CliWrap's convention).
     /// </summary>
+    /// <remarks>
+    /// Deployment variables too big for the environment (<see cref="EnvironmentLimits"/>) are
+    /// left out with a warning naming them, rather than failing the start with <c>E2BIG</c>.
+    /// </remarks>
     internal static IReadOnlyDictionary<string, string?> ScriptEnvironment(
         DeploymentPlan plan,
         IReadOnlyDictionary<string, string>? extraVariables,
-        IReadOnlyDictionary<string, string> jobEnvironment)
+        IReadOnlyDictionary<string, string> jobEnvironment,
+        Workflow.IWorkflowLog? log = null)
     {
         var changes = HandlerContext.WithoutRunnerSecrets(jobEnvironment);
-        foreach (var (name, value) in plan.DeploymentVariables)
+        var (kept, leftOut) = EnvironmentLimits.Fit(plan.DeploymentVariables);
+        foreach (var (name, value) in kept)
             changes[name] = value;
         foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
             changes[name] = value;
+        if (leftOut.Count > 0)
+            log?.Warning($"Left out of the script's environment, too big to pass (over {EnvironmentLimits.MaxVariableBytes / 1024} KiB each or {EnvironmentLimits.MaxTotalBytes / 1024 / 1024} MiB together): {string.Join(", ", leftOut.Take(20))}{(leftOut.Count > 20 ? $" and {leftOut.Count - 20} more" : "")}. Read the whole payload from the file $DEPLOY_PAYLOAD_FILE names.");
         return changes;
     }
 }
