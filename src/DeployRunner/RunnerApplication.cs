@@ -1,3 +1,4 @@
+using DeployRunner.Configuration;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
@@ -74,7 +75,7 @@ internal sealed class RunnerApplication(
             }
 
             var inputs = InputSet.From(variables, inputArguments);
-            HandlerCatalog.MaskSecrets(inputs, log);
+            SettingCatalog.MaskSecrets(inputs, log);
 
             var environment = RunnerEnvironment.From(variables, currentDirectory);
             eventPath ??= environment.EventPath

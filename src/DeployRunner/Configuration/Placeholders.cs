@@ -10,7 +10,7 @@ namespace DeployRunner.Configuration;
 /// a value is inserted as data and never scanned again, so a payload value holding
 /// <c>{sha}</c> stays those five characters. A value with a line break or another control
 /// character is refused: substitution must never add a line to a list (a host, a manifest).
-/// Scripts are never substituted (see <see cref="SettingKind.Script"/>).
+/// Scripts are never substituted (see <see cref="Inputs.SettingKind.Script"/>).
 /// </summary>
 public static partial class Placeholders
 {

@@ -1,48 +1,48 @@
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using DeployRunner.Workflow;
+
 namespace DeployRunner.Configuration;
 
-/// <summary>What a setting holds, which decides where it may come from and what is checked.</summary>
-public enum SettingKind
-{
-    /// <summary>One line of text; placeholders are substituted.</summary>
-    Text,
-
-    /// <summary>Items, one per line (a YAML sequence or a payload array is joined with newlines); placeholders are substituted.</summary>
-    List,
-
-    /// <summary><c>true</c> or <c>false</c>.</summary>
-    Boolean,
-
-    /// <summary>A duration such as <c>90s</c>, <c>15m</c>, <c>1h30m</c>.</summary>
-    Duration,
-
-    /// <summary>A handler name from the catalog.</summary>
-    Handler,
-
-    /// <summary>Bash code. Never substituted: values reach scripts as <c>DEPLOY_*</c> variables, never as script text.</summary>
-    Script,
-
-    /// <summary>A secret: from action inputs only, never from the file or the payload.</summary>
-    Secret,
-
-    /// <summary>Decides how the workflow step itself behaves (which file, which overrides): inputs only.</summary>
-    WorkflowOnly,
-}
-
 /// <summary>
-/// Every action input and where it may be set. A target's <c>runner:</c> block and the payload
-/// (through <c>payload-overrides</c>) may set the settings; secrets and workflow-only inputs come
-/// from the workflow alone. A test checks that every input in action.yml is listed here, so a
-/// new input has to decide where it may come from.
+/// Every action input and where it may be set: the core settings below plus the union of the
+/// handlers' inputs (each declared in its handler's folder, <see cref="HandlerDefinition"/>). A
+/// target's <c>runner:</c> block and the payload (through <c>payload-overrides</c>) may set the
+/// settings; secrets and workflow-only inputs come from the workflow alone. A test checks that
+/// every input in action.yml is known here, so a new input has to decide where it may come from.
 /// </summary>
 public static class SettingCatalog
 {
-    /// <summary>
-    /// Secrets named by the handlers' issues (ssh, kubectl) are listed even before those
-    /// handlers exist, so that a file can never carry one, whichever branch lands first.
-    /// </summary>
-    private static readonly string[] KnownSecrets = ["token", "ssh-key", "ssh-passphrase", "kubeconfig"];
+    /// <summary>The settings every handler shares, read by the edge and the planner.</summary>
+    public static readonly IReadOnlyList<SettingDefinition> Core =
+    [
+        new("token", SettingKind.Secret),
+        new("handler", SettingKind.Handler),
+        new("script", SettingKind.Script),
+        new("remove-script", SettingKind.Script),
+        new("working-directory", SettingKind.Path),
+        new("environment-url", SettingKind.Text),
+        new("timeout", SettingKind.Duration),
+        new("skip-superseded", SettingKind.Boolean),
+        new("dry-run", SettingKind.WorkflowOnly),
+        new("config", SettingKind.WorkflowOnly),
+        new("payload-overrides", SettingKind.WorkflowOnly),
+        new("deployment-id", SettingKind.WorkflowOnly),
+        // Removal safety: whoever can create a deployment must not opt in for the workflow.
+        new("remove-non-transient", SettingKind.WorkflowOnly),
+    ];
 
-    public static readonly IReadOnlyDictionary<string, SettingKind> Kinds = BuildKinds();
+    /// <summary>The core settings and every handler's inputs (a name two handlers share is one setting).</summary>
+    public static readonly IReadOnlyList<SettingDefinition> All = Core
+        .Concat(HandlerCatalog.All.SelectMany(h => h.Inputs))
+        .DistinctBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
+        .ToList();
+
+    public static readonly IReadOnlyDictionary<string, SettingKind> Kinds =
+        All.ToDictionary(s => s.Name, s => s.Kind, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Inputs that hold secrets: masked before anything is printed, never read from a file or the payload.</summary>
+    public static IEnumerable<SettingDefinition> Secrets => All.Where(s => s.IsSecret);
 
     /// <summary>Settings a <c>runner:</c> block or the payload may set, in a stable order.</summary>
     public static IEnumerable<string> ConfigurableNames =>
@@ -50,54 +50,15 @@ public static class SettingCatalog
 
     public static SettingKind? KindOf(string name) => Kinds.TryGetValue(name, out var kind) ? kind : null;
 
-    public static bool IsSecret(string name) =>
-        KindOf(name) == SettingKind.Secret || Handlers.HandlerCatalog.SecretInputs.Contains(name, StringComparer.OrdinalIgnoreCase);
+    public static bool IsSecret(string name) => KindOf(name) == SettingKind.Secret;
 
-    private static Dictionary<string, SettingKind> BuildKinds()
+    /// <summary>Registers every secret input with the log before anything else is printed.</summary>
+    public static void MaskSecrets(InputSet inputs, IWorkflowLog log)
     {
-        var kinds = new Dictionary<string, SettingKind>(StringComparer.OrdinalIgnoreCase)
+        foreach (var secret in Secrets)
         {
-            // The core (issue 2).
-            ["handler"] = SettingKind.Handler,
-            ["script"] = SettingKind.Script,
-            ["remove-script"] = SettingKind.Script,
-            ["working-directory"] = SettingKind.Text,
-            ["environment-url"] = SettingKind.Text,
-            ["timeout"] = SettingKind.Duration,
-            ["dry-run"] = SettingKind.WorkflowOnly,
-
-            // Environments (issue 6).
-            ["config"] = SettingKind.WorkflowOnly,
-            ["payload-overrides"] = SettingKind.WorkflowOnly,
-            ["deployment-id"] = SettingKind.WorkflowOnly,
-            ["skip-superseded"] = SettingKind.Boolean,
-
-            // The ssh handler (issue 3).
-            ["hosts"] = SettingKind.List,
-            ["ssh-user"] = SettingKind.Text,
-            ["ssh-port"] = SettingKind.Text,
-            ["ssh-known-hosts"] = SettingKind.List,
-            ["ssh-fingerprints"] = SettingKind.List,
-            ["ssh-strict"] = SettingKind.Boolean,
-            ["ssh-jump-host"] = SettingKind.Text,
-            ["max-parallel"] = SettingKind.Text,
-            ["fail-fast"] = SettingKind.Boolean,
-            ["connect-timeout"] = SettingKind.Duration,
-
-            // The kubectl handler (issue 4).
-            ["kube-context"] = SettingKind.Text,
-            ["namespace"] = SettingKind.Text,
-            ["manifests"] = SettingKind.List,
-            ["images"] = SettingKind.List,
-            ["rollout-timeout"] = SettingKind.Duration,
-            ["remove-namespace"] = SettingKind.Boolean,
-
-            // Removal safety (issue 9): whoever can create a deployment must not opt in for the workflow.
-            ["remove-non-transient"] = SettingKind.WorkflowOnly,
-        };
-
-        foreach (var secret in KnownSecrets.Concat(Handlers.HandlerCatalog.SecretInputs))
-            kinds[secret] = SettingKind.Secret;
-        return kinds;
+            if (inputs.GetRaw(secret.Name) is not { } value) continue;
+            log.Mask(value, eachLine: !secret.MaskedWhole);
+        }
     }
 }

@@ -1,50 +1,50 @@
-using DeployRunner.Handlers.Kubectl;
-using DeployRunner.Handlers.Shell;
-using DeployRunner.Handlers.Ssh;
-using DeployRunner.Inputs;
-
 namespace DeployRunner.Handlers;
 
 /// <summary>
-/// The handlers by name. Creating one reads and checks its inputs, so a bad input is found
-/// before any status is posted or anything runs.
+/// The handlers' definitions. Each handler folder registers its own
+/// (<c>[ModuleInitializer]</c> in its <c>*Definition.cs</c>, run before any code of the runner),
+/// so adding a handler touches its folder and nothing central.
 /// </summary>
 public static class HandlerCatalog
 {
-    public static readonly IReadOnlyList<string> Names = ["shell", "ssh", "kubectl"];
+    private static readonly List<HandlerDefinition> Registered = [];
 
-    /// <summary>Inputs that hold secrets: masked before anything is printed.</summary>
-    public static readonly IReadOnlyList<string> SecretInputs = ["token", "ssh-key", "ssh-passphrase", "kubeconfig"];
+    /// <summary>The definitions, by name (a stable order, whichever folder registered first).</summary>
+    public static IReadOnlyList<HandlerDefinition> All => Registered;
+
+    public static IEnumerable<string> Names => Registered.Select(d => d.Name);
+
+    /// <summary>Called once per handler folder, from its module initializer.</summary>
+    internal static void Register(HandlerDefinition definition)
+    {
+        if (Registered.Any(d => d.Name == definition.Name))
+            throw new InvalidOperationException($"Two handlers are named '{definition.Name}'.");
+        Registered.Add(definition);
+        Registered.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    }
+
+    public static HandlerDefinition? Find(string name) =>
+        Registered.FirstOrDefault(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// Secret inputs that are whole documents whose handler masks the credentials inside them.
-    /// Masking such a document line by line would register lines like <c>kind: Config</c> with
-    /// the Actions runner, which then hides them everywhere in the job log.
+    /// Creates the named handler: it reads and checks its inputs, then the programs it needs are
+    /// looked for on PATH (inputs first, so a user fixes their own mistakes before the machine's).
     /// </summary>
-    public static readonly IReadOnlyList<string> DocumentSecretInputs = ["kubeconfig"];
-
-    /// <summary>Registers every secret input with the log before anything else is printed.</summary>
-    public static void MaskSecrets(InputSet inputs, Workflow.IWorkflowLog log)
+    public static IDeploymentHandler Create(string name, Inputs.InputSet settings, HandlerContext context)
     {
-        foreach (var name in SecretInputs)
+        var definition = Find(name) ?? throw new ConfigurationException(
+            $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}.");
+        var handler = definition.Create(settings, context);
+        try
         {
-            if (inputs.GetRaw(name) is not { } secret) continue;
-            log.Mask(secret, eachLine: !DocumentSecretInputs.Contains(name));
+            Running.Prerequisites.Require(definition.Name, context.JobEnvironment, [.. definition.Programs]);
         }
-    }
+        catch
+        {
+            (handler as IDisposable)?.Dispose();
+            throw;
+        }
 
-    private static HandlerContext Prerequisites(HandlerContext context, string handler, params string[] programs)
-    {
-        Running.Prerequisites.Require(handler, context.JobEnvironment, programs);
-        return context;
+        return handler;
     }
-
-    public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
-    {
-        "shell" => new ShellHandler(Prerequisites(context, "shell", "bash", "setsid")),
-        "ssh" => new SshHandler(SshSettings.From(settings), context),
-        "kubectl" => new KubectlHandler(settings, context),
-        _ => throw new ConfigurationException(
-            $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}."),
-    };
 }

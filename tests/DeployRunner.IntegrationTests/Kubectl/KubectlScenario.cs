@@ -1,3 +1,4 @@
+using DeployRunner.Configuration;
 using System.Collections;
 using System.Text.Json.Nodes;
 using DeployRunner.Events;
@@ -77,10 +78,8 @@ public sealed class KubectlScenario : IAsyncDisposable
         var environmentRecord = RunnerEnvironment.From(jobEnvironment, Workspace);
         var output = new StringWriter();
         var log = new ConsoleWorkflowLog(TextWriter.Synchronized(output), debugEnabled: false);
-        foreach (var name in HandlerCatalog.SecretInputs)
-        {
-            if (inputSet.GetRaw(name) is { } secret) log.Mask(secret);
-        }
+        // The runner's own masking, as Program does it.
+        SettingCatalog.MaskSecrets(inputSet, log);
 
         // As Program does: settings resolved (placeholders such as {environment} filled in), plan, handler.
         var context = new HandlerContext(log, jobEnvironment, Workspace, TimeProvider.System);

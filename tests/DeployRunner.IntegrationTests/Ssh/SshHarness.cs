@@ -1,3 +1,4 @@
+using DeployRunner.Configuration;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
@@ -42,10 +43,8 @@ public sealed class SshHarness(SshServers servers)
     {
         var writer = new LineWriter(onLine);
         var log = new ConsoleWorkflowLog(writer, debugEnabled: false);
-        foreach (var name in HandlerCatalog.SecretInputs)
-        {
-            if (inputs.GetRaw(name) is { } secret) log.Mask(secret);
-        }
+        // The runner's own masking, as Program does it.
+        SettingCatalog.MaskSecrets(inputs, log);
 
         var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? Events.Deployment());
         var environment = RunnerEnvironment.From(new Dictionary<string, string>(), Path.GetTempPath());

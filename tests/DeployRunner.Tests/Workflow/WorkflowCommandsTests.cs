@@ -204,7 +204,7 @@ public sealed class SecretMaskingTests
             ("ssh-key", "-----BEGIN KEY-----\nsecretkeyline\n-----END KEY-----"),
             ("kubeconfig", "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: abc123token"));
 
-        DeployRunner.Handlers.HandlerCatalog.MaskSecrets(inputs, log);
+        DeployRunner.Configuration.SettingCatalog.MaskSecrets(inputs, log);
 
         var masks = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("::add-mask::secretkeyline", masks);

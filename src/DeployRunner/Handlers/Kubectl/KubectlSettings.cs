@@ -54,11 +54,9 @@ public sealed partial record KubectlSettings(
     /// <summary>A DNS-1123 label, as Kubernetes requires of namespace names.</summary>
     public static bool IsDnsLabel(string name) => name.Length <= 63 && DnsLabel().IsMatch(name);
 
-    private static string FindKubectl(IReadOnlyDictionary<string, string> environment)
-    {
-        Running.Prerequisites.Require("kubectl", environment, "kubectl", "setsid");
-        return Running.Prerequisites.Find("kubectl", environment)!;
-    }
+    /// <summary>kubectl's full path; when it is missing, the catalog's check of the definition's programs says so.</summary>
+    private static string FindKubectl(IReadOnlyDictionary<string, string> environment) =>
+        Running.Prerequisites.Find("kubectl", environment) ?? "kubectl";
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex DnsLabel();
