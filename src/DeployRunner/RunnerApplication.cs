@@ -82,105 +82,18 @@ internal sealed class RunnerApplication(
                 ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file (such as examples/events/deploy.json). Run with --help for every option.");
             var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown);
             var dryRun = inputs.GetBool("dry-run", false);
-            var deploymentId = inputs.Get("deployment-id") is { } idText
-                ? long.TryParse(idText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsedId) && parsedId > 0
-                    ? parsedId
-                    : throw new ConfigurationException($"Input `deployment-id` must be a deployment's numeric id, not '{idText}'.")
-                : (long?)null;
+            var deploymentId = RunnerEvent.ParseDeploymentId(inputs.Get("deployment-id"));
+            var github = GitHubFor(inputs, environment, dryRun);
+            var request = RunnerEvent.Read(root, eventPath, environment.EventName, deploymentId);
+            var main = new MainStep(inputs, environment, variables, RunnerEvent.RepositoryOf(root, environment.Repository), github, log, dryRun, shutdown);
 
-            var token = inputs.GetRaw("token");
-            IGitHubDeployments github;
-            if (token is not null)
+            return request switch
             {
-                github = GitHubClient(environment, token);
-            }
-            else if (environment.IsActions && !dryRun)
-            {
-                throw new ConfigurationException("Input `token` is empty. Leave it at its default (`${{ github.token }}`) and give the job `permissions: deployments: write`.");
-            }
-            else
-            {
-                log.Info("No token and not in GitHub Actions: running locally; statuses are printed, not posted.");
-                github = new LocalStatusPrinter(log);
-            }
-
-            // Which event this is decides the work: an explicit id from any event, a deployment, or
-            // a closed pull request whose review apps go.
-            var pullRequest = deploymentId is null && root["deployment"] is null ? PullRequestEvent.TryRead(root, environment.EventName, eventPath) : null;
-            var eventRepository = DeploymentEventReader.Text(root["repository"]?["full_name"]);
-            var repository = eventRepository is { Length: > 0 } ? eventRepository : environment.Repository ?? "local/repository";
-            var files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
-            var runner = new DeploymentRunner(github, log, files, TimeProvider.System, environment.LogUrl(repository));
-            var preparer = new DeploymentPreparer(inputs, environment, new HandlerContext(log, variables, environment.Workspace, TimeProvider.System));
-
-            async Task<Deployment> FetchDeploymentAsync(long id)
-            {
-                try
-                {
-                    return await github.GetDeploymentAsync(repository, id, shutdown);
-                }
-                catch (GitHubApiException e)
-                {
-                    throw new ConfigurationException($"Input `deployment-id` is {id}, but that deployment could not be read from {repository}: {e.Message}");
-                }
-            }
-
-            if (pullRequest is not null)
-            {
-                if (dryRun)
-                {
-                    log.Info($"Dry run: pull request #{pullRequest.Number} closed; its transient environments would be removed. Nothing is run and no status is posted.");
-                    return ExitCodes.Deployed;
-                }
-
-                if (github is LocalStatusPrinter)
-                {
-                    // The transient deployments are found through the API, which a local run does not ask.
-                    log.Info($"Pull request #{pullRequest.Number} closed: running locally without a token, so the GitHub API was not asked which transient deployments it had; nothing was removed. Pass --token (and GITHUB_REPOSITORY) to tear them down from here.");
-                    return ExitCodes.Deployed;
-                }
-
-                var teardown = new ReviewAppTeardown(github, log, files, runner, environment.LogUrl(repository),
-                    (deployment, cancellationToken) => preparer.PrepareAsync(new DeploymentEvent(null, deployment, repository), cancellationToken));
-                return await teardown.RunAsync(repository, pullRequest, shutdown);
-            }
-
-            var deploymentEvent = deploymentId is { } id
-                ? new DeploymentEvent(null, await FetchDeploymentAsync(id), repository)
-                : DeploymentEventReader.FromRoot(root, eventPath, environment.EventName);
-            var deployment = deploymentEvent.Deployment;
-            repository = deploymentEvent.Repository.Length > 0 ? deploymentEvent.Repository : repository;
-
-            log.Untrusted(
-                $"Deployment {deployment.Id} of {repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
-                + (deployment.Description is null ? "" : $"\nDescription: {deployment.Description}")
-                + (deployment.Payload.IsEmpty ? "" : $"\nPayload: {deployment.Payload.ToScriptValue()}"));
-
-            PreparedDeployment prepared;
-            try
-            {
-                prepared = await preparer.PrepareAsync(deploymentEvent, shutdown);
-            }
-            catch (ConfigurationException e) when (!dryRun)
-            {
-                log.Error(e.Message, "Configuration error");
-                await runner.ReportConfigurationErrorAsync(repository, deployment.Id, e.Message, shutdown);
-                return ExitCodes.CouldNotStart;
-            }
-
-            if (dryRun)
-            {
-                await DryRun.PrintAsync(prepared, log, shutdown);
-                return ExitCodes.Deployed;
-            }
-
-            if (prepared.Plan.Settings.GetBool("skip-superseded", true)
-                && await runner.SkipIfSupersededAsync(prepared.Plan, shutdown) is { } skipped)
-            {
-                return skipped;
-            }
-
-            return await runner.RunAsync(prepared.Plan, prepared.Handler, shutdown);
+                RunnerEvent.PullRequestClosed closed => await main.TearDownAsync(closed.PullRequest),
+                RunnerEvent.ExplicitDeployment explicitId => await main.DeployAsync(await main.FetchDeploymentAsync(explicitId.Id)),
+                RunnerEvent.DeploymentRequested requested => await main.DeployAsync(requested.Deployment),
+                _ => throw new InvalidOperationException($"Unknown event kind {request.GetType().Name}."),
+            };
         }
         catch (GitHubApiException e)
         {
@@ -205,6 +118,20 @@ internal sealed class RunnerApplication(
             log.Error($"The runner failed: {e.GetType().Name}: {e.Message}", "Runner fault");
             return ExitCodes.CouldNotStart;
         }
+    }
+
+    /// <summary>
+    /// The GitHub port: Octokit for a token; without one, a printer of the statuses for a local
+    /// run (a dry run needs no token either). In Actions a missing token is a configuration error.
+    /// </summary>
+    private IGitHubDeployments GitHubFor(InputSet inputs, RunnerEnvironment environment, bool dryRun)
+    {
+        if (inputs.GetRaw("token") is { } token)
+            return GitHubClient(environment, token);
+        if (environment.IsActions && !dryRun)
+            throw new ConfigurationException("Input `token` is empty. Leave it at its default (`${{ github.token }}`) and give the job `permissions: deployments: write`.");
+        log.Info("No token and not in GitHub Actions: running locally; statuses are printed, not posted.");
+        return new LocalStatusPrinter(log);
     }
 
     /// <summary>The GitHub port for a token: Octokit with our retries, retry notices as warnings.</summary>

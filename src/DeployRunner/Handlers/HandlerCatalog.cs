@@ -37,7 +37,7 @@ public static class HandlerCatalog
         var handler = definition.Create(settings, context);
         try
         {
-            Running.Prerequisites.Require(definition.Name, context.JobEnvironment, [.. definition.Programs]);
+            Running.Prerequisites.Require(definition.Name, context.Environment.Variables, [.. definition.Programs]);
         }
         catch
         {

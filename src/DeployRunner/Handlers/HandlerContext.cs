@@ -2,32 +2,26 @@ using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers;
 
-/// <summary>What every handler may use, handed down from <c>Program</c>.</summary>
+/// <summary>
+/// What every handler may use, handed down from <c>Program</c>. The job's environment arrives
+/// already stripped of the runner's secrets (<see cref="ChildEnvironment"/>): a handler cannot
+/// forget to remove them, because it never holds them.
+/// </summary>
 public sealed record HandlerContext(
     IWorkflowLog Log,
-    IReadOnlyDictionary<string, string> JobEnvironment,
+    ChildEnvironment Environment,
     string Workspace,
     TimeProvider Time)
 {
+    /// <summary>From the job's whole environment, as <c>Program</c> read it.</summary>
+    public HandlerContext(IWorkflowLog log, IReadOnlyDictionary<string, string> jobEnvironment, string workspace, TimeProvider time)
+        : this(log, ChildEnvironment.From(jobEnvironment), workspace, time)
+    {
+    }
+
     /// <summary>
     /// The job's variables a user script must not see: inputs (they may hold secrets), the
     /// runner's own <c>ACTIONS_*</c> tokens, and the GitHub token.
     /// </summary>
-    public static bool IsRunnerSecret(string name) =>
-        name.StartsWith("INPUT_", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ACTIONS_", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("GITHUB_TOKEN", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("STATE_", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Environment changes (CliWrap's convention: null removes a variable) that strip the runner's
-    /// secrets from a child process; callers add their own variables on top.
-    /// </summary>
-    public static Dictionary<string, string?> WithoutRunnerSecrets(IReadOnlyDictionary<string, string> jobEnvironment)
-    {
-        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var name in jobEnvironment.Keys.Where(IsRunnerSecret))
-            changes[name] = null;
-        return changes;
-    }
+    public static bool IsRunnerSecret(string name) => ChildEnvironment.IsRunnerSecret(name);
 }

@@ -144,7 +144,7 @@ public sealed class ScriptEnvironmentTests
             ["STATE_posted"] = "x", ["GITHUB_SHA"] = "keep", ["PATH"] = "/bin",
         };
 
-        var changes = ShellHandler.ScriptEnvironment(plan, new Dictionary<string, string> { ["KUBECONFIG"] = "/tmp/k" }, job);
+        var changes = ShellHandler.ScriptEnvironment(plan, new Dictionary<string, string> { ["KUBECONFIG"] = "/tmp/k" }, ChildEnvironment.From(job));
 
         foreach (var removed in new[] { "INPUT_TOKEN", "INPUT_SSH-KEY", "ACTIONS_RUNTIME_TOKEN", "GITHUB_TOKEN", "STATE_posted" })
             Assert.Null(changes[removed]);
@@ -152,6 +152,17 @@ public sealed class ScriptEnvironmentTests
         Assert.False(changes.ContainsKey("PATH"));
         Assert.Equal("staging", changes["DEPLOY_ENVIRONMENT"]);
         Assert.Equal("/tmp/k", changes["KUBECONFIG"]);
+    }
+
+    [Fact]
+    public void A_handler_is_handed_the_job_environment_already_without_runner_secrets()
+    {
+        var job = new Dictionary<string, string> { ["INPUT_SSH-KEY"] = "k", ["GITHUB_TOKEN"] = "g", ["PATH"] = "/bin" };
+
+        var context = new HandlerContext(new RecordingLog(), job, "/", TimeProvider.System);
+
+        Assert.Equal(["PATH"], context.Environment.Variables.Keys);
+        Assert.Equal(["GITHUB_TOKEN", "INPUT_SSH-KEY"], context.Environment.Removals.Keys.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -86,7 +86,7 @@ public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig,
     /// <summary>The job's environment without the runner's secrets, with KUBECONFIG set: for kubectl and for the user's scripts.</summary>
     public IReadOnlyDictionary<string, string?> Environment()
     {
-        var changes = HandlerContext.WithoutRunnerSecrets(handlerContext.JobEnvironment);
+        var changes = handlerContext.Environment.Changes();
         changes["KUBECONFIG"] = kubeconfig.Path;
         return changes;
     }

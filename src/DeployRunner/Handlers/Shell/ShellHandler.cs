@@ -47,7 +47,7 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
             {
                 [DeploymentVariables.PayloadFileVariable] = payloadFile,
             };
-            var environment = ScriptEnvironment(plan, variables, context.JobEnvironment, context.Log);
+            var environment = ScriptEnvironment(plan, variables, context.Environment, context.Log);
             var command = Cli.Wrap("bash")
                 .WithArguments(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
                 .WithWorkingDirectory(plan.WorkingDirectory)
@@ -78,10 +78,10 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
     internal static IReadOnlyDictionary<string, string?> ScriptEnvironment(
         DeploymentPlan plan,
         IReadOnlyDictionary<string, string>? extraVariables,
-        IReadOnlyDictionary<string, string> jobEnvironment,
+        ChildEnvironment childEnvironment,
         Workflow.IWorkflowLog? log = null)
     {
-        var changes = HandlerContext.WithoutRunnerSecrets(jobEnvironment);
+        var changes = childEnvironment.Changes();
         var (kept, leftOut) = EnvironmentLimits.Fit(plan.DeploymentVariables);
         foreach (var (name, value) in kept)
             changes[name] = value;
