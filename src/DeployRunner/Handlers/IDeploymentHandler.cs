@@ -41,9 +41,17 @@ public enum HandlerOutcome
 }
 
 /// <summary>The result of one target: a host, a Kubernetes object, the local script.</summary>
-public sealed record TargetResult(string Target, string Result, int? ExitCode, TimeSpan Duration, string? Reason = null);
+public sealed record TargetResult(string Target, TargetState State, int? ExitCode, TimeSpan Duration, string? Reason = null)
+{
+    /// <summary>The state as the <c>results</c> output and the step summary spell it.</summary>
+    public string Result => State.ToOutputName();
+}
 
-public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets)
+/// <param name="ListTargets">
+/// Whether the step summary lists the targets: false when the one target is the deployment itself
+/// (the shell handler's local script), whose row would repeat the result above it.
+/// </param>
+public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
 {
     public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
 

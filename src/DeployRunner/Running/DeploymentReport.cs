@@ -42,7 +42,7 @@ public static class DeploymentReport
         if (plan.EnvironmentUrl is not null && finalState == DeploymentState.Success)
             Row(builder, "URL", $"<{plan.EnvironmentUrl.Replace(">", "%3E", StringComparison.Ordinal)}>");
 
-        if (result.Targets.Count > 1 || (result.Targets.Count == 1 && result.Targets[0].Target != "local"))
+        if (result.ListTargets && result.Targets.Count > 0)
         {
             builder.AppendLine();
             builder.AppendLine("| Target | Result | Exit code | Duration | Reason |");

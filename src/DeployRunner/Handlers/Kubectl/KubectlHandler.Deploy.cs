@@ -46,7 +46,7 @@ public sealed partial class KubectlHandler
             {
                 return HandlerResult.Failed(
                     $"kubectl apply failed: {apply.Message}",
-                    [.. objects.Select(o => new TargetResult(o.Reference, "apply failed", apply.ExitCode, apply.Duration, apply.Message))]);
+                    [.. objects.Select(o => new TargetResult(o.Reference, TargetState.ApplyFailed, apply.ExitCode, apply.Duration, apply.Message))]);
             }
 
             var targets = new List<TargetResult>();
@@ -55,13 +55,13 @@ public sealed partial class KubectlHandler
             {
                 if (!item.HasRollout)
                 {
-                    targets.Add(new TargetResult(item.Reference, "applied", 0, TimeSpan.Zero));
+                    targets.Add(new TargetResult(item.Reference, TargetState.Applied, 0, TimeSpan.Zero));
                     continue;
                 }
 
                 if (failure is not null)
                 {
-                    targets.Add(new TargetResult(item.Reference, "not checked", null, TimeSpan.Zero, "an earlier rollout failed"));
+                    targets.Add(new TargetResult(item.Reference, TargetState.NotChecked, null, TimeSpan.Zero, "an earlier rollout failed"));
                     continue;
                 }
 
@@ -70,17 +70,17 @@ public sealed partial class KubectlHandler
                 var rollout = await kubectl.RunAsync(
                     ["rollout", "status", item.Reference, .. ns is null ? Array.Empty<string>() : ["--namespace", ns], $"--timeout={Timeout}", "--watch=true"],
                     input: null, capture: false, cancellationToken);
-                if (rollout.Cancelled) return Stopped with { Targets = [.. targets, new TargetResult(item.Reference, "stopped", null, rollout.Duration)] };
+                if (rollout.Cancelled) return Stopped with { Targets = [.. targets, new TargetResult(item.Reference, TargetState.Cancelled, null, rollout.Duration)] };
                 if (rollout.Succeeded)
                 {
-                    targets.Add(new TargetResult(item.Reference, "rolled out", 0, rollout.Duration));
+                    targets.Add(new TargetResult(item.Reference, TargetState.RolledOut, 0, rollout.Duration));
                 }
                 else
                 {
                     failure = rollout.Message.Contains("timed out", StringComparison.Ordinal)
                         ? $"{item.Reference} did not finish rolling out within {DeploymentReport.FormatDuration(settings.RolloutTimeout)} (input `rollout-timeout`): {rollout.Message}"
                         : $"{item.Reference} did not roll out: {rollout.Message}";
-                    targets.Add(new TargetResult(item.Reference, "failed", rollout.ExitCode, rollout.Duration, rollout.Message));
+                    targets.Add(new TargetResult(item.Reference, TargetState.Failed, rollout.ExitCode, rollout.Duration, rollout.Message));
                 }
             }
 
@@ -93,7 +93,7 @@ public sealed partial class KubectlHandler
                 if (script.Result != "ok") return Conclude(script, $"The script after the rollout {script.Reason}.", targets);
             }
 
-            var rolledOut = targets.Count(t => t.Result == "rolled out");
+            var rolledOut = targets.Count(t => t.State == TargetState.RolledOut);
             return HandlerResult.Succeeded(
                 string.Create(CultureInfo.InvariantCulture, $"Applied {objects.Count} object(s){(settings.Namespace is null ? "" : $" to namespace {settings.Namespace}")}; {rolledOut} rollout(s) finished."),
                 [.. targets]);

@@ -25,13 +25,13 @@ public sealed partial class KubectlHandler
                 if (found.Cancelled) return Stopped;
                 if (!found.Succeeded) return HandlerResult.Errored($"kubectl could not look up namespace {ns}: {found.Message}", [.. targets]);
                 if (found.Output.Trim().Length == 0)
-                    return HandlerResult.Succeeded($"Namespace {ns} does not exist: nothing to remove.", [.. targets, new TargetResult($"namespace/{ns}", "absent", 0, found.Duration)]);
+                    return HandlerResult.Succeeded($"Namespace {ns} does not exist: nothing to remove.", [.. targets, new TargetResult($"namespace/{ns}", TargetState.Absent, 0, found.Duration)]);
 
                 if (ManagedNamespace.IsOurs(found.Output, plan.Deployment.Environment))
                 {
                     var delete = await kubectl.RunAsync(["delete", "namespace", ns, "--ignore-not-found", "--wait", $"--timeout={Timeout}"], input: null, capture: false, cancellationToken);
                     if (delete.Cancelled) return Stopped;
-                    var target = new TargetResult($"namespace/{ns}", delete.Succeeded ? "deleted" : "failed", delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message);
+                    var target = new TargetResult($"namespace/{ns}", delete.Succeeded ? TargetState.Deleted : TargetState.Failed, delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message);
                     return delete.Succeeded
                         ? HandlerResult.Succeeded($"Deleted namespace {ns} and everything in it.", [.. targets, target])
                         : HandlerResult.Failed($"kubectl could not delete namespace {ns}: {delete.Message}", [.. targets, target]);
@@ -40,7 +40,7 @@ public sealed partial class KubectlHandler
                 context.Log.Warning(
                     $"Namespace {ns} was not created by this runner for environment '{plan.Deployment.Environment}' (it lacks the mark: labels {OwnershipMark.ManagedByLabel}={OwnershipMark.ManagedByValue} and {OwnershipMark.EnvironmentKey}={Mark.LabelValue}, annotation {OwnershipMark.EnvironmentKey}): it is left alone.",
                     "Namespace kept");
-                targets.Add(new TargetResult($"namespace/{ns}", "kept", null, found.Duration, "not created by this runner"));
+                targets.Add(new TargetResult($"namespace/{ns}", TargetState.Kept, null, found.Duration, "not created by this runner"));
                 if (settings.Manifests.Count == 0)
                     return HandlerResult.Failed($"Namespace {ns} was not created by this runner, so it was not deleted, and there are no `manifests` to delete instead.", [.. targets]);
             }
@@ -66,8 +66,8 @@ public sealed partial class KubectlHandler
             if (lookupError is not null) return lookupError with { Targets = [.. targets] };
             var ours = existing.Where(e => Mark.Of(e.Live) == Ownership.Ours).Select(e => e.Item).ToList();
             var foreign = existing.Where(e => Mark.Of(e.Live) != Ownership.Ours).ToList();
-            targets.AddRange(deletable.Where(o => !existing.Any(e => ReferenceEquals(e.Item, o))).Select(o => new TargetResult(o.Reference, "absent", 0, TimeSpan.Zero)));
-            targets.AddRange(foreign.Select(f => new TargetResult(f.Item.Reference, "kept", null, TimeSpan.Zero, "not deployed by this runner for this environment")));
+            targets.AddRange(deletable.Where(o => !existing.Any(e => ReferenceEquals(e.Item, o))).Select(o => new TargetResult(o.Reference, TargetState.Absent, 0, TimeSpan.Zero)));
+            targets.AddRange(foreign.Select(f => new TargetResult(f.Item.Reference, TargetState.Kept, null, TimeSpan.Zero, "not deployed by this runner for this environment")));
             if (foreign.Count > 0)
             {
                 context.Log.Warning(
@@ -81,7 +81,7 @@ public sealed partial class KubectlHandler
                     ["delete", "-f", "-", "--ignore-not-found", "--wait", $"--timeout={Timeout}", .. NamespaceArguments],
                     Manifests.Render(ours), capture: false, cancellationToken);
                 if (delete.Cancelled) return Stopped;
-                targets.AddRange(ours.Select(o => new TargetResult(o.Reference, delete.Succeeded ? "deleted" : "failed", delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message)));
+                targets.AddRange(ours.Select(o => new TargetResult(o.Reference, delete.Succeeded ? TargetState.Deleted : TargetState.Failed, delete.ExitCode, delete.Duration, delete.Succeeded ? null : delete.Message)));
                 if (!delete.Succeeded) return HandlerResult.Failed($"kubectl delete failed: {delete.Message}", [.. targets]);
             }
 

@@ -71,14 +71,14 @@ public sealed partial class KubectlHandler : IDeploymentHandler
             var outcome = await ShellHandler.RunScriptAsync(script, plan, variables, context, cancellationToken);
             return outcome switch
             {
-                { Cancelled: true } => new TargetResult("script", "stopped", null, outcome.Duration, "was stopped"),
-                { ExitCode: 0 } => new TargetResult("script", "ok", 0, outcome.Duration),
-                _ => new TargetResult("script", "failed", outcome.ExitCode, outcome.Duration, $"exited with code {outcome.ExitCode}" + (ExitCodeHint.For(outcome.ExitCode) is { Length: > 0 } hint ? "." + hint.TrimEnd('.') : "")),
+                { Cancelled: true } => new TargetResult("script", TargetState.Cancelled, null, outcome.Duration, "was stopped"),
+                { ExitCode: 0 } => new TargetResult("script", TargetState.Ok, 0, outcome.Duration),
+                _ => new TargetResult("script", TargetState.Failed, outcome.ExitCode, outcome.Duration, $"exited with code {outcome.ExitCode}" + (ExitCodeHint.For(outcome.ExitCode) is { Length: > 0 } hint ? "." + hint.TrimEnd('.') : "")),
             };
         }
 
         private static HandlerResult Conclude(TargetResult script, string reason, List<TargetResult> targets) =>
-            script.Result == "stopped" ? Stopped with { Targets = [.. targets] } : HandlerResult.Failed(reason, [.. targets]);
+            script.State == TargetState.Cancelled ? Stopped with { Targets = [.. targets] } : HandlerResult.Failed(reason, [.. targets]);
 
         private static IEnumerable<string> ImagesIn(IEnumerable<KubernetesObject> objects)
         {

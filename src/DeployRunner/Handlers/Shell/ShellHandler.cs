@@ -20,10 +20,12 @@ public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
         var outcome = await RunScriptAsync(plan.Script, plan, extraVariables: null, context, cancellationToken);
         var target = "local";
         if (outcome.Cancelled)
-            return HandlerResult.Errored("The script was stopped.", new TargetResult(target, "cancelled", null, outcome.Duration, "stopped"));
-        return outcome.ExitCode == 0
-            ? HandlerResult.Succeeded($"The script finished in {outcome.Duration.TotalSeconds:0.0} s.", new TargetResult(target, "ok", 0, outcome.Duration))
-            : HandlerResult.Failed($"The script exited with code {outcome.ExitCode}.{ExitCodeHint.For(outcome.ExitCode)}", new TargetResult(target, "failed", outcome.ExitCode, outcome.Duration, $"exit code {outcome.ExitCode}"));
+            return HandlerResult.Errored("The script was stopped.", new TargetResult(target, TargetState.Cancelled, null, outcome.Duration, "stopped")) with { ListTargets = false };
+        var result = outcome.ExitCode == 0
+            ? HandlerResult.Succeeded($"The script finished in {outcome.Duration.TotalSeconds:0.0} s.", new TargetResult(target, TargetState.Ok, 0, outcome.Duration))
+            : HandlerResult.Failed($"The script exited with code {outcome.ExitCode}.{ExitCodeHint.For(outcome.ExitCode)}", new TargetResult(target, TargetState.Failed, outcome.ExitCode, outcome.Duration, $"exit code {outcome.ExitCode}"));
+        // The one target is the script itself: the summary above already says how it went.
+        return result with { ListTargets = false };
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
                 {
                     log.Error(e.Message, e.HostKeyRefused ? "Host key refused" : "Jump host unreachable");
                     for (var i = 0; i < hosts.Count; i++)
-                        results[i] = new TargetResult(hosts[i].Display, "skipped", null, TimeSpan.Zero, $"not run: jump host {settings.JumpHost.Display} failed");
+                        results[i] = new TargetResult(hosts[i].Display, TargetState.Skipped, null, TimeSpan.Zero, $"not run: jump host {settings.JumpHost.Display} failed");
                     return HandlerResult.Errored($"Jump host: {e.Message} Nothing was run.", Done(results));
                 }
             }
@@ -80,7 +80,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
         }
 
         for (var i = 0; i < hosts.Count; i++)
-            results[i] ??= new TargetResult(hosts[i].Display, "cancelled", null, TimeSpan.Zero, "not started: the deployment was stopped");
+            results[i] ??= new TargetResult(hosts[i].Display, TargetState.Cancelled, null, TimeSpan.Zero, "not started: the deployment was stopped");
         return Conclude(Done(results), cancellationToken.IsCancellationRequested);
     }
 
@@ -101,7 +101,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
             {
                 context.Log.Error(e.Message, e.HostKeyRefused ? $"Host key refused: {hosts[i].Display}" : $"Host {hosts[i].Display} unreachable");
                 lock (failures) failures.Add((hosts[i], e.HostKeyRefused));
-                Finish(i, results, new TargetResult(hosts[i].Display, e.HostKeyRefused ? "refused" : "error", null, context.Time.GetElapsedTime(started), OneLine(e.Message, hosts[i])));
+                Finish(i, results, new TargetResult(hosts[i].Display, e.HostKeyRefused ? TargetState.Refused : TargetState.Error, null, context.Time.GetElapsedTime(started), OneLine(e.Message, hosts[i])));
             }
         });
         return failures.OrderBy(f => hosts.ToList().IndexOf(f.Host)).ToList();
@@ -129,7 +129,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
             if (settings.FailFast && Volatile.Read(ref firstFailure) is { } failed)
             {
                 slots.Release();
-                Finish(i, results, new TargetResult(connection.Host.Display, "skipped", null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
+                Finish(i, results, new TargetResult(connection.Host.Display, TargetState.Skipped, null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
                 continue;
             }
 
@@ -139,7 +139,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
                 try
                 {
                     var result = await RunOnHostAsync(connection, commandText, cancellationToken);
-                    if (result.Result is "failed" or "error") Interlocked.CompareExchange(ref firstFailure, connection.Host.Display, null);
+                    if (result.State is TargetState.Failed or TargetState.Error) Interlocked.CompareExchange(ref firstFailure, connection.Host.Display, null);
                     Finish(index, results, result);
                 }
                 finally
@@ -165,11 +165,11 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
         catch (HostConnectException e)
         {
             context.Log.Error(e.Message, $"Host {host} failed");
-            return new TargetResult(host, "error", null, TimeSpan.Zero, OneLine(e.Message, connection.Host));
+            return new TargetResult(host, TargetState.Error, null, TimeSpan.Zero, OneLine(e.Message, connection.Host));
         }
 
-        if (outcome.Cancelled) return new TargetResult(host, "cancelled", null, outcome.Duration, "stopped while running");
-        if (outcome.ExitCode == 0) return new TargetResult(host, "ok", 0, outcome.Duration);
+        if (outcome.Cancelled) return new TargetResult(host, TargetState.Cancelled, null, outcome.Duration, "stopped while running");
+        if (outcome.ExitCode == 0) return new TargetResult(host, TargetState.Ok, 0, outcome.Duration);
 
         var reason = outcome.ExitCode is { } code ? $"exit code {code}"
             : outcome.Signal is { } signal ? $"killed by signal {signal}"
@@ -177,7 +177,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
         // The annotation carries the host's last lines, so a failure in a parallel run reads as a
         // unit. Error() escapes the text, so it stays inside this one annotation.
         context.Log.Error($"{host}: the script failed ({reason}).{ExitCodeHint.For(outcome.ExitCode)}{tail.Format()}", $"Host {host} failed");
-        return new TargetResult(host, "failed", outcome.ExitCode, outcome.Duration, reason);
+        return new TargetResult(host, TargetState.Failed, outcome.ExitCode, outcome.Duration, reason);
     }
 
     /// <summary>
@@ -196,10 +196,10 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
     {
         results[index] = result;
         var done = Interlocked.Increment(ref _finished);
-        var detail = result.Result switch
+        var detail = result.State switch
         {
-            "ok" => $"ok in {DeploymentReport.FormatDuration(result.Duration)}",
-            "failed" => $"failed ({result.Reason}) in {DeploymentReport.FormatDuration(result.Duration)}",
+            TargetState.Ok => $"ok in {DeploymentReport.FormatDuration(result.Duration)}",
+            TargetState.Failed => $"failed ({result.Reason}) in {DeploymentReport.FormatDuration(result.Duration)}",
             _ => result.Reason is null ? result.Result : $"{result.Result}: {ShortReason(result.Reason)}",
         };
         context.Log.Info($"[{done}/{results.Length}] {result.Target} {detail}");
@@ -209,7 +209,7 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
     {
         for (var i = 0; i < results.Length; i++)
         {
-            if (results[i] is null) Finish(i, results, new TargetResult(settings.Hosts[i].Display, "skipped", null, TimeSpan.Zero, reason));
+            if (results[i] is null) Finish(i, results, new TargetResult(settings.Hosts[i].Display, TargetState.Skipped, null, TimeSpan.Zero, reason));
         }
     }
 
@@ -230,8 +230,8 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
     private HandlerResult Conclude(TargetResult[] results, bool stopped)
     {
         var total = results.Length;
-        var errored = results.Where(r => r.Result is "error" or "refused").ToList();
-        var failed = results.Where(r => r.Result == "failed").ToList();
+        var errored = results.Where(r => r.State is TargetState.Error or TargetState.Refused).ToList();
+        var failed = results.Where(r => r.State == TargetState.Failed).ToList();
         if (stopped)
             return HandlerResult.Errored("The deployment was stopped.", results);
         if (errored.Count > 0)
