@@ -42,19 +42,19 @@ public static class Events
         bool transient = false,
         bool production = false,
         JsonNode? payload = null) => new()
-    {
-        ["id"] = id,
-        ["sha"] = sha,
-        ["ref"] = @ref,
-        ["task"] = task,
-        ["payload"] = payload ?? new JsonObject(),
-        ["environment"] = environment,
-        ["original_environment"] = environment,
-        ["description"] = null,
-        ["transient_environment"] = transient,
-        ["production_environment"] = production,
-        ["creator"] = new JsonObject { ["login"] = "deliverybot[bot]" },
-    };
+        {
+            ["id"] = id,
+            ["sha"] = sha,
+            ["ref"] = @ref,
+            ["task"] = task,
+            ["payload"] = payload ?? new JsonObject(),
+            ["environment"] = environment,
+            ["original_environment"] = environment,
+            ["description"] = null,
+            ["transient_environment"] = transient,
+            ["production_environment"] = production,
+            ["creator"] = new JsonObject { ["login"] = "deliverybot[bot]" },
+        };
 
     /// <summary>A <c>pull_request</c> webhook payload.</summary>
     public static string PullRequest(long number, string headRef, string headSha, string action = "closed", bool merged = true, string headRepository = "octocat/hello-world") => new JsonObject

@@ -1,6 +1,6 @@
-using DeployRunner.Configuration;
 using System.Collections;
 using System.Text.Json.Nodes;
+using DeployRunner.Configuration;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;

@@ -140,8 +140,13 @@ public sealed class ScriptEnvironmentTests
         var plan = new DeploymentPlan(deployment, "o/r", "shell", InputSet.Empty, "true", "/", null, TimeSpan.FromMinutes(1), DeploymentVariables.For(deployment, "o/r"));
         var job = new Dictionary<string, string>
         {
-            ["INPUT_TOKEN"] = "t", ["INPUT_SSH-KEY"] = "k", ["ACTIONS_RUNTIME_TOKEN"] = "r", ["GITHUB_TOKEN"] = "g",
-            ["STATE_posted"] = "x", ["GITHUB_SHA"] = "keep", ["PATH"] = "/bin",
+            ["INPUT_TOKEN"] = "t",
+            ["INPUT_SSH-KEY"] = "k",
+            ["ACTIONS_RUNTIME_TOKEN"] = "r",
+            ["GITHUB_TOKEN"] = "g",
+            ["STATE_posted"] = "x",
+            ["GITHUB_SHA"] = "keep",
+            ["PATH"] = "/bin",
         };
 
         var changes = ShellHandler.ScriptEnvironment(plan, new Dictionary<string, string> { ["KUBECONFIG"] = "/tmp/k" }, ChildEnvironment.From(job));
