@@ -59,6 +59,9 @@ fi
 log "Building"
 dotnet build DeployRunner.sln -c Release --nologo -v quiet
 
+log "Code style: dotnet format --verify-no-changes (.editorconfig)"
+run_check "dotnet-format" dotnet format DeployRunner.sln --verify-no-changes --no-restore
+
 log "Unit tests"
 run_tests tests/DeployRunner.Tests -c Release --no-build --nologo
 
