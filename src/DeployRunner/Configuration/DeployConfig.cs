@@ -186,7 +186,7 @@ public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarge
         if (text.Length == 0 || Placeholders.Contains(text)) return;
         var valid = kind switch
         {
-            SettingKind.Boolean => text.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "on" or "off",
+            SettingKind.Boolean => SettingText.TryParseBoolean(text, out _),
             SettingKind.Duration => InputSet.TryParseDuration(text, out _),
             SettingKind.Handler => HandlerCatalog.Names.Contains(text.ToLowerInvariant()),
             _ => true,

@@ -74,12 +74,11 @@ public sealed partial record InputSet(ImmutableDictionary<string, string> Values
     public string GetRequired(string name, string why) =>
         Get(name) ?? throw new ConfigurationException($"Input `{name}` is required {why}. Set it under `with:` in the workflow step.");
 
-    public bool GetBool(string name, bool defaultValue) => Get(name)?.ToLowerInvariant() switch
+    public bool GetBool(string name, bool defaultValue) => Get(name) switch
     {
         null => defaultValue,
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        var other => throw new ConfigurationException($"Input `{name}` must be `true` or `false`, not '{other}'."),
+        var text when SettingText.TryParseBoolean(text, out var value) => value,
+        var other => throw new ConfigurationException($"Input `{name}` must be `true` or `false`, not '{other.ToLowerInvariant()}'."),
     };
 
     public int GetPositiveInt(string name, int defaultValue)
@@ -103,11 +102,7 @@ public sealed partial record InputSet(ImmutableDictionary<string, string> Values
     /// <summary>Items separated by newlines (and, when <paramref name="commasAndSpaces"/>, commas or spaces).</summary>
     public IReadOnlyList<string> GetList(string name, bool commasAndSpaces = false)
     {
-        var text = Get(name);
-        if (text is null) return [];
-        // Comment lines go first, so "# web3 web4" is not read as two hosts.
-        var lines = text.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(line => !line.StartsWith('#'));
+        var lines = SettingText.Lines(Get(name)).Select(line => line.Text);
         return commasAndSpaces
             ? lines.SelectMany(line => line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
             : lines.ToList();

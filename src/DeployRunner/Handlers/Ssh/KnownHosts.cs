@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using DeployRunner.Inputs;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -85,11 +86,9 @@ public sealed class KnownHosts
     public static KnownHosts Parse(string inputName, string? text)
     {
         var entries = new List<KnownHostEntry>();
-        var lines = (text ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        foreach (var (number, line) in SettingText.Lines(text))
         {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var i = number - 1;
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var revoked = false;
             if (fields[0].StartsWith('@'))
@@ -158,11 +157,9 @@ public static class HostKeyFingerprint
     public static IReadOnlyList<string> ParseList(string inputName, string? text)
     {
         var fingerprints = new List<string>();
-        var lines = (text ?? "").Split('\n');
-        for (var i = 0; i < lines.Length; i++)
+        foreach (var (number, line) in SettingText.Lines(text))
         {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var i = number - 1;
             var word = line.Split([' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries)
                 .FirstOrDefault(w => w.StartsWith("SHA256:", StringComparison.OrdinalIgnoreCase));
             if (word is null)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using DeployRunner.Inputs;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -37,10 +38,8 @@ public sealed partial record SshHost(string User, string Host, int Port)
     public static IReadOnlyList<SshHost> ParseList(string inputName, string? text, string? defaultUser, int defaultPort)
     {
         var hosts = new List<SshHost>();
-        foreach (var rawLine in (text ?? "").Split('\n'))
+        foreach (var (_, line) in SettingText.Lines(text))
         {
-            var line = rawLine.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
             foreach (var entry in line.Split([',', ' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
             {
                 var host = Parse(inputName, entry, defaultUser, defaultPort);
