@@ -16,6 +16,8 @@ public sealed class TeardownFaultTests : FakeApiTest
         Api.AddDeployment(Events.ApiDeployment(302, "pr5-b", @ref: Branch, sha: HeadSha, transient: true));
         Api.AddStatus(301, "success");
         Api.AddStatus(302, "success");
+        // A closed pull request owns only environments deployed from one of its commits.
+        Api.AddPullRequestCommits(5, HeadSha);
         // The newest environment is torn down first.
         Api.ServerError(FakeGitHubApi.StatusPost("inactive", 302), times: 5);
         using var sandbox = new RunnerSandbox(Events.PullRequest(5, Branch, HeadSha), Api)
