@@ -15,5 +15,6 @@ public static class DryRun
             + $"Script:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
+        foreach (var line in Handlers.Kubectl.KubectlDryRun.Lines(plan)) log.Info(line);
     }
 }
