@@ -68,6 +68,22 @@ public sealed class KubectlAtomicEndToEndTests : FakeApiTest
         Assert.Empty(Api.States);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_dry_run_of_a_rollback_deployment_says_what_would_be_rolled_back_and_touches_nothing()
+    {
+        await using var cluster = await StartClusterAsync();
+        using var sandbox = Sandbox(cluster, Events.Deployment(task: "rollback", environment: Environment)).Input("dry-run", "true");
+
+        var result = await sandbox.RunAsync(TimeSpan.FromSeconds(30));
+
+        result.ShouldExitWith(0);
+        var line = Assert.Single(result.Lines, l => l.StartsWith("Rollback:", StringComparison.Ordinal));
+        Assert.Contains($"environment '{Environment}'", line);
+        Assert.Contains("previous revision", line);
+        Assert.Empty(cluster.Requests);
+        Assert.Empty(Api.States);
+    }
+
     private static async Task<FakeKubernetesApi> StartClusterAsync()
     {
         KubectlScenario.RequireKubectl();

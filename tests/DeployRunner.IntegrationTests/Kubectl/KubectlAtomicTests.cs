@@ -57,6 +57,27 @@ public sealed class KubectlAtomicTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task With_atomic_a_half_failed_apply_undoes_the_workload_it_did_change()
+    {
+        await using var scenario = await KubectlScenario.StartAsync();
+        var inputs = await DeployFirstReleaseAsync(scenario);
+        scenario.Write("k8s/settings.yaml", NewConfig);
+        // The new ConfigMap is refused; kubectl still patches the existing Deployment.
+        scenario.Cluster.RejectCreatesWith = "configmaps are frozen";
+        inputs["images"] = "localhost:5000/acme/web=localhost:5000/acme/web:v2";
+        inputs["atomic"] = "true";
+
+        var result = await scenario.RunAsync(inputs);
+
+        Assert.Equal(["in_progress", "failure"], result.States);
+        Assert.StartsWith("Failed: rolled back (input `atomic`) after: kubectl apply failed", result.Descriptions[^1]);
+        Assert.Single(scenario.Cluster.JsonPatches);
+        Assert.Equal(GoodImage, (string?)scenario.Cluster.Find("Deployment", "pr-1", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Null(scenario.Cluster.Find("ConfigMap", "pr-1", "web-settings"));
+        Assert.Contains("| deployment/web | rolled back |", result.Summary);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Without_atomic_a_failed_rollout_is_left_where_it_stopped()
     {
         await using var scenario = await KubectlScenario.StartAsync();
