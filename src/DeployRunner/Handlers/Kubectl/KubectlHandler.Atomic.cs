@@ -91,7 +91,7 @@ public sealed partial class KubectlHandler
                         // Unchanged pod template: this deploy made no new revision to undo.
                         if (JsonNode.DeepEquals(earlier["spec"]?["template"], later["spec"]?["template"])) continue;
 
-                        var step = await UndoAsync(item, RecordedRevision(earlier), cancellationToken);
+                        var step = await UndoAsync(item.Reference, item.Namespace ?? settings.Namespace, RecordedRevision(earlier), cancellationToken);
                         if (step is null) return Stopped with { Targets = [.. targets] };
                         targets.Add(step);
                         if (step.Result == "rolled back") undone.Add($"{item.Reference} {step.Reason}");
@@ -114,21 +114,20 @@ public sealed partial class KubectlHandler
         /// <c>kubectl rollout undo</c> to <paramref name="revision"/> (the previous one when
         /// unknown), then waits for that rollout. Null when stopped.
         /// </summary>
-        private async Task<TargetResult?> UndoAsync(KubernetesObject item, long? revision, CancellationToken cancellationToken)
+        private async Task<TargetResult?> UndoAsync(string reference, string? ns, long? revision, CancellationToken cancellationToken)
         {
-            var ns = item.Namespace ?? settings.Namespace;
             string[] where = ns is null ? [] : ["--namespace", ns];
             string[] to = revision is null ? [] : [string.Create(CultureInfo.InvariantCulture, $"--to-revision={revision}")];
-            var undo = await kubectl.RunAsync(["rollout", "undo", item.Reference, .. where, .. to], input: null, capture: false, cancellationToken);
+            var undo = await kubectl.RunAsync(["rollout", "undo", reference, .. where, .. to], input: null, capture: false, cancellationToken);
             if (undo.Cancelled) return null;
-            if (!undo.Succeeded) return new TargetResult(item.Reference, "rollback failed", undo.ExitCode, undo.Duration, $"kubectl rollout undo failed: {undo.Message}");
+            if (!undo.Succeeded) return new TargetResult(reference, "rollback failed", undo.ExitCode, undo.Duration, $"kubectl rollout undo failed: {undo.Message}");
 
             var rollout = await kubectl.RunAsync(
-                ["rollout", "status", item.Reference, .. where, $"--timeout={Timeout}", "--watch=true"], input: null, capture: false, cancellationToken);
+                ["rollout", "status", reference, .. where, $"--timeout={Timeout}", "--watch=true"], input: null, capture: false, cancellationToken);
             if (rollout.Cancelled) return null;
             var duration = undo.Duration + rollout.Duration;
-            if (!rollout.Succeeded) return new TargetResult(item.Reference, "rollback failed", rollout.ExitCode, duration, $"the rolled-back revision did not roll out: {rollout.Message}");
-            return new TargetResult(item.Reference, "rolled back", 0, duration, revision is null ? "to its previous revision" : string.Create(CultureInfo.InvariantCulture, $"to revision {revision}"));
+            if (!rollout.Succeeded) return new TargetResult(reference, "rollback failed", rollout.ExitCode, duration, $"the rolled-back revision did not roll out: {rollout.Message}");
+            return new TargetResult(reference, "rolled back", 0, duration, revision is null ? "to its previous revision" : string.Create(CultureInfo.InvariantCulture, $"to revision {revision}"));
         }
 
         /// <summary>

@@ -43,11 +43,9 @@ public sealed partial class KubectlHandler
             var targets = new List<TargetResult>();
             foreach (var live in workloads)
             {
-                var item = new KubernetesObject(
-                    (string?)live["apiVersion"] ?? "apps/v1", (string?)live["kind"] ?? "", (string?)live["metadata"]?["name"] ?? "",
-                    (string?)live["metadata"]?["namespace"], new YamlDotNet.RepresentationModel.YamlMappingNode(), "the cluster");
-                var step = await UndoAsync(item, revision: null, cancellationToken);
-                if (step is null) return Stopped with { Targets = [.. targets, new TargetResult(item.Reference, "stopped", null, TimeSpan.Zero)] };
+                var reference = $"{((string?)live["kind"] ?? "").ToLowerInvariant()}/{(string?)live["metadata"]?["name"]}";
+                var step = await UndoAsync(reference, (string?)live["metadata"]?["namespace"], revision: null, cancellationToken);
+                if (step is null) return Stopped with { Targets = [.. targets, new TargetResult(reference, "stopped", null, TimeSpan.Zero)] };
                 targets.Add(step);
             }
 
