@@ -91,6 +91,7 @@ public static class SettingCatalog
             ["images"] = SettingKind.List,
             ["rollout-timeout"] = SettingKind.Duration,
             ["remove-namespace"] = SettingKind.Boolean,
+            ["atomic"] = SettingKind.Boolean,
 
             // Removal safety (issue 9): whoever can create a deployment must not opt in for the workflow.
             ["remove-non-transient"] = SettingKind.WorkflowOnly,

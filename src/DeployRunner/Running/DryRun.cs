@@ -26,5 +26,6 @@ public static class DryRun
             + $"{(plan.IsRemoval ? "Remove-script" : "Script")}:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
+        foreach (var line in Handlers.Kubectl.KubectlDryRun.Lines(plan)) log.Info(line);
     }
 }
