@@ -175,6 +175,7 @@ public sealed class DeploymentRunner(
 
     private static (DeploymentState State, string Description) Conclude(DeploymentPlan plan, HandlerResult result) => result.Outcome switch
     {
+        HandlerOutcome.Succeeded when result.Description is { } described => (DeploymentState.Success, described),
         HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"{RemovedPrefix}{plan.Deployment.Environment}"),
         HandlerOutcome.Succeeded => (DeploymentState.Success, $"{Past(plan)} {Target(plan)}"),
         HandlerOutcome.Failed => (DeploymentState.Failure, $"Failed: {result.Reason}"),

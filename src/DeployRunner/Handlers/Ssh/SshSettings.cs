@@ -13,6 +13,9 @@ public sealed record SshSettings(
     bool FailFast,
     TimeSpan ConnectTimeout)
 {
+    /// <summary>Releases (issue 14): set when input <c>deploy-path</c> is; null runs the script in place, as before.</summary>
+    public Handlers.Ssh.Releases.ReleaseSettings? Releases { get; init; }
+
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
 
     public static SshSettings From(InputSet inputs)
@@ -50,6 +53,9 @@ public sealed record SshSettings(
             new HostKeyPolicy(knownHosts, fingerprints, strict),
             inputs.GetPositiveInt("max-parallel", hosts.Count),
             inputs.GetBool("fail-fast", true),
-            inputs.GetDuration("connect-timeout", DefaultConnectTimeout));
+            inputs.GetDuration("connect-timeout", DefaultConnectTimeout))
+        {
+            Releases = Handlers.Ssh.Releases.ReleaseSettings.From(inputs),
+        };
     }
 }
