@@ -15,5 +15,7 @@ public static class DryRun
             + $"Script:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
+        // Releases (issue 14): the phases, paths and pruning rule.
+        foreach (var line in Handlers.Ssh.Releases.ReleaseDryRun.Describe(plan)) log.Untrusted(line);
     }
 }
