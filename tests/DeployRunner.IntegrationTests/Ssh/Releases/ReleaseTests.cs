@@ -136,6 +136,25 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
         Assert.Contains($"{_fleet.Address(2)}/up", _app.Asked);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task With_auto_rollback_off_a_failed_health_check_fails_and_leaves_the_servers_on_the_new_release()
+    {
+        _fleet.WriteFile("index.html", "v1");
+        var inputs = _fleet.Inputs(null, 0, 1)
+            .With("health-check-url", $"http://{{host}}:{_app.Port}/up")
+            .With("health-check-timeout", "2s")
+            .With("auto-rollback", "false");
+        Assert.Equal(HandlerOutcome.Succeeded, (await DeployAsync(inputs, 351, Sha1)).Result.Outcome);
+
+        _app.MarkUnhealthy(_fleet.Address(0));
+        var bad = await DeployAsync(inputs, 352, Sha2);
+
+        Assert.Equal(HandlerOutcome.Failed, bad.Result.Outcome);
+        Assert.Contains("no rollback (auto-rollback is off)", bad.Result.Reason);
+        Assert.Equal($"releases/{Name(352, Sha2)}", _fleet.Current(0));
+        Assert.Equal($"releases/{Name(352, Sha2)}", _fleet.Current(1));
+    }
+
     [Fact(Timeout = 180_000)]
     public async Task Pruning_keeps_the_newest_good_releases_and_failed_ones_never_push_out_the_last_good_one()
     {
