@@ -94,7 +94,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         }
         catch (Exception e) when (e is ReleaseStepException or HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            return Fail(server, e is HostConnectException { HostKeyRefused: true } ? "error" : "error", e.Message);
+            return Fail(server, "error", e.Message);
         }
         finally
         {
