@@ -84,6 +84,15 @@ public static class SettingCatalog
             ["fail-fast"] = SettingKind.Boolean,
             ["connect-timeout"] = SettingKind.Duration,
 
+            // Releases for the ssh handler, health checks for every handler (issue 14).
+            ["deploy-path"] = SettingKind.Text,
+            ["upload"] = SettingKind.List,
+            ["after-switch"] = SettingKind.Script,
+            ["keep-releases"] = SettingKind.Text,
+            ["auto-rollback"] = SettingKind.Boolean,
+            ["health-check-url"] = SettingKind.Text,
+            ["health-check-timeout"] = SettingKind.Duration,
+
             // The kubectl handler (issue 4).
             ["kube-context"] = SettingKind.Text,
             ["namespace"] = SettingKind.Text,

@@ -39,11 +39,19 @@ public static class HandlerCatalog
         return context;
     }
 
+    /// <summary>With releases the ssh handler checks health per server (between switch and rollback); without, once, like shell.</summary>
+    private static IDeploymentHandler CreateSsh(InputSet inputs, HandlerContext context)
+    {
+        var settings = SshSettings.From(inputs);
+        var handler = new SshHandler(settings, context);
+        return settings.Releases is null ? Health.HealthCheckedHandler.Wrap(handler, inputs, context) : handler;
+    }
+
     public static IDeploymentHandler Create(string name, InputSet settings, HandlerContext context) => name switch
     {
-        "shell" => new ShellHandler(Prerequisites(context, "shell", "bash", "setsid")),
-        "ssh" => new SshHandler(SshSettings.From(settings), context),
-        "kubectl" => new KubectlHandler(settings, context),
+        "shell" => Health.HealthCheckedHandler.Wrap(new ShellHandler(Prerequisites(context, "shell", "bash", "setsid")), settings, context),
+        "ssh" => CreateSsh(settings, context),
+        "kubectl" => Health.HealthCheckedHandler.Wrap(new KubectlHandler(settings, context), settings, context),
         _ => throw new ConfigurationException(
             $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}."),
     };

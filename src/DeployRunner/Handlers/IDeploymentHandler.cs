@@ -45,6 +45,9 @@ public sealed record TargetResult(string Target, string Result, int? ExitCode, T
 
 public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets)
 {
+    /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
+    public string? Description { get; init; }
+
     public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
 
     public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);

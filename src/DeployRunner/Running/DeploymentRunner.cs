@@ -200,6 +200,7 @@ public sealed class DeploymentRunner(
 
     private static (DeploymentState State, string Description) Conclude(DeploymentPlan plan, HandlerResult result) => result.Outcome switch
     {
+        HandlerOutcome.Succeeded when result.Description is { } described => (DeploymentState.Success, described),
         HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"{RemovedPrefix}{plan.Deployment.Environment}"),
         // A handler that did roll back says to what ("Rolled back ..."); a plain script run for a
         // `rollback` task keeps the usual description.
