@@ -24,6 +24,9 @@ public static class SettingCatalog
         new("environment-url", SettingKind.Text),
         new("timeout", SettingKind.Duration),
         new("skip-superseded", SettingKind.Boolean),
+        // A health check after the deployment, for every handler (the ssh handler with releases checks per server).
+        new("health-check-url", SettingKind.Text),
+        new("health-check-timeout", SettingKind.Duration),
         new("dry-run", SettingKind.WorkflowOnly),
         new("config", SettingKind.WorkflowOnly),
         new("payload-overrides", SettingKind.WorkflowOnly),

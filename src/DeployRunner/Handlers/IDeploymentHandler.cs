@@ -53,6 +53,9 @@ public sealed record TargetResult(string Target, TargetState State, int? ExitCod
 /// </param>
 public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
 {
+    /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
+    public string? Description { get; init; }
+
     public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
 
     public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);

@@ -44,6 +44,18 @@ public enum TargetState
 
     /// <summary>A removal left the object alone: this runner did not deploy it for this environment.</summary>
     Kept,
+
+    /// <summary>Put back to what it was before (kubectl atomic, a release rolled back, the rollback task).</summary>
+    RolledBack,
+
+    /// <summary>Putting it back failed.</summary>
+    RollbackFailed,
+
+    /// <summary>The health check passed.</summary>
+    Healthy,
+
+    /// <summary>The health check failed.</summary>
+    Unhealthy,
 }
 
 public static class TargetStates
@@ -64,6 +76,10 @@ public static class TargetStates
         TargetState.Deleted => "deleted",
         TargetState.Absent => "absent",
         TargetState.Kept => "kept",
+        TargetState.RolledBack => "rolled back",
+        TargetState.RollbackFailed => "rollback failed",
+        TargetState.Healthy => "healthy",
+        TargetState.Unhealthy => "unhealthy",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 }

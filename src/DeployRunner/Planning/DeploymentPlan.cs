@@ -20,6 +20,9 @@ public sealed record DeploymentPlan(
 {
     public bool IsRemoval => Deployment.IsRemoval;
 
+    /// <summary><c>rollback</c>: put the environment back on its previous release (each handler decides what that is).</summary>
+    public bool IsRollback => string.Equals(Deployment.Task, "rollback", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Human words for the status description and the log.</summary>
     public string Verb => IsRemoval ? "Removing" : Deployment.Task.Equals("deploy", StringComparison.OrdinalIgnoreCase) ? "Deploying" : $"Running {Deployment.Task} for";
 

@@ -200,7 +200,11 @@ public sealed class DeploymentRunner(
 
     private static (DeploymentState State, string Description) Conclude(DeploymentPlan plan, HandlerResult result) => result.Outcome switch
     {
+        HandlerOutcome.Succeeded when result.Description is { } described => (DeploymentState.Success, described),
         HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"{RemovedPrefix}{plan.Deployment.Environment}"),
+        // A handler that did roll back says to what ("Rolled back ..."); a plain script run for a
+        // `rollback` task keeps the usual description.
+        HandlerOutcome.Succeeded when plan.IsRollback && result.Reason.StartsWith("Rolled back", StringComparison.Ordinal) => (DeploymentState.Success, result.Reason),
         HandlerOutcome.Succeeded => (DeploymentState.Success, $"{Past(plan)} {Target(plan)}"),
         HandlerOutcome.Failed => (DeploymentState.Failure, $"Failed: {result.Reason}"),
         _ => (DeploymentState.Error, $"Error: {result.Reason}"),

@@ -113,19 +113,26 @@ public sealed class RetryingHttpHandler : DelegatingHandler
     private async Task<HttpResponseMessage> SendPacedAsync(HttpRequestMessage request, CancellationToken attemptToken, CancellationToken cancellationToken)
     {
         if (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head) return await base.SendAsync(request, attemptToken);
+        // Serially, and the second counts from the previous answer, not from its sending: a slow
+        // request (a new connection, a busy machine) must not shorten the pause GitHub sees.
         await _mutations.WaitAsync(cancellationToken);
         try
         {
             if (_lastMutation is { } last && _policy.MutationSpacing - _time.GetElapsedTime(last) is { Ticks: > 0 } pause)
                 await Task.Delay(pause, _time, cancellationToken);
-            _lastMutation = _time.GetTimestamp();
+            try
+            {
+                return await base.SendAsync(request, attemptToken);
+            }
+            finally
+            {
+                _lastMutation = _time.GetTimestamp();
+            }
         }
         finally
         {
             _mutations.Release();
         }
-
-        return await base.SendAsync(request, attemptToken);
     }
 
     private bool TryWait(ref TimeSpan waited, TimeSpan wait, int attempt)

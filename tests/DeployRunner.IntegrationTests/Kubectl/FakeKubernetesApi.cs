@@ -226,6 +226,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
             "GET" when name is null => ListAsync(http, resource, ns),
             "GET" => GetAsync(http, resource, ns, name),
             "POST" when name is null => CreateAsync(http, resource, ns),
+            "PATCH" when name is not null && IsJsonPatch(request) => JsonPatchAsync(http, resource, ns, name),
             "PATCH" when name is not null => PatchAsync(http, resource, ns, name),
             "PUT" when name is not null => ReplaceAsync(http, resource, ns, name),
             "DELETE" when name is not null => DeleteAsync(http, resource, ns, name),
@@ -367,6 +368,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
                 Complete(body, resource, ns);
                 _objects[Key(resource, ns, name)] = body;
                 stored = body;
+                Reconcile(body);
                 status = 201;
             }
         }
@@ -391,6 +393,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
                 MergePatch(item, body);
                 item["metadata"]!["generation"] = (long)item["metadata"]!["generation"]! + 1;
                 item["metadata"]!["resourceVersion"] = NextResourceVersion();
+                Reconcile(item);
             }
         }
 
@@ -448,6 +451,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
                 .Select(pair => pair.Value)
                 .Where(o => !resource.Namespaced || ns.Length == 0 || (string?)o["metadata"]!["namespace"] == ns)
                 .Where(o => onlyName is null || (string?)o["metadata"]!["name"] == onlyName)
+                .Where(o => MatchesLabelSelector(o, http.Request.Query["labelSelector"].ToString()))
                 .Select(o => (JsonObject)o.DeepClone())
                 .ToList();
         }
@@ -477,7 +481,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         var item = (JsonObject)stored.DeepClone();
         var generation = (long?)item["metadata"]?["generation"] ?? 1;
         var replicas = (int?)item["spec"]?["replicas"] ?? 1;
-        var available = _rolloutsAvailable ? replicas : 0;
+        var available = _rolloutsAvailable && !RunsUnavailableImage(item) ? replicas : 0;
         switch ((string?)item["kind"])
         {
             case "Deployment":

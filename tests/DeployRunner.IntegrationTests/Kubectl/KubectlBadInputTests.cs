@@ -17,6 +17,7 @@ public sealed class KubectlBadInputTests
     [InlineData("images", "web:1=web:2", "'web:1' names a tag or digest")]
     [InlineData("rollout-timeout", "soon", "Input `rollout-timeout` must be a duration")]
     [InlineData("remove-namespace", "maybe", "Input `remove-namespace` must be `true` or `false`")]
+    [InlineData("atomic", "yes please", "Input `atomic` must be `true` or `false`")]
     public async Task A_bad_input_is_refused_with_one_clear_line_and_nothing_reaches_the_cluster(string input, string value, string message)
     {
         await using var scenario = await KubectlScenario.StartAsync();

@@ -153,6 +153,7 @@ public sealed class SshServers : IAsyncLifetime
             UsePAM no
             MaxStartups 200
             MaxSessions 100
+            Subsystem sftp internal-sftp
             {extra}
             """);
         // -D keeps sshd in the foreground, so this process is the one to stop afterwards.
@@ -218,7 +219,7 @@ public sealed class SshServers : IAsyncLifetime
     private string Fingerprint(string name) =>
         Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(Directory, name + ".pub")).Split(' ')[1];
 
-    private static string Run(string program, params string[] arguments)
+    internal static string Run(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);

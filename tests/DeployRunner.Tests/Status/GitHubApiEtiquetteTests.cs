@@ -15,6 +15,7 @@ public sealed class GitHubApiEtiquetteTests
     private readonly FakeTimeProvider _time = new(Start);
     private readonly List<(HttpRequestMessage Request, string? Body, TimeSpan At)> _sent = [];
     private readonly Queue<Func<HttpRequestMessage, HttpResponseMessage>> _answers = new();
+    private TimeSpan _answerTakes = TimeSpan.Zero;
 
     private static readonly RetryPolicy LongBudget = RetryPolicy.Default with { MaxAttempts = 10, MaxTotalWait = TimeSpan.FromMinutes(30) };
 
@@ -194,12 +195,28 @@ public sealed class GitHubApiEtiquetteTests
         Assert.Equal([0.0, 1.0, 1.0], SecondsBetweenRequests());
     }
 
+    [Fact]
+    public async Task The_second_between_mutative_requests_counts_from_the_previous_answer()
+    {
+        for (var i = 0; i < 2; i++) Answer(HttpStatusCode.Created);
+        _answerTakes = TimeSpan.FromSeconds(2);
+        using var client = Client();
+
+        (await DriveAsync(client.SendAsync(Post()))).Dispose();
+        (await DriveAsync(client.SendAsync(Post()))).Dispose();
+
+        // Two seconds for the first answer, then the full second of pause: a slow request never
+        // shortens the pause the API sees.
+        Assert.Equal([3.0], SecondsBetweenRequests());
+    }
+
     private sealed class ScriptedTransport(GitHubApiEtiquetteTests test) : HttpMessageHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             test._sent.Add((request, body, test._time.GetUtcNow() - Start));
+            if (test._answerTakes > TimeSpan.Zero) await Task.Delay(test._answerTakes, test._time, cancellationToken);
             var answer = test._answers.Count > 0 ? test._answers.Dequeue() : _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
             var response = answer(request);
             response.RequestMessage = request;

@@ -18,9 +18,11 @@ internal static class KubectlDefinition
             new("images", SettingKind.List),
             new("rollout-timeout", SettingKind.Duration),
             new("remove-namespace", SettingKind.Boolean),
+            // Roll back to what was there when a deployment fails.
+            new("atomic", SettingKind.Boolean),
         ],
         Programs: ["kubectl", "setsid"],
-        Create: (settings, context) => new KubectlHandler(settings, context));
+        Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new KubectlHandler(settings, context), settings, context));
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -44,9 +44,11 @@ public sealed partial class KubectlHandler
             if (apply.Cancelled) return Stopped;
             if (!apply.Succeeded)
             {
-                return HandlerResult.Failed(
-                    $"kubectl apply failed: {apply.Message}",
-                    [.. objects.Select(o => new TargetResult(o.Reference, TargetState.ApplyFailed, apply.ExitCode, apply.Duration, apply.Message))]);
+                return await RollBackIfAtomicAsync(
+                    HandlerResult.Failed(
+                        $"kubectl apply failed: {apply.Message}",
+                        [.. objects.Select(o => new TargetResult(o.Reference, TargetState.ApplyFailed, apply.ExitCode, apply.Duration, apply.Message))]),
+                    objects, existing, cancellationToken);
             }
 
             var targets = new List<TargetResult>();
@@ -84,7 +86,7 @@ public sealed partial class KubectlHandler
                 }
             }
 
-            if (failure is not null) return HandlerResult.Failed(failure, [.. targets]);
+            if (failure is not null) return await RollBackIfAtomicAsync(HandlerResult.Failed(failure, [.. targets]), objects, existing, cancellationToken);
 
             if (plan.Script is not null)
             {

@@ -30,6 +30,7 @@ public sealed partial class KubectlHandler : IDeploymentHandler
         using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);
         var kubectl = new KubectlCli(_settings.KubectlPath, kubeconfig, _settings.Kubeconfig.Context, _context);
         var run = new Run(_settings, _context, plan, kubectl);
+        if (plan.IsRollback) return await run.RollBackAsync(cancellationToken);
         return plan.IsRemoval ? await run.RemoveAsync(cancellationToken) : await run.DeployAsync(cancellationToken);
     }
 

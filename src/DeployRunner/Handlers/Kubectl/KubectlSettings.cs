@@ -14,7 +14,8 @@ public sealed partial record KubectlSettings(
     IReadOnlyList<ImageOverride> Images,
     TimeSpan RolloutTimeout,
     bool RemoveNamespace,
-    string KubectlPath)
+    string KubectlPath,
+    bool Atomic = false)
 {
     public static readonly TimeSpan DefaultRolloutTimeout = TimeSpan.FromMinutes(5);
 
@@ -48,7 +49,8 @@ public sealed partial record KubectlSettings(
             ImageOverride.ParseAll(inputs.GetList("images")),
             inputs.GetDuration("rollout-timeout", DefaultRolloutTimeout),
             removeNamespace,
-            FindKubectl(jobEnvironment));
+            FindKubectl(jobEnvironment),
+            inputs.GetBool("atomic", false));
     }
 
     /// <summary>A DNS-1123 label, as Kubernetes requires of namespace names.</summary>

@@ -9,7 +9,7 @@ internal static class ShellDefinition
         Name: "shell",
         Inputs: [],
         Programs: ["bash", "setsid"],
-        Create: (_, context) => new ShellHandler(context));
+        Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new ShellHandler(context), settings, context));
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -20,7 +20,7 @@ public sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled
 /// One authenticated SSH connection to a server whose host key was checked, directly or through
 /// the jump host (a local port forwarded over the bastion's connection).
 /// </summary>
-public sealed class SshConnection : IDisposable
+public sealed partial class SshConnection : IDisposable
 {
     private readonly SshClient _client;
     private readonly ForwardedPortLocal? _forward;

@@ -22,9 +22,23 @@ internal static class SshDefinition
             new("max-parallel", SettingKind.Text),
             new("fail-fast", SettingKind.Boolean),
             new("connect-timeout", SettingKind.Duration),
+            // Releases (Releases/): upload, switch, keep, roll back.
+            new("deploy-path", SettingKind.Text),
+            new("upload", SettingKind.List),
+            new("after-switch", SettingKind.Script),
+            new("keep-releases", SettingKind.Text),
+            new("auto-rollback", SettingKind.Boolean),
         ],
         Programs: [],
-        Create: (settings, context) => new SshHandler(SshSettings.From(settings), context));
+        Create: Create);
+
+    /// <summary>With releases the handler checks health per server (between switch and rollback); without, once, like shell.</summary>
+    private static IDeploymentHandler Create(InputSet inputs, HandlerContext context)
+    {
+        var settings = SshSettings.From(inputs);
+        var handler = new SshHandler(settings, context);
+        return settings.Releases is null ? Health.HealthCheckedHandler.Wrap(handler, inputs, context) : handler;
+    }
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -22,11 +22,12 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
 
     private int _finished;
 
-    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
+    /// <summary>With releases, uploading and switching is work of its own, a script or not.</summary>
+    public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null && (settings.Releases is null || plan.IsRemoval);
 
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
-        if (plan.Script is null)
+        if (plan.Script is null && (settings.Releases is null || plan.IsRemoval))
             return HandlerResult.Succeeded(plan.IsRemoval ? "No remove-script: nothing to tear down." : "No script to run.");
 
         var hosts = settings.Hosts;
@@ -68,7 +69,22 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
                     Done(results));
             }
 
-            await RunEverywhereAsync(plan.Script, plan, connections, results, cancellationToken);
+            // Releases (issue 14): upload, two phases, switch, rollback; see Releases/ReleaseRun.
+            if (settings.Releases is { } releases && !plan.IsRemoval)
+            {
+                if (connectFailures.Count > 0)
+                {
+                    SkipRemaining(results, "not run: releases switch all servers or none, and a server could not be reached");
+                    return HandlerResult.Errored($"Could not connect to {Names(connectFailures.Select(f => f.Host))}: nothing was uploaded or switched.", Done(results));
+                }
+
+                var release = new Releases.ReleaseRun(settings, releases, context, plan);
+                return plan.Deployment.Task.Equals("rollback", StringComparison.OrdinalIgnoreCase)
+                    ? await release.RollbackAsync(connections.Select(c => c!).ToList(), cancellationToken)
+                    : await release.DeployAsync(connections.Select(c => c!).ToList(), cancellationToken);
+            }
+
+            await RunEverywhereAsync(plan.Script!, plan, connections, results, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -13,6 +13,9 @@ public sealed record SshSettings(
     bool FailFast,
     TimeSpan ConnectTimeout)
 {
+    /// <summary>Releases (issue 14): set when input <c>deploy-path</c> is; null runs the script in place, as before.</summary>
+    public Handlers.Ssh.Releases.ReleaseSettings? Releases { get; init; }
+
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -73,6 +76,7 @@ public sealed record SshSettings(
         var maxParallel = Check(() => inputs.GetPositiveInt("max-parallel", Math.Max(hosts.Count, 1)), 1);
         var failFast = Check(() => inputs.GetBool("fail-fast", true), true);
         var connectTimeout = Check(() => inputs.GetDuration("connect-timeout", DefaultConnectTimeout), DefaultConnectTimeout);
+        var releases = Check(() => Handlers.Ssh.Releases.ReleaseSettings.From(inputs), null);
 
         if (problems.Count > 0)
         {
@@ -82,6 +86,9 @@ public sealed record SshSettings(
                 : $"The ssh handler's inputs have {problems.Count} problems:\n" + string.Join('\n', problems.Select(p => "- " + p)));
         }
 
-        return new SshSettings(hosts, jumpHost, key!, new HostKeyPolicy(knownHosts!, fingerprints!, strict), maxParallel, failFast, connectTimeout);
+        return new SshSettings(hosts, jumpHost, key!, new HostKeyPolicy(knownHosts!, fingerprints!, strict), maxParallel, failFast, connectTimeout)
+        {
+            Releases = releases,
+        };
     }
 }

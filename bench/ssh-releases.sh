@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Release upload benchmark for the ssh handler with `deploy-path`: a 100 MB tree of 5,000 files
+# to 20 servers (loopback addresses 127.0.0.11-30, two sshd processes started here, each server
+# logged into as its own user so that each has its own deploy path). Two cases, each against
+# rsync over OpenSSH to the same servers (`xargs -P 20 rsync -a -e ssh`), median of several runs:
+#   1. first release: everything is sent (rsync into an empty folder);
+#   2. second release with 1 % of the files changed: the runner hard-links the unchanged files
+#      from the current release and sends the 50 changed ones (rsync --link-dest=<first release>).
+# Run as root on Debian 12: sudo bash bench/ssh-releases.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/common.sh
+runs="${1:-3}"
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+[ "$(id -u)" -eq 0 ] || { echo "Run as root: it starts sshd and adds 20 local users." >&2; exit 1; }
+need hyperfine hyperfine
+need jq jq
+need ssh openssh-client
+need rsync rsync
+[ -x /usr/sbin/sshd ] || need sshd openssh-server
+mkdir -p /run/sshd
+
+work="$(mktemp -d /tmp/ssh-releases.XXXXXX)"
+chmod 755 "$work"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+ssh-keygen -q -t ed25519 -N '' -C bench-host -f "$work/host_key"
+ssh-keygen -q -t ed25519 -N '' -C bench-client -f "$work/client_key"
+cp "$work/client_key.pub" "$work/authorized_keys"
+chmod 644 "$work/authorized_keys"
+
+hosts=()
+for i in $(seq 11 30); do
+  hosts+=("127.0.0.$i")
+  id "benchrel$i" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --password '*' "benchrel$i"
+done
+
+start_sshd() { # name port addresses...
+  local name="$1" port="$2"; shift 2
+  {
+    echo "Port $port"
+    for address in "$@"; do echo "ListenAddress $address"; done
+    echo "HostKey $work/host_key"
+    echo "AuthorizedKeysFile $work/authorized_keys"
+    echo "PidFile $work/$name.pid"
+    echo "StrictModes no"
+    echo "PasswordAuthentication no"
+    echo "KbdInteractiveAuthentication no"
+    echo "UsePAM no"
+    echo "MaxStartups 200"
+    echo "MaxSessions 100"
+    echo "Subsystem sftp internal-sftp"
+  } > "$work/$name.conf"
+  /usr/sbin/sshd -D -f "$work/$name.conf" -E "$work/$name.log" &
+  pids+=($!)
+}
+
+for attempt in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 40000))
+  start_sshd a "$port" "${hosts[@]:0:16}"
+  start_sshd b "$port" "${hosts[@]:16}"
+  ok=1
+  for host in "${hosts[@]}"; do
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.05; done
+    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null || { ok=0; break; }
+  done
+  [ "$ok" = 1 ] && break
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; pids=()
+done
+[ "$ok" = 1 ] || { echo "sshd did not come up; logs:" >&2; cat "$work"/*.log >&2; exit 1; }
+
+for host in "${hosts[@]}"; do echo "[$host]:$port $(cut -d' ' -f1,2 "$work/host_key.pub")"; done > "$work/known_hosts"
+for i in $(seq 11 30); do echo "benchrel$i@127.0.0.$i"; done > "$work/logins"
+
+echo "==> A 100 MB tree of 5,000 files (50 folders x 100 files x 20 KiB)"
+tree="$work/tree"
+for d in $(seq -w 1 50); do
+  mkdir -p "$tree/dir$d"
+  head -c $((100 * 20480)) /dev/urandom | split -b 20480 -a 3 -d - "$tree/dir$d/file"
+done
+find "$tree" -type f | wc -l | grep -qx 5000 || { echo "tree is not 5000 files" >&2; exit 1; }
+
+echo "==> Building the runner"
+runner="$(build_runner)"
+
+event() { # id sha
+  printf '{"action":"created","deployment":{"id":%s,"sha":"%s","ref":"main","task":"deploy","payload":{},"environment":"production","transient_environment":false,"production_environment":true},"repository":{"full_name":"octocat/hello-world"}}' "$1" "$2" > "$work/event-$1.json"
+}
+event 1 1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+event 2 2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+
+# The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables.
+runner_cmd() { # event-id
+  cat <<RUNNER
+#!/usr/bin/env bash
+set -euo pipefail
+exec env -u GITHUB_ACTIONS "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
+  dotnet '$runner' --event '$work/event-$1.json' --handler ssh --ssh-port $port \
+  --hosts "\$(tr '\n' ' ' < '$work/logins')" --deploy-path app --upload . --working-directory '$tree' --skip-superseded false > '$work/runner-$1.log'
+RUNNER
+}
+runner_cmd 1 > "$work/runner-first.sh"
+runner_cmd 2 > "$work/runner-second.sh"
+ssh_opts="-i $work/client_key -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$work/known_hosts -p $port"
+cat > "$work/rsync-first.sh" <<RSYNC
+#!/usr/bin/env bash
+set -euo pipefail
+xargs -P 20 -I{} rsync -a -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/1/ < '$work/logins'
+RSYNC
+cat > "$work/rsync-second.sh" <<RSYNC
+#!/usr/bin/env bash
+set -euo pipefail
+xargs -P 20 -I{} rsync -a --link-dest=../1 -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/2/ < '$work/logins'
+RSYNC
+# Between runs: back to "no release yet" (first case) or "release 1 is current" (second case).
+cat > "$work/reset-first.sh" <<RESET
+#!/usr/bin/env bash
+for i in \$(seq 11 30); do rm -rf /home/benchrel\$i/app /home/benchrel\$i/rsync; mkdir -p /home/benchrel\$i/rsync/releases; chown -R benchrel\$i: /home/benchrel\$i/rsync; done
+RESET
+cat > "$work/reset-second.sh" <<RESET
+#!/usr/bin/env bash
+for i in \$(seq 11 30); do
+  rm -rf /home/benchrel\$i/app/releases/2-2222222 /home/benchrel\$i/rsync/releases/2
+  ln -sfn releases/1-1111111 /home/benchrel\$i/app/current
+done
+RESET
+chmod +x "$work"/*.sh
+
+# One checked run of each first, so a broken setup fails loudly instead of timing an error.
+"$work/reset-first.sh"
+"$work/runner-first.sh" || { cat "$work/runner-1.log"; exit 1; }
+grep -q 'is live on 20 servers' "$work/runner-1.log" || { echo "the runner did not release to 20 servers:"; cat "$work/runner-1.log"; exit 1; }
+"$work/rsync-first.sh"
+
+echo "==> hyperfine: first release, $runs runs each"
+hyperfine --warmup 0 --runs "$runs" --export-json "$work/first.json" --prepare "$work/reset-first.sh" \
+  -n "runner (deploy-path, first release, 20 servers)" "$work/runner-first.sh" \
+  -n "rsync -a over OpenSSH, xargs -P 20" "$work/rsync-first.sh"
+
+# State for the second case: release 1 current everywhere (runner) and rsync/releases/1 (rsync).
+"$work/reset-first.sh"; "$work/runner-first.sh"; "$work/rsync-first.sh"
+echo "==> Changing 1 % of the files (50 of 5,000)"
+for d in $(seq -w 1 50); do head -c 20480 /dev/urandom > "$tree/dir$d/file000"; done
+"$work/runner-second.sh" || { cat "$work/runner-2.log"; exit 1; }
+grep -q 'sent 50 files' "$work/runner-2.log" || { echo "the second release did not send exactly the 50 changed files:"; cat "$work/runner-2.log"; exit 1; }
+"$work/rsync-second.sh"
+
+echo "==> hyperfine: second release, 1 % changed, $runs runs each"
+hyperfine --warmup 0 --runs "$runs" --export-json "$work/second.json" --prepare "$work/reset-second.sh" \
+  -n "runner (deploy-path, 1 % changed, 20 servers)" "$work/runner-second.sh" \
+  -n "rsync -a --link-dest over OpenSSH, xargs -P 20" "$work/rsync-second.sh"
+
+report "First release: 100 MB, 5,000 files, 20 servers" "$work/first.json" | tee "$RESULTS_DIR/ssh-releases.txt"
+report "Second release: 1 % of the files changed" "$work/second.json" | tee -a "$RESULTS_DIR/ssh-releases.txt"

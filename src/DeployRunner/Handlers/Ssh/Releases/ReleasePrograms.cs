@@ -1,0 +1,107 @@
+namespace DeployRunner.Handlers.Ssh.Releases;
+
+/// <summary>
+/// The runner's own bash programs on the servers. The layout under the deploy path:
+/// <c>releases/NAME/</c>, <c>releases/.partial-NAME/</c> while uploading (a name no rollback or
+/// switch ever picks), <c>current -&gt; releases/NAME</c> (relative, so the deploy path can move),
+/// and <c>.deploy-runner/</c> with the ordering log <c>releases.log</c> and one manifest per release.
+/// Every value arrives as a positional argument.
+/// </summary>
+public static class ReleasePrograms
+{
+    /// <summary>$1 deploy path. Prints the resolved root, the current release, the release folders and the log; with $2, the current release's manifest.</summary>
+    public const string Inspect = """
+        set -e
+        mkdir -p -- "$1/releases" "$1/.deploy-runner"
+        cd -- "$1"
+        printf 'root\t%s\n' "$(pwd -P)"
+        cur=
+        if [ -L current ]; then
+          cur=$(readlink current); cur=${cur%/}; cur=${cur##*/}
+          printf 'current\t%s\n' "$cur"
+        elif [ -e current ]; then
+          echo "$(pwd -P)/current exists but is not a symbolic link: move it away, releases manage current as a link."
+          exit 3
+        fi
+        for d in releases/*/ releases/.partial-*/; do
+          [ -d "$d" ] || continue
+          d=${d%/}; printf 'dir\t%s\n' "${d#releases/}"
+        done
+        if [ -f .deploy-runner/releases.log ]; then sed 's/^/log\t/' .deploy-runner/releases.log; fi
+        if [ -n "$2" ] && [ -n "$cur" ] && [ -d "releases/$cur" ] && [ -f ".deploy-runner/$cur.manifest" ]; then
+          sed 's/^/manifest\t/' ".deploy-runner/$cur.manifest"
+        fi
+        """;
+
+    /// <summary>
+    /// $1 root, $2 name, $3 base release or empty. Starts <c>releases/.partial-NAME</c>: the
+    /// folders (list .deploy-runner/NAME.dirs), and hard links to the base release's unchanged
+    /// files (list NAME.link), so only changed files are sent, each as a new inode.
+    /// </summary>
+    public const string Begin = """
+        set -e
+        cd -- "$1"
+        name=$2
+        partial="releases/.partial-$name"
+        rm -rf -- "$partial" "releases/$name"
+        mkdir -- "$partial"
+        (cd -- "$partial" && xargs -0 -r -a "../../.deploy-runner/$name.dirs" mkdir -p --)
+        if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
+          (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp -l --parents -t "../.partial-$name" --)
+        fi
+        """;
+
+    /// <summary>$1 root, $2 name. Exec bits (SFTP creates files without them), then the partial release gets its real name and a log line.</summary>
+    public const string Finish = """
+        set -e
+        cd -- "$1"
+        name=$2
+        (cd -- "releases/.partial-$name" && xargs -0 -r -a "../../.deploy-runner/$name.exec" chmod +x --)
+        mv -T -- "releases/.partial-$name" "releases/$name"
+        rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec"
+        printf '%s\tuploaded\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
+        """;
+
+    /// <summary>
+    /// $1 root, $2 name. The atomic switch: a new link under a temporary name in the same folder,
+    /// renamed over <c>current</c> by rename(2) (GNU <c>mv -T</c>, BSD <c>mv -h</c>; plain
+    /// <c>mv</c> would follow the old link, and <c>ln -sfn</c> leaves a moment without current).
+    /// </summary>
+    public const string Switch = """
+        set -e
+        cd -- "$1"
+        name=$2
+        [ -d "releases/$name" ] || { echo "release $name is missing on this server"; exit 3; }
+        if [ -e current ] && [ ! -L current ]; then echo "$(pwd -P)/current is not a symbolic link"; exit 3; fi
+        tmp=".current.$$.tmp"
+        rm -f -- "$tmp"
+        ln -s -- "releases/$name" "$tmp"
+        if ! mv -T -- "$tmp" current 2>/dev/null && ! mv -h -- "$tmp" current 2>/dev/null; then
+          rm -f -- "$tmp"
+          echo "could not rename the new link over current (this server's mv knows neither -T nor -h, or the folder is not writable)"
+          exit 4
+        fi
+        printf '%s\tlive\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
+        """;
+
+    /// <summary>$1 root, $2 event (failed, rolled-back), $3 name: one line in the ordering log.</summary>
+    public const string Mark = """
+        printf '%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$2" "$3" >> "$1/.deploy-runner/releases.log"
+        """;
+
+    /// <summary>$1 root, then release names: their folders and manifests go.</summary>
+    public const string Prune = """
+        set -e
+        cd -- "$1"
+        shift
+        for n in "$@"; do
+          rm -rf -- "releases/$n"
+          rm -f -- ".deploy-runner/$n.manifest"
+        done
+        """;
+
+    /// <summary>$1 root, $2 name: a cancelled upload's partial release is removed.</summary>
+    public const string Abort = """
+        rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec"
+        """;
+}

@@ -1,0 +1,61 @@
+namespace DeployRunner.Handlers.Ssh.Releases;
+
+/// <summary>The <c>rollback</c> task: every server back to its previous release, or to the release of a given deployment.</summary>
+internal sealed partial class ReleaseRun
+{
+    /// <summary>Payload key naming the release to go back to: a deployment id (<c>"41"</c>) or a release name (<c>"41-a5c3785"</c>).</summary>
+    public const string PayloadReleaseKey = "release";
+
+    public async Task<HandlerResult> RollbackAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
+    {
+        var servers = connections.Select(c => new ServerRelease(c)).ToList();
+        var wanted = plan.Deployment.Payload.GetScalar(PayloadReleaseKey);
+        var targets = new string?[servers.Count];
+
+        // First find the target everywhere; switch nothing unless every server has one.
+        var resolved = await ForEachAsync(servers, false, async (server, token) =>
+        {
+            var inspected = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Inspect, [releases.DeployPath, ""], context.Time, token);
+            if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
+            var history = ReleaseHistory.From(inspected);
+            server.History = history;
+            server.Previous = history.Current;
+            var target = wanted is null ? history.Previous() : history.Find(wanted);
+            if (target is null)
+                return Fail(server, TargetState.Error, wanted is null ? "no previous release to roll back to" : $"no release of deployment {wanted} on this server");
+            targets[servers.IndexOf(server)] = target;
+            return true;
+        }, cancellationToken);
+        var label = Distinct(targets);
+        if (!resolved)
+            return Rollback(servers, targets, HandlerOutcome.Errored, $"Nothing was rolled back: {Names(servers.Where(s => s.Failure is not null))}.");
+
+        var switchedAll = await ForEachAsync(servers, false, async (server, token) =>
+        {
+            var target = targets[servers.IndexOf(server)]!;
+            if (target == server.Previous)
+            {
+                context.Log.Info($"{server.Display}: already on {target}");
+                server.Switched = true;
+                return await HookAsync(server, target, token) && await HealthAsync(server, token);
+            }
+
+            var ok = await GoLiveAsync(server, target, token);
+            if (server.Switched && server.Previous is not null) await MarkAsync(server, "rolled-back", server.Previous);
+            return ok;
+        }, cancellationToken);
+
+        return switchedAll
+            ? Rollback(servers, targets, HandlerOutcome.Succeeded, $"Rolled back to {label} on {Count(servers.Count)}.", $"Rolled back to {label}")
+            : Rollback(servers, targets, HandlerOutcome.Failed, $"Rollback to {label} failed on {Names(servers.Where(s => s.Failure is not null))}.");
+    }
+
+    private static HandlerResult Rollback(List<ServerRelease> servers, string?[] targets, HandlerOutcome outcome, string reason, string? description = null) =>
+        new(outcome, reason, servers.Select((s, i) => s.ToResult(targets[i] ?? "?")).ToArray()) { Description = description };
+
+    private static string Distinct(string?[] targets)
+    {
+        var names = targets.Where(t => t is not null).Distinct().ToList();
+        return names.Count == 1 ? names[0]! : "the previous releases";
+    }
+}

@@ -1,0 +1,310 @@
+using DeployRunner.Health;
+using DeployRunner.Planning;
+using Renci.SshNet.Common;
+
+namespace DeployRunner.Handlers.Ssh.Releases;
+
+/// <summary>
+/// A release run across the fleet, in two phases. Phase one, on every server: upload into a new
+/// release and run the script inside it, <c>current</c> untouched. Only when phase one
+/// succeeded everywhere, phase two, on every server: switch <c>current</c> atomically, run
+/// <c>after-switch</c>, wait for the health check. If any of phase two fails and
+/// <c>auto-rollback</c> is on, every server already switched goes back to its previous release
+/// and runs the hook again. The <c>rollback</c> task is phase two alone, to an older release.
+/// </summary>
+internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings releases, HandlerContext context, DeploymentPlan plan)
+{
+    private readonly HealthProbe _probe = new(HealthHttp, context.Time);
+
+    private static readonly HttpClient HealthHttp = HealthProbe.CreateClient();
+
+    /// <summary><c>DEPLOYMENT_ID-SHORTSHA</c>: unique per deployment, the same on every server, and findable by deployment id.</summary>
+    public static string ReleaseNameOf(DeploymentPlan plan)
+    {
+        var sha = new string(plan.ShortSha.Where(char.IsAsciiLetterOrDigit).ToArray());
+        return $"{plan.Deployment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{(sha.Length > 0 ? sha : "nosha")}";
+    }
+
+    private string Name => ReleaseNameOf(plan);
+
+    public async Task<HandlerResult> DeployAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
+    {
+        var upload = UploadSet.Resolve(releases.Upload, plan.WorkingDirectory, cancellationToken);
+        var servers = connections.Select(c => new ServerRelease(c)).ToList();
+        context.Log.Info($"Release {Name}: phase one uploads {upload.Files.Count} files ({upload.TotalBytes / 1024.0 / 1024.0:0.0} MB) to {releases.DeployPath}/releases/{Name} on {servers.Count} servers"
+                         + (plan.Script is null ? "" : " and runs the script there") + "; current stays as it is.");
+
+        var phaseOne = await ForEachAsync(servers, settings.FailFast, (server, token) => PhaseOneAsync(server, upload, token), cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await AbortPartialsAsync(servers);
+            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase one: nothing was switched; partial releases were removed.");
+        }
+
+        if (!phaseOne)
+        {
+            var failed = servers.Where(s => s.Failure is not null).ToList();
+            var kind = failed.Any(s => s.FailureKind == TargetState.Error) ? HandlerOutcome.Errored : HandlerOutcome.Failed;
+            return Result(servers, kind, $"Phase one failed on {Names(failed)}: nothing was switched, every server stays on its current release.");
+        }
+
+        context.Log.Info($"Phase one succeeded on every server: switching current to {Name}.");
+        var phaseTwo = await ForEachAsync(servers, false, (server, token) => GoLiveAsync(server, Name, token), cancellationToken);
+        if (phaseTwo)
+        {
+            await PruneAsync(servers, cancellationToken);
+            return Result(servers, HandlerOutcome.Succeeded, $"Release {Name} is live on {Count(servers.Count)}" + (releases.HealthCheck is null ? "." : " and healthy."));
+        }
+
+        var broken = servers.Where(s => s.Failure is not null).ToList();
+        var why = $"{Name} failed on {Names(broken)}";
+        if (!releases.AutoRollback || cancellationToken.IsCancellationRequested)
+            return Result(servers, HandlerOutcome.Failed, $"{why}; no rollback ({(cancellationToken.IsCancellationRequested ? "stopped" : "auto-rollback is off")}): {Count(servers.Count(s => s.Switched))} now on {Name}.");
+
+        var (rolledBack, rollbackErrors) = await RollBackAsync(servers, cancellationToken);
+        if (rollbackErrors.Count > 0)
+            return Result(servers, HandlerOutcome.Errored, $"{why}; the rollback failed too on {string.Join(", ", rollbackErrors)}.");
+        return Result(servers, HandlerOutcome.Failed, $"{why}; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}.");
+    }
+
+    private async Task<bool> PhaseOneAsync(ServerRelease server, UploadSet upload, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        try
+        {
+            var inspected = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Inspect, [releases.DeployPath, Name], context.Time, cancellationToken);
+            if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
+            var history = ReleaseHistory.From(inspected);
+            server.History = history;
+            server.Previous = history.Current;
+            if (history.Current == Name) return Fail(server, TargetState.Error, $"release {Name} is already current; create a new deployment to deploy again");
+
+            var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest")), cancellationToken);
+            server.Uploaded = true;
+            server.UploadStats = stats.ToString();
+            context.Log.Info($"{server.Display}: {stats}");
+            if (plan.Script is null) return true;
+
+            var script = $"cd -- \"$DEPLOY_RELEASE_PATH\"\n{plan.Script}";
+            var (exit, reason) = await RunScriptAsync(server, script, ReleaseVariables(server, Name), "the script", cancellationToken);
+            if (reason is null) return true;
+            server.ExitCode = exit;
+            await MarkAsync(server, "failed", Name);
+            return Fail(server, TargetState.Failed, $"script {reason}");
+        }
+        catch (Exception e) when (e is ReleaseStepException or HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return Fail(server, TargetState.Error, e.Message);
+        }
+        finally
+        {
+            server.Duration = context.Time.GetElapsedTime(started);
+        }
+    }
+
+    /// <summary>Switch, hook, health check on one server.</summary>
+    private async Task<bool> GoLiveAsync(ServerRelease server, string release, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        try
+        {
+            var switched = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, release], context.Time, cancellationToken);
+            if (!switched.Succeeded) return Fail(server, TargetState.Error, $"switch failed: {switched.Message}");
+            server.Switched = true;
+            context.Log.Info($"{server.Display}: current -> releases/{release}");
+            if (!await HookAsync(server, release, cancellationToken)) return false;
+            return await HealthAsync(server, cancellationToken);
+        }
+        catch (Exception e) when (e is HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return Fail(server, TargetState.Error, e.Message);
+        }
+        finally
+        {
+            server.Duration += context.Time.GetElapsedTime(started);
+        }
+    }
+
+    private async Task<bool> HookAsync(ServerRelease server, string release, CancellationToken cancellationToken)
+    {
+        if (releases.AfterSwitch is null) return true;
+        var script = $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}";
+        var (exit, reason) = await RunScriptAsync(server, script, ReleaseVariables(server, release), "after-switch", cancellationToken);
+        if (reason is null) return true;
+        server.ExitCode = exit;
+        return Fail(server, TargetState.Failed, $"after-switch {reason}");
+    }
+
+    private async Task<bool> HealthAsync(ServerRelease server, CancellationToken cancellationToken)
+    {
+        if (releases.HealthCheck is not { } check) return true;
+        var url = check.UrlFor(server.Connection.Host.Host, plan.EnvironmentUrl);
+        context.Log.Info($"{server.Display}: waiting for {url} to answer 2xx (at most {check.Deadline.TotalSeconds:0} s)");
+        var outcome = await _probe.WaitHealthyAsync(url, check.Deadline, cancellationToken);
+        server.Healthy = outcome.Healthy ? $"healthy ({outcome.Detail})" : $"unhealthy ({outcome.Detail})";
+        if (outcome.Healthy) return true;
+        context.Log.Error($"{server.Display}: health check {url} failed: {outcome.Detail}.", $"Host {server.Display} unhealthy");
+        return Fail(server, TargetState.Failed, "health check failed");
+    }
+
+    /// <summary>Every server this run switched goes back to what was current before, and runs the hook again.</summary>
+    private async Task<(List<ServerRelease> RolledBack, List<string> Errors)> RollBackAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
+    {
+        var switched = servers.Where(s => s.Switched).ToList();
+        var errors = new List<string>();
+        context.Log.Warning($"Rolling back {Count(switched.Count)} to their previous release (auto-rollback).");
+        await Parallel.ForEachAsync(switched, cancellationToken, async (server, token) =>
+        {
+            if (server.Previous is not { } previous)
+            {
+                lock (errors) errors.Add($"{server.Display} (no previous release)");
+                return;
+            }
+
+            var back = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, previous], context.Time, token);
+            if (!back.Succeeded)
+            {
+                lock (errors) errors.Add($"{server.Display} ({back.Message})");
+                return;
+            }
+
+            server.Switched = false;
+            server.RolledBackTo = previous;
+            await MarkAsync(server, "rolled-back", Name);
+            context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
+            if (releases.AfterSwitch is not null)
+            {
+                var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
+                if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
+            }
+        });
+        return (switched.Where(s => s.RolledBackTo is not null).ToList(), errors);
+    }
+
+    private async Task PruneAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(servers, cancellationToken, async (server, token) =>
+        {
+            var history = server.History! with { Current = Name, Folders = [.. server.History!.Folders, Name], Log = [.. server.History!.Log, ("live", Name)] };
+            var doomed = history.ToPrune(releases.KeepReleases, server.Previous);
+            if (doomed.Count == 0) return;
+            var pruned = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Prune, [history.Root, .. doomed], context.Time, token);
+            if (pruned.Succeeded) context.Log.Info($"{server.Display}: pruned {string.Join(", ", doomed)} (keep-releases {releases.KeepReleases})");
+            else context.Log.Warning($"{server.Display}: could not prune old releases: {pruned.Message}");
+        });
+    }
+
+    private async Task AbortPartialsAsync(List<ServerRelease> servers)
+    {
+        // The run's stop budget is short: at most 1.5 s, all servers at once.
+        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        await Task.WhenAll(servers.Where(s => s.History is not null && !s.Uploaded).Select(async s =>
+        {
+            try
+            {
+                await RemoteShell.RunAsync(s.Connection, ReleasePrograms.Abort, [s.History!.Root, Name], context.Time, budget.Token);
+                s.Failure = "stopped during the upload; partial release removed";
+            }
+            catch (Exception e) when (e is HostConnectException or SshException or OperationCanceledException or ObjectDisposedException)
+            {
+                s.Failure = $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy)";
+            }
+        }));
+        foreach (var server in servers) server.Failure ??= "stopped";
+        foreach (var server in servers) server.FailureKind = TargetState.Cancelled;
+    }
+
+    private async Task MarkAsync(ServerRelease server, string @event, string release)
+    {
+        try
+        {
+            await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Mark, [server.History!.Root, @event, release], context.Time, CancellationToken.None);
+        }
+        catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException)
+        {
+            context.Log.Warning($"{server.Display}: could not note '{@event}' for {release} in the release log: {e.Message}");
+        }
+    }
+
+    private bool Fail(ServerRelease server, TargetState kind, string reason)
+    {
+        if (reason.StartsWith(server.Display + ": ", StringComparison.Ordinal)) reason = reason[(server.Display.Length + 2)..];
+        if (reason.StartsWith(server.Connection.Host.Host + ":", StringComparison.Ordinal) && reason.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon) reason = reason[(colon + 2)..];
+        server.Failure = reason;
+        server.FailureKind = kind;
+        context.Log.Error($"{server.Display}: {reason}", $"Host {server.Display} failed");
+        return false;
+    }
+
+    private IReadOnlyDictionary<string, string> ReleaseVariables(ServerRelease server, string release)
+    {
+        var variables = new Dictionary<string, string>(plan.DeploymentVariables, StringComparer.Ordinal)
+        {
+            ["DEPLOY_PATH"] = server.History!.Root,
+            ["DEPLOY_RELEASE"] = release,
+            ["DEPLOY_RELEASE_PATH"] = $"{server.History!.Root}/releases/{release}",
+            ["DEPLOY_PREVIOUS_RELEASE"] = server.Previous ?? "",
+        };
+        return variables;
+    }
+
+    private async Task<(int? ExitCode, string? Reason)> RunScriptAsync(ServerRelease server, string script, IReadOnlyDictionary<string, string> variables, string what, CancellationToken cancellationToken)
+    {
+        context.Log.Info($"{server.Display}: running {what}");
+        var outcome = await server.Connection.RunAsync(RemoteCommand.Build(script, variables), line => WriteRemoteLine(server.Display, line), context.Log.FlushOutput, context.Time, cancellationToken);
+        if (outcome.Cancelled) return (null, "was stopped");
+        if (outcome.ExitCode == 0) return (0, null);
+        return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})");
+    }
+
+    /// <summary>As the plain ssh mode prints remote lines: a host prefix, legacy <c>##[</c> lines with commands off.</summary>
+    private void WriteRemoteLine(string host, string line)
+    {
+        var text = $"{host} | {line}";
+        if (line.Contains("##[", StringComparison.Ordinal)) context.Log.Untrusted(text);
+        else context.Log.Output(text);
+    }
+
+    /// <summary>Runs <paramref name="step"/> on every server, at most <c>max-parallel</c> at a time; with fail-fast, servers not yet started are skipped after a failure.</summary>
+    private async Task<bool> ForEachAsync(List<ServerRelease> servers, bool failFast, Func<ServerRelease, CancellationToken, Task<bool>> step, CancellationToken cancellationToken)
+    {
+        var allGood = true;
+        try
+        {
+            await Parallel.ForEachAsync(servers, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallel, CancellationToken = cancellationToken }, async (server, token) =>
+            {
+                if (failFast && !Volatile.Read(ref allGood))
+                {
+                    server.Failure = "skipped (fail-fast)";
+                    server.FailureKind = TargetState.Skipped;
+                    return;
+                }
+
+                if (!await step(server, token)) Volatile.Write(ref allGood, false);
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return allGood;
+    }
+
+    private HandlerResult Result(List<ServerRelease> servers, HandlerOutcome outcome, string reason, string? description = null) =>
+        new(outcome, reason, servers.Select(s => s.ToResult(Name)).ToArray()) { Description = description };
+
+    private static string Names(IEnumerable<ServerRelease> servers)
+    {
+        var names = servers.Select(s => $"{s.Display} ({s.Failure})").ToList();
+        return names.Count <= 4 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more";
+    }
+
+    private static string Targets(List<ServerRelease> servers)
+    {
+        var targets = servers.Select(s => s.RolledBackTo).Distinct().ToList();
+        return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases (" + string.Join(", ", servers.Select(s => $"{s.Display}: {s.RolledBackTo}")) + ")";
+    }
+
+    private static string Count(int n) => n == 1 ? "1 server" : $"{n} servers";
+}

@@ -1,0 +1,38 @@
+namespace DeployRunner.Handlers.Ssh.Releases;
+
+/// <summary>What a short remote bash program printed (stdout and stderr, in order) and how it ended.</summary>
+public sealed record RemoteShellResult(int? ExitCode, bool Cancelled, IReadOnlyList<string> Lines)
+{
+    public bool Succeeded => ExitCode == 0 && !Cancelled;
+
+    /// <summary>Lines that start with <paramref name="tag"/> and a tab, without the tag.</summary>
+    public IEnumerable<string> Tagged(string tag) =>
+        Lines.Where(l => l.StartsWith(tag + "\t", StringComparison.Ordinal)).Select(l => l[(tag.Length + 1)..]);
+
+    /// <summary>The untagged lines (the program's messages), for an error text.</summary>
+    public string Message
+    {
+        get
+        {
+            var text = string.Join(" ", Lines.Where(l => !l.Contains('\t', StringComparison.Ordinal)).TakeLast(3)).Trim();
+            return text.Length > 0 ? text : Cancelled ? "stopped" : $"exit code {ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}";
+        }
+    }
+}
+
+/// <summary>
+/// Runs one of the runner's own small bash programs on a server. Values travel as positional
+/// arguments, single-quoted, never spliced into the program text.
+/// </summary>
+public static class RemoteShell
+{
+    public static string Command(string program, params IEnumerable<string> arguments) =>
+        $"exec bash --noprofile --norc -c {RemoteCommand.Quote(program)} deploy-runner {string.Join(' ', arguments.Select(RemoteCommand.Quote))}";
+
+    public static async Task<RemoteShellResult> RunAsync(SshConnection connection, string program, IEnumerable<string> arguments, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        var outcome = await connection.RunAsync(Command(program, arguments), line => { lock (lines) lines.Add(line); }, static () => { }, time, cancellationToken);
+        lock (lines) return new RemoteShellResult(outcome.ExitCode, outcome.Cancelled, lines.ToList());
+    }
+}

@@ -1,0 +1,45 @@
+using DeployRunner.Inputs;
+
+namespace DeployRunner.Health;
+
+/// <summary>
+/// Input <c>health-check-url</c> (with <c>{host}</c> for the ssh handler's server and
+/// <c>{environment-url}</c> for the deployment's environment URL) and <c>health-check-timeout</c>.
+/// </summary>
+public sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline)
+{
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
+
+    public const string HostPlaceholder = "{host}";
+    public const string EnvironmentUrlPlaceholder = "{environment-url}";
+
+    public static HealthCheckSettings? From(InputSet inputs)
+    {
+        var url = inputs.Get("health-check-url");
+        var deadline = inputs.GetDuration("health-check-timeout", DefaultDeadline);
+        if (url is null) return null;
+        if (url.Any(char.IsControl)) throw new ConfigurationException("Input `health-check-url` must be one line.");
+        var probe = url.Replace(HostPlaceholder, "example.com", StringComparison.Ordinal)
+            .Replace(EnvironmentUrlPlaceholder, "https://example.com", StringComparison.Ordinal);
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
+            throw new ConfigurationException($"Input `health-check-url` must be an http or https URL (for example https://{{host}}/up), not '{url}'.");
+        return new HealthCheckSettings(url, deadline);
+    }
+
+    /// <summary>The URL for one target: <c>{host}</c> and <c>{environment-url}</c> filled in.</summary>
+    public string UrlFor(string? host, string? environmentUrl)
+    {
+        var url = UrlTemplate;
+        if (url.Contains(HostPlaceholder, StringComparison.Ordinal))
+        {
+            url = url.Replace(HostPlaceholder, host ?? throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in (with each server's name)."), StringComparison.Ordinal);
+        }
+
+        if (url.Contains(EnvironmentUrlPlaceholder, StringComparison.Ordinal))
+        {
+            url = url.Replace(EnvironmentUrlPlaceholder, environmentUrl?.TrimEnd('/') ?? throw new ConfigurationException("Input `health-check-url` uses {environment-url}, but `environment-url` is not set."), StringComparison.Ordinal);
+        }
+
+        return url;
+    }
+}
