@@ -6,20 +6,6 @@ using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;
 
-/// <summary>Exit codes of the runner process.</summary>
-public static class ExitCodes
-{
-    public const int Deployed = 0;
-    public const int Failed = 1;
-    public const int CouldNotStart = 2;
-}
-
-/// <summary>How long the runner allows itself once told to stop (the Actions runner sends SIGTERM 7.5 s after SIGINT).</summary>
-public sealed record ShutdownBudget(TimeSpan HandlerStop, TimeSpan FinalStatus)
-{
-    public static readonly ShutdownBudget Default = new(TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(2.5));
-}
-
 /// <summary>
 /// The lifecycle of one deployment: <c>in_progress</c>, the handler's work, exactly one terminal
 /// status, outputs and summary. Once <c>in_progress</c> is posted, every path (success, failure,
