@@ -244,4 +244,42 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             Assert.Contains("stopped during the upload; partial release removed", run.Target(_fleet.Display(i)).Reason);
         }
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Cancelling_during_phase_two_after_some_servers_switched_rolls_every_switched_server_back_within_the_stop_budget()
+    {
+        _fleet.WriteFile("index.html", "1");
+        // The hook hangs only for the second release, so that the stop comes while it runs.
+        var inputs = _fleet.Inputs(null).With("after-switch", $"[ \"$DEPLOY_RELEASE\" != {Name(702, Sha2)} ] || sleep 30");
+        Assert.Equal(HandlerOutcome.Succeeded, (await DeployAsync(inputs, 701, Sha1)).Result.Outcome);
+        _fleet.WriteFile("index.html", "2");
+
+        using var cancel = new CancellationTokenSource();
+        var cancelledAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deploy = DeployAsync(inputs, 702, Sha2, cancellationToken: cancel.Token);
+        // Watch the servers' file systems: the stop comes a few hundred ms after the first switch.
+        var watcher = Task.Run(async () =>
+        {
+            while (!deploy.IsCompleted && Enumerable.Range(0, 3).All(i => _fleet.Current(i) == $"releases/{Name(701, Sha1)}")) await Task.Delay(20);
+            await Task.Delay(300);
+            cancelledAt.SetResult(System.Diagnostics.Stopwatch.GetTimestamp());
+            await cancel.CancelAsync();
+        });
+        var run = await deploy;
+        var stoppedIn = System.Diagnostics.Stopwatch.GetElapsedTime(await cancelledAt.Task);
+        await watcher;
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Errored, run.Log);
+        Assert.Contains("stopped during phase two", run.Result.Reason);
+        Assert.Contains($"to release {Name(701, Sha1)}", run.Result.Reason);
+        Assert.Contains("rolled back", run.Result.Reason);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal($"releases/{Name(701, Sha1)}", _fleet.Current(i));
+        }
+
+        Assert.Contains(run.Result.Targets, t => t.Reason!.Contains($"rolled back to {Name(701, Sha1)}", StringComparison.Ordinal));
+        // The runner's stop budget is about 7 s; the rollback must fit well inside it.
+        Assert.True(stoppedIn < TimeSpan.FromSeconds(5), $"the run ended {stoppedIn.TotalSeconds:0.0} s after the stop\n{run.Log}");
+    }
 }

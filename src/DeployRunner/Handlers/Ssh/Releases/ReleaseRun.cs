@@ -56,6 +56,9 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             return Result(servers, HandlerOutcome.Succeeded, $"Release {Name} is live on {Count(servers.Count)}" + (releases.HealthCheck is null ? "." : " and healthy."));
         }
 
+        if (cancellationToken.IsCancellationRequested && releases.AutoRollback)
+            return await RollBackAfterStopAsync(servers);
+
         var broken = servers.Where(s => s.Failure is not null).ToList();
         var why = $"{Name} failed on {Names(broken)}";
         if (!releases.AutoRollback || cancellationToken.IsCancellationRequested)
@@ -108,6 +111,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var started = context.Time.GetTimestamp();
         try
         {
+            server.SwitchAttempted = true;
             var switched = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, release], context.Time, cancellationToken);
             if (!switched.Succeeded) return Fail(server, TargetState.Error, $"switch failed: {switched.Message}");
             server.Switched = true;
@@ -148,7 +152,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     }
 
     /// <summary>Every server this run switched goes back to what was current before, and runs the hook again.</summary>
-    private async Task<(List<ServerRelease> RolledBack, List<string> Errors)> RollBackAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
+    private async Task<(List<ServerRelease> RolledBack, List<string> Errors)> RollBackAsync(List<ServerRelease> servers, CancellationToken cancellationToken, bool afterStop = false)
     {
         var switched = servers.Where(s => s.Switched).ToList();
         var errors = new List<string>();
@@ -170,9 +174,10 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
             server.Switched = false;
             server.RolledBackTo = previous;
-            await MarkAsync(server, "rolled-back", Name);
+            // After a stop the note in the release log shares the bounded budget too.
+            await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
             context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
-            if (releases.AfterSwitch is not null)
+            if (!afterStop && releases.AfterSwitch is not null)
             {
                 var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
                 if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
@@ -180,6 +185,51 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         });
         return (switched.Where(s => s.RolledBackTo is not null).ToList(), errors);
     }
+
+    /// <summary>
+    /// Phase two was stopped (SIGINT, timeout) after some servers switched: with auto-rollback on,
+    /// they go back to their previous release rather than leaving the fleet mixed.
+    /// </summary>
+    private async Task<HandlerResult> RollBackAfterStopAsync(List<ServerRelease> servers)
+    {
+        // A server whose switch was under way when the stop came may have switched without us
+        // hearing back: switching it to its previous release again is harmless, so it goes back too.
+        foreach (var server in servers.Where(s => s.SwitchAttempted && s.Previous is not null)) server.Switched = true;
+
+        // The runner's whole stop budget after SIGINT is about 7 s; the rollback gets at most 3 s of
+        // it, a fresh token since the run's own is cancelled. The switch back is one quick `mv -T`
+        // per server, all at once. after-switch is NOT run again: it is what was running (and was
+        // just stopped) on these servers, a restart routinely takes longer than what is left of the
+        // budget, and a hook killed half-way leaves the service in a worse state than not running
+        // it; the summary says the hook did not run, so the user can run it or a `rollback` task.
+        using var budget = new CancellationTokenSource(RollbackOnStopBudget);
+        List<string> errors;
+        try
+        {
+            (_, errors) = await RollBackAsync(servers, budget.Token, afterStop: true);
+        }
+        catch (Exception e) when (e is OperationCanceledException or HostConnectException or SshException or ObjectDisposedException or IOException)
+        {
+            errors = [$"it did not finish within {RollbackOnStopBudget.TotalSeconds:0} s ({e.Message})"];
+        }
+
+        foreach (var server in servers)
+        {
+            if (server.RolledBackTo is null) server.Failure ??= "stopped";
+            if (server.Failure is not null) server.FailureKind = TargetState.Cancelled;
+        }
+
+        var rolledBack = servers.Where(s => s.RolledBackTo is not null).ToList();
+        var stillNew = servers.Where(s => s.Switched).ToList();
+        if (errors.Count > 0 || stillNew.Count > 0)
+            return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}"
+                                                           + (errors.Count > 0 ? $" ({string.Join(", ", errors)})" : "") + (rolledBack.Count > 0 ? $"; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}." : "."));
+        if (rolledBack.Count == 0)
+            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase two before any server switched: every server stays on its current release.");
+        return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).");
+    }
+
+    private static readonly TimeSpan RollbackOnStopBudget = TimeSpan.FromSeconds(3);
 
     private async Task PruneAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
     {
@@ -214,13 +264,13 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         foreach (var server in servers) server.FailureKind = TargetState.Cancelled;
     }
 
-    private async Task MarkAsync(ServerRelease server, string @event, string release)
+    private async Task MarkAsync(ServerRelease server, string @event, string release, CancellationToken cancellationToken = default)
     {
         try
         {
-            await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Mark, [server.History!.Root, @event, release], context.Time, CancellationToken.None);
+            await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Mark, [server.History!.Root, @event, release], context.Time, cancellationToken);
         }
-        catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException)
+        catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException or OperationCanceledException)
         {
             context.Log.Warning($"{server.Display}: could not note '{@event}' for {release} in the release log: {e.Message}");
         }

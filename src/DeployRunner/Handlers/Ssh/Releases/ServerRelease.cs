@@ -16,6 +16,9 @@ internal sealed class ServerRelease(SshConnection connection)
 
     public bool Switched { get; set; }
 
+    /// <summary>The switch was started: <c>current</c> may have changed even if no answer came (a stop).</summary>
+    public bool SwitchAttempted { get; set; }
+
     public string? Healthy { get; set; }
 
     public string? RolledBackTo { get; set; }
