@@ -17,11 +17,8 @@ public sealed partial class SshConnection
     {
         var address = _forward is null ? Host.Host : "127.0.0.1";
         var port = _forward is null ? Host.Port : (int)_forward.BoundPort;
-        var info = new ConnectionInfo(address, port, Host.User, new PrivateKeyAuthenticationMethod(Host.User, settings.Key))
-        {
-            Timeout = settings.ConnectTimeout,
-            Encoding = Encoding.UTF8,
-        };
+        // The same login as the exec connection, host-key algorithms included.
+        var info = NewConnectionInfo(Host, settings, address, port, settings.HostKeys.PreferredAlgorithms(Host));
         // Large writes in few round trips: SSH.NET sends up to this much per WRITE without waiting.
         var client = new SftpClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(30), BufferSize = 256 * 1024, OperationTimeout = TimeSpan.FromMinutes(2) };
         HostKeyDecision? decision = null;

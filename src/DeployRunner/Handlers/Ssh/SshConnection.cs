@@ -94,8 +94,12 @@ public sealed partial class SshConnection : IDisposable
         return new SshConnection(host, client, forward, jumpHost);
     }
 
-    private static async Task<(SshClient? Client, HostKeyDecision? Decision, Exception? Error)> TryConnectAsync(
-        SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred, CancellationToken cancellationToken)
+    /// <summary>
+    /// How every connection to <paramref name="host"/> logs in: the deploy key, the connect timeout
+    /// and, when the pinned keys name their types, only those host-key algorithms (so the server
+    /// offers a key the policy can check). The exec and the SFTP connection share it.
+    /// </summary>
+    private static ConnectionInfo NewConnectionInfo(SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred)
     {
         var info = new ConnectionInfo(address, port, host.User, new PrivateKeyAuthenticationMethod(host.User, settings.Key))
         {
@@ -108,7 +112,13 @@ public sealed partial class SshConnection : IDisposable
                 info.HostKeyAlgorithms.Remove(name);
         }
 
-        var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
+        return info;
+    }
+
+    private static async Task<(SshClient? Client, HostKeyDecision? Decision, Exception? Error)> TryConnectAsync(
+        SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred, CancellationToken cancellationToken)
+    {
+        var client = new SshClient(NewConnectionInfo(host, settings, address, port, preferred)) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
         HostKeyDecision? decision = null;
         client.HostKeyReceived += (_, e) =>
         {
