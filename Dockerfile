@@ -51,7 +51,7 @@ RUN dotnet publish src/DeployRunner/DeployRunner.csproj -c Release -r "$(cat /tm
 # libraries .NET expects. Packages named here exist under the same names on Debian 12 (the CI
 # stand-in). No USER: actions run as root. No WORKDIR: the runner sets /github/workspace.
 # util-linux provides setsid, which starts each deploy script in a process group of its own
-# so that a cancel stops everything it started (Running/ProcessRunner.cs).
+# so that a cancel stops everything it started (ChildProcesses/ProcessRunner.cs).
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \

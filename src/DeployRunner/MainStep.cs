@@ -1,9 +1,10 @@
+using DeployRunner.Edge;
 using DeployRunner.Events;
+using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
 using DeployRunner.Running;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 
 namespace DeployRunner;

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Runtime.InteropServices;
 using DeployRunner;
+using DeployRunner.ChildProcesses;
+using DeployRunner.Edge;
 using DeployRunner.Workflow;
 
 // The edge: the environment, the arguments and the signals are read here, once, and handed
@@ -48,5 +50,5 @@ finally
 
 // Secret-holding temp folders go on every path the runner survives, including a handler it had
 // to abandon (it ignored its token) or a time-out.
-DeployRunner.Running.PrivateTempFolders.DeleteAll();
+PrivateTempFolders.DeleteAll();
 return exitCode;

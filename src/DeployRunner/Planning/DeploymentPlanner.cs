@@ -1,3 +1,4 @@
+using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Inputs;
 

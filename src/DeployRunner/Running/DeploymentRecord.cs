@@ -1,5 +1,5 @@
 using System.Globalization;
-using DeployRunner.Status;
+using DeployRunner.GitHub;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Planning;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;

@@ -1,7 +1,7 @@
 using System.Globalization;
+using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Planning;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;

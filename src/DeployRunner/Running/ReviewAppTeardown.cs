@@ -1,6 +1,7 @@
 using System.Globalization;
 using DeployRunner.Events;
-using DeployRunner.Status;
+using DeployRunner.GitHub;
+using DeployRunner.Planning;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;

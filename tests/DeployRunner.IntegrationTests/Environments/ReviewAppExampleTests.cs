@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DeployRunner.Configuration;
+using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Inputs;
 using DeployRunner.IntegrationTests.Infrastructure;

@@ -1,4 +1,4 @@
-using DeployRunner.Inputs;
+using DeployRunner.Edge;
 using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;

@@ -1,12 +1,13 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using DeployRunner.Configuration;
+using DeployRunner.Edge;
 using DeployRunner.Events;
+using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
 using DeployRunner.Running;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.IntegrationTests.Kubectl;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DeployRunner.ChildProcesses;
 using DeployRunner.IntegrationTests.Infrastructure;
-using DeployRunner.Running;
 
 namespace DeployRunner.IntegrationTests.Shell;
 

@@ -1,4 +1,5 @@
 using DeployRunner.Configuration;
+using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;

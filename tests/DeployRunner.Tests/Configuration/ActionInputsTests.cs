@@ -1,4 +1,5 @@
 using DeployRunner.Configuration;
+using DeployRunner.Edge;
 using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Tests.Configuration;

@@ -1,5 +1,5 @@
+using DeployRunner.ChildProcesses;
 using DeployRunner.Handlers.Kubectl;
-using DeployRunner.Running;
 
 namespace DeployRunner.Tests.Kubectl;
 

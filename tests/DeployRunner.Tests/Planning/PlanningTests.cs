@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Handlers.Shell;

@@ -1,9 +1,9 @@
 using DeployRunner.Events;
+using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
 using DeployRunner.Running;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;

@@ -1,5 +1,5 @@
 using System.Text;
-using DeployRunner.Running;
+using DeployRunner.ChildProcesses;
 
 namespace DeployRunner.Tests.Running;
 

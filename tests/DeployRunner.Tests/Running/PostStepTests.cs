@@ -1,5 +1,6 @@
+using DeployRunner.Edge;
+using DeployRunner.GitHub;
 using DeployRunner.Running;
-using DeployRunner.Status;
 using DeployRunner.Workflow;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using DeployRunner.Status;
+using DeployRunner.GitHub;
 
 namespace DeployRunner.Tests.Status;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using DeployRunner.Status;
+using DeployRunner.GitHub;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DeployRunner.Tests.Status;

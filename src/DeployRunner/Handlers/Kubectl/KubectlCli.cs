@@ -1,6 +1,6 @@
 using System.Text;
 using CliWrap;
-using DeployRunner.Running;
+using DeployRunner.ChildProcesses;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers.Kubectl;

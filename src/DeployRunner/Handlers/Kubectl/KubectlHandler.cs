@@ -1,7 +1,7 @@
+using DeployRunner.ChildProcesses;
 using DeployRunner.Handlers.Shell;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
-using DeployRunner.Running;
 
 namespace DeployRunner.Handlers.Kubectl;
 

@@ -1,4 +1,4 @@
-using DeployRunner.Running;
+using DeployRunner.ChildProcesses;
 
 namespace DeployRunner.Handlers.Kubectl;
 

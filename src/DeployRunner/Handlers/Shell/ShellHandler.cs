@@ -1,6 +1,6 @@
 using CliWrap;
+using DeployRunner.ChildProcesses;
 using DeployRunner.Planning;
-using DeployRunner.Running;
 
 namespace DeployRunner.Handlers.Shell;
 

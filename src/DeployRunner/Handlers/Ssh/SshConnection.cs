@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using DeployRunner.Running;
+using DeployRunner.ChildProcesses;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployRunner.ChildProcesses;
 using DeployRunner.Planning;
 using DeployRunner.Running;
 

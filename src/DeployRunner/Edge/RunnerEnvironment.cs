@@ -1,4 +1,4 @@
-namespace DeployRunner.Planning;
+namespace DeployRunner.Edge;
 
 /// <summary>
 /// The job's environment, read once in <c>Program</c>: where things are and who we are.

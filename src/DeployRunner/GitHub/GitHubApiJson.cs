@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Octokit.Internal;
 
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>The body of POST /repos/{owner}/{repo}/deployments/{id}/statuses.</summary>
 internal sealed record DeploymentStatusRequest(

@@ -1,6 +1,6 @@
 using DeployRunner.Events;
 
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>
 /// Our one port to GitHub's deployments API. Retries, time bounds and the base-address rules

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>How hard to try one GitHub API call.</summary>
 /// <param name="SecondaryRateLimitWait">The first wait after a secondary rate limit that names no time (GitHub asks for at least a minute).</param>

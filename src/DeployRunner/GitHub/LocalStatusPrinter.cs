@@ -1,7 +1,7 @@
 using DeployRunner.Events;
 using DeployRunner.Workflow;
 
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>
 /// Outside Actions (no token), statuses are printed instead of posted, so a user can try a

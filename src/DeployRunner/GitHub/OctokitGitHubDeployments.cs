@@ -6,7 +6,7 @@ using Octokit;
 using Octokit.Internal;
 using Deployment = DeployRunner.Events.Deployment;
 
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>
 /// <see cref="IGitHubDeployments"/> over Octokit's <see cref="Connection"/>: Octokit supplies

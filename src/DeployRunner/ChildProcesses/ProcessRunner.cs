@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using CliWrap;
 using CliWrap.Builders;
 
-namespace DeployRunner.Running;
+namespace DeployRunner.ChildProcesses;
 
 /// <summary>
 /// How a process ended. <see cref="OutputLeftOpen"/>: the process exited but something it started

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using CliWrap;
 
-namespace DeployRunner.Running;
+namespace DeployRunner.ChildProcesses;
 
 /// <summary>
 /// Splits a process's (or a server's) output into lines in a fixed amount of memory, whatever it

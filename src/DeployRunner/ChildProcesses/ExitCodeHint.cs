@@ -1,4 +1,4 @@
-namespace DeployRunner.Running;
+namespace DeployRunner.ChildProcesses;
 
 /// <summary>What bash's two "could not even start it" exit codes usually mean, as a hint after a failure.</summary>
 public static class ExitCodeHint

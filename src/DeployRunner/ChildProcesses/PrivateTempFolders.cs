@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace DeployRunner.Running;
+namespace DeployRunner.ChildProcesses;
 
 /// <summary>
 /// Temp folders that may hold secrets (a private kubeconfig) or deployment data (the payload

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using DeployRunner.Inputs;
 
-namespace DeployRunner;
+namespace DeployRunner.Edge;
 
 /// <summary>What the command line asks for: help, the version, or a run.</summary>
 internal abstract record Invocation

@@ -1,4 +1,4 @@
-namespace DeployRunner.Status;
+namespace DeployRunner.GitHub;
 
 /// <summary>The states a deployment status can take (REST API, 2022-11-28).</summary>
 public enum DeploymentState

@@ -1,7 +1,7 @@
 using System.Reflection;
 using YamlDotNet.RepresentationModel;
 
-namespace DeployRunner.Inputs;
+namespace DeployRunner.Edge;
 
 /// <summary>One input as action.yml declares it.</summary>
 public sealed record ActionInput(string Name, string Description, string Default)
