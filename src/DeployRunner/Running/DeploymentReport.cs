@@ -38,7 +38,7 @@ public static class DeploymentReport
         Row(builder, "Task", MarkdownText.Cell(plan.Deployment.Task));
         Row(builder, "Handler", plan.HandlerName);
         Row(builder, "Result", $"{finalState.ToApiName()}: {MarkdownText.Cell(result.Reason)}");
-        Row(builder, "Duration", FormatDuration(duration));
+        Row(builder, "Duration", DurationText.Format(duration));
         if (plan.EnvironmentUrl is not null && finalState == DeploymentState.Success)
             Row(builder, "URL", $"<{plan.EnvironmentUrl.Replace(">", "%3E", StringComparison.Ordinal)}>");
 
@@ -50,17 +50,13 @@ public static class DeploymentReport
             foreach (var target in result.Targets)
             {
                 builder.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {MarkdownText.Cell(target.Target)} | {MarkdownText.Cell(target.Result)} | {target.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? ""} | {FormatDuration(target.Duration)} | {MarkdownText.Cell(target.Reason)} |");
+                    $"| {MarkdownText.Cell(target.Target)} | {MarkdownText.Cell(target.Result)} | {target.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? ""} | {DurationText.Format(target.Duration)} | {MarkdownText.Cell(target.Reason)} |");
             }
         }
 
         builder.AppendLine();
         return builder.ToString();
     }
-
-    public static string FormatDuration(TimeSpan duration) => duration.TotalSeconds < 60
-        ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0} s")
-        : string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds} s");
 
     private static void Row(StringBuilder builder, string name, string value) =>
         builder.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value} |");

@@ -154,7 +154,7 @@ public sealed class DeploymentRunner(
 
         var reasonForStop = shutdown.IsCancellationRequested
             ? "The deployment was cancelled."
-            : $"The deployment timed out after {DeploymentReport.FormatDuration(plan.Timeout)} (input `timeout`).";
+            : $"The deployment timed out after {DurationText.Format(plan.Timeout)} (input `timeout`).";
 
         if (finished != work)
         {

@@ -17,7 +17,7 @@ public static class DryRun
         var nothingToRun = prepared.Handler.HasNothingToRun(plan);
 
         log.Info($"Dry run: {plan.Verb.ToLowerInvariant()} with the {plan.HandlerName} handler; nothing is run and no status is posted.");
-        log.Info($"Timeout: {DeploymentReport.FormatDuration(plan.Timeout)}; working directory: {plan.WorkingDirectory}");
+        log.Info($"Timeout: {DurationText.Format(plan.Timeout)}; working directory: {plan.WorkingDirectory}");
         log.Untrusted(
             $"Environment: {plan.Deployment.Environment}\nRef: {plan.Deployment.Ref}\nSHA: {plan.Deployment.Sha}\nTask: {plan.Deployment.Task}\n"
             + $"Environment URL: {plan.EnvironmentUrl ?? "(none: input `environment-url` is empty)"}\n"

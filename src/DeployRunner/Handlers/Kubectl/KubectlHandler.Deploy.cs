@@ -1,5 +1,5 @@
 using System.Globalization;
-using DeployRunner.Running;
+using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers.Kubectl;
 
@@ -80,7 +80,7 @@ public sealed partial class KubectlHandler
                 else
                 {
                     failure = rollout.Message.Contains("timed out", StringComparison.Ordinal)
-                        ? $"{item.Reference} did not finish rolling out within {DeploymentReport.FormatDuration(settings.RolloutTimeout)} (input `rollout-timeout`): {rollout.Message}"
+                        ? $"{item.Reference} did not finish rolling out within {DurationText.Format(settings.RolloutTimeout)} (input `rollout-timeout`): {rollout.Message}"
                         : $"{item.Reference} did not roll out: {rollout.Message}";
                     targets.Add(new TargetResult(item.Reference, TargetState.Failed, rollout.ExitCode, rollout.Duration, rollout.Message));
                 }

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using DeployRunner.Running;
+using DeployRunner.Workflow;
 using Renci.SshNet.Common;
 
 namespace DeployRunner.Handlers.Ssh;
@@ -13,7 +13,7 @@ public static class SshFailure
     public static string Explain(Exception e, SshHost host, TimeSpan connectTimeout, string via) => e switch
     {
         OperationCanceledException or SshOperationTimeoutException =>
-            $"no SSH answer within {DeploymentReport.FormatDuration(connectTimeout)}{via} (input `connect-timeout`): the server is unreachable, or a firewall drops the connection.",
+            $"no SSH answer within {DurationText.Format(connectTimeout)}{via} (input `connect-timeout`): the server is unreachable, or a firewall drops the connection.",
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
             $"connection refused on port {host.Port}{via}: no SSH server listens there. Check the port (`ssh-port` or host:port) and that sshd runs.",
         SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } =>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using DeployRunner.Planning;
-using DeployRunner.Running;
+using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -31,7 +31,7 @@ public sealed partial class SshHandler
         lines.Add(settings.HostKeys.Strict
             ? string.Create(CultureInfo.InvariantCulture, $"Host keys: strict; {settings.HostKeys.KnownHosts.Entries.Count} pinned in `ssh-known-hosts`, {settings.HostKeys.Fingerprints.Count} in `ssh-fingerprints`")
             : "Host keys: NOT checked (ssh-strict: false)");
-        lines.Add($"Connect timeout: {DeploymentReport.FormatDuration(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
+        lines.Add($"Connect timeout: {DurationText.Format(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
         lines.Add(plan.Script is null
             ? "On each host: nothing (no script)"
             : "On each host: the script below (bash), with the DEPLOY_* variables");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using DeployRunner.ChildProcesses;
 using DeployRunner.Planning;
-using DeployRunner.Running;
+using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -215,8 +215,8 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
         var done = Interlocked.Increment(ref _finished);
         var detail = result.State switch
         {
-            TargetState.Ok => $"ok in {DeploymentReport.FormatDuration(result.Duration)}",
-            TargetState.Failed => $"failed ({result.Reason}) in {DeploymentReport.FormatDuration(result.Duration)}",
+            TargetState.Ok => $"ok in {DurationText.Format(result.Duration)}",
+            TargetState.Failed => $"failed ({result.Reason}) in {DurationText.Format(result.Duration)}",
             _ => result.Reason is null ? result.Result : $"{result.Result}: {ShortReason(result.Reason)}",
         };
         context.Log.Info($"[{done}/{results.Length}] {result.Target} {detail}");
@@ -257,8 +257,8 @@ public sealed partial class SshHandler(SshSettings settings, HandlerContext cont
             return HandlerResult.Failed($"{failed.Count} of {Count(total, "host")} failed: {Names(failed)}.", results);
         var slowest = results.Max(r => r.Duration);
         return HandlerResult.Succeeded(total == 1
-            ? $"The script succeeded on the host in {DeploymentReport.FormatDuration(slowest)}."
-            : $"The script succeeded on all {total} hosts (slowest {DeploymentReport.FormatDuration(slowest)}).", results);
+            ? $"The script succeeded on the host in {DurationText.Format(slowest)}."
+            : $"The script succeeded on all {total} hosts (slowest {DurationText.Format(slowest)}).", results);
     }
 
     private static TargetResult[] Done(TargetResult?[] results) => results.Select(r => r!).ToArray();
