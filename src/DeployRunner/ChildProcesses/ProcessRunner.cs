@@ -6,13 +6,6 @@ using CliWrap.Builders;
 namespace DeployRunner.ChildProcesses;
 
 /// <summary>
-/// How a process ended. <see cref="OutputLeftOpen"/>: the process exited but something it started
-/// in the background still held its output open after <see cref="ProcessRunner.OutputGrace"/>;
-/// later output from it is not shown.
-/// </summary>
-public sealed record ProcessOutcome(int? ExitCode, bool Cancelled, TimeSpan Duration, bool OutputLeftOpen = false);
-
-/// <summary>
 /// Runs a process described by a CliWrap <see cref="Command"/>, streaming stdout and stderr as they
 /// come (bounded, line by line: <see cref="OutputLines"/>).
 /// The process starts in a session (and process group) of its own via <c>setsid</c>, so that a

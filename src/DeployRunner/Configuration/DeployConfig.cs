@@ -6,18 +6,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Configuration;
 
-/// <summary>Where a value was written: file, line and column (1-based), for error messages.</summary>
-public sealed record ConfigLocation(string File, long Line, long Column)
-{
-    public override string ToString() => $"{File}:{Line}:{Column}";
-}
-
-/// <summary>One setting from a target's <c>runner:</c> block, already in the input's text form.</summary>
-public sealed record ConfiguredSetting(string Name, string Value, ConfigLocation Location);
-
-/// <summary>A target of <c>.github/deploy.yml</c>: its name, its environment (as written), and its runner block.</summary>
-public sealed record DeployTarget(string Name, string Environment, IReadOnlyList<ConfiguredSetting> Runner, ConfigLocation Location);
-
 /// <summary>
 /// Deliverybot's <c>.github/deploy.yml</c>: target names mapped to deployment settings. The runner
 /// reads only each target's <c>environment</c> and its <c>runner:</c> block; every other key

@@ -27,38 +27,3 @@ public interface IDeploymentHandler
     Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);
 }
-
-public enum HandlerOutcome
-{
-    /// <summary>Every target did what it was asked: <c>success</c> (or <c>inactive</c> for a removal).</summary>
-    Succeeded,
-
-    /// <summary>The deployment itself failed, such as a script exiting non-zero: <c>failure</c>.</summary>
-    Failed,
-
-    /// <summary>The runner could not do the work (unreachable host, bad configuration found late): <c>error</c>.</summary>
-    Errored,
-}
-
-/// <summary>The result of one target: a host, a Kubernetes object, the local script.</summary>
-public sealed record TargetResult(string Target, TargetState State, int? ExitCode, TimeSpan Duration, string? Reason = null)
-{
-    /// <summary>The state as the <c>results</c> output and the step summary spell it.</summary>
-    public string Result => State.ToOutputName();
-}
-
-/// <param name="ListTargets">
-/// Whether the step summary lists the targets: false when the one target is the deployment itself
-/// (the shell handler's local script), whose row would repeat the result above it.
-/// </param>
-public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
-{
-    /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
-    public string? Description { get; init; }
-
-    public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
-
-    public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);
-
-    public static HandlerResult Errored(string reason, params TargetResult[] targets) => new(HandlerOutcome.Errored, reason, targets);
-}

@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace DeployRunner.Health;
 
-/// <summary>How a health check ended: healthy, or why not (the last answer seen).</summary>
-public sealed record HealthOutcome(bool Healthy, string Detail, TimeSpan Waited);
-
 /// <summary>
 /// Polls a URL until it answers 2xx or the deadline passes: at once, then every second, each
 /// request bounded (as kamal-proxy does: one 2xx is enough, redirects followed). Works for any

@@ -117,6 +117,3 @@ public static class YamlLimits
             new(at.Start, $"more than the limit of {MaxExpandedNodes:N0} nodes once aliases and merge keys are expanded (an alias bomb?)");
     }
 }
-
-/// <summary>A YAML text refused for its structure, not its syntax.</summary>
-public sealed class YamlLimitException(Mark at, string limit) : YamlException(at, at, $"refused: {limit} (see README, Limits)");

@@ -3,13 +3,9 @@ using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
-using DeployRunner.Planning;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Planning;
-
-/// <summary>A deployment made ready to run: its plan and the handler that carries it out.</summary>
-public sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);
 
 /// <summary>
 /// From a deployment to something runnable, checking everything first: the config file and the

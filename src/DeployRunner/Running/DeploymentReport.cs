@@ -1,20 +1,12 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Planning;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;
-
-/// <summary>The <c>results</c> output: one entry per target.</summary>
-internal sealed record TargetResultJson(string Target, string Result, int? ExitCode, double DurationSeconds, string? Reason);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(List<TargetResultJson>))]
-internal sealed partial class ReportJsonContext : JsonSerializerContext;
 
 /// <summary>What the step leaves behind: outputs and the step summary.</summary>
 public static class DeploymentReport

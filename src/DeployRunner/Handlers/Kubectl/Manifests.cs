@@ -4,16 +4,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Handlers.Kubectl;
 
-/// <summary>One object from the manifests: what kubectl will apply, kept as its YAML tree.</summary>
-public sealed record KubernetesObject(string ApiVersion, string Kind, string Name, string? Namespace, YamlMappingNode Node, string Source)
-{
-    /// <summary>How kubectl names it: <c>deployment/web</c>.</summary>
-    public string Reference => $"{Kind.ToLowerInvariant()}/{Name}";
-
-    /// <summary>Workloads whose rollout kubectl can wait for.</summary>
-    public bool HasRollout => ApiVersion.StartsWith("apps/", StringComparison.Ordinal) && Kind is "Deployment" or "StatefulSet" or "DaemonSet";
-}
-
 /// <summary>
 /// Reads multi-document YAML into <see cref="KubernetesObject"/>s with YamlDotNet's
 /// representation model (no reflection, so it stays trim- and AOT-safe), and writes them back

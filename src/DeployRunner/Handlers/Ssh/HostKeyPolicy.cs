@@ -1,23 +1,5 @@
 namespace DeployRunner.Handlers.Ssh;
 
-public enum HostKeyVerdict
-{
-    /// <summary>A known_hosts line for the host or a pinned fingerprint has this key.</summary>
-    Trusted,
-
-    /// <summary>Nothing pins this host's key (allowed, with a warning, only when <c>ssh-strict</c> is false).</summary>
-    Unknown,
-
-    /// <summary>known_hosts names the host with another key: possibly someone in the middle. Always refused.</summary>
-    Mismatch,
-
-    /// <summary>The key is marked <c>@revoked</c>. Always refused.</summary>
-    Revoked,
-}
-
-/// <summary>The answer for one offered host key, with the line to print about it.</summary>
-public sealed record HostKeyDecision(HostKeyVerdict Verdict, bool Accept, string Fingerprint, string? Message);
-
 /// <summary>
 /// Decides whether a server's host key is the one the user pinned, in <c>ssh-known-hosts</c> or
 /// <c>ssh-fingerprints</c>. With <c>ssh-strict</c> (the default) an unknown key is refused; a

@@ -6,16 +6,6 @@ using Renci.SshNet.Common;
 
 namespace DeployRunner.Handlers.Ssh;
 
-/// <summary>Why a server could not be used, as one line that names it.</summary>
-public sealed class HostConnectException(string message, bool hostKeyRefused) : Exception(message)
-{
-    /// <summary>The server's key was refused: a security stop, not a network hiccup.</summary>
-    public bool HostKeyRefused { get; } = hostKeyRefused;
-}
-
-/// <summary>How a remote script ended: its exit status, or the signal that ended it.</summary>
-public sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled, TimeSpan Duration);
-
 /// <summary>
 /// One authenticated SSH connection to a server whose host key was checked, directly or through
 /// the jump host (a local port forwarded over the bastion's connection).

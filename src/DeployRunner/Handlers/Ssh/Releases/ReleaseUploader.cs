@@ -1,15 +1,7 @@
-using System.Globalization;
 using System.Text;
 using Renci.SshNet;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
-
-/// <summary>What one upload did: files sent over SFTP, files reused by hard link, bytes sent.</summary>
-public sealed record UploadStats(int Sent, int Linked, long BytesSent)
-{
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"sent {Sent} files ({BytesSent / 1024.0 / 1024.0:0.0} MB), linked {Linked} unchanged");
-}
 
 /// <summary>
 /// Puts an <see cref="UploadSet"/> into <c>releases/.partial-NAME</c> on one server and gives it its
@@ -84,6 +76,3 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         return Encoding.UTF8.GetBytes(builder.ToString());
     }
 }
-
-/// <summary>A release step that failed on a server, with a one-line reason.</summary>
-public sealed class ReleaseStepException(string message) : Exception(message);

@@ -3,16 +3,6 @@ using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
-/// <summary>One file of a release: where it goes (relative, '/'-separated), where it comes from, and what identifies its content.</summary>
-public sealed record ReleaseFile(string Path, string Source, long Size, bool Executable, string Sha256)
-{
-    /// <summary>The manifest line: hash, exec flag, size, path (paths with line breaks are refused earlier).</summary>
-    public string ManifestLine => $"{Identity} {Path}";
-
-    /// <summary>What must be equal for the server's copy to be reused: content hash, exec flag, size.</summary>
-    public string Identity => $"{Sha256} {(Executable ? "x" : "-")} {Size.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-}
-
 /// <summary>
 /// The files input <c>upload</c> names, relative to the working directory: files, folders
 /// (everything under them) and globs (<c>dist/**/*.js</c>). Paths keep their place relative to
@@ -84,24 +74,4 @@ public sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
         for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = path.IndexOf('/', slash + 1))
             yield return path[..slash];
     }
-}
-
-/// <summary>A release's manifest as read back from a server: path to (hash, exec flag).</summary>
-public static class ReleaseManifest
-{
-    public static IReadOnlyDictionary<string, string> Parse(IEnumerable<string> lines)
-    {
-        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in lines)
-        {
-            var parts = line.Split(' ', 4);
-            if (parts.Length == 4 && parts[0].Length == 64) entries[parts[3]] = parts[0] + " " + parts[1] + " " + parts[2];
-        }
-
-        return entries;
-    }
-
-    /// <summary>Files of <paramref name="upload"/> that are identical (content, exec flag, size) in the base release: hard-linked instead of sent.</summary>
-    public static IReadOnlyList<ReleaseFile> Unchanged(UploadSet upload, IReadOnlyDictionary<string, string> baseManifest) =>
-        upload.Files.Where(f => baseManifest.TryGetValue(f.Path, out var identity) && identity == f.Identity).ToList();
 }

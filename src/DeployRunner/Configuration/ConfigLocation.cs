@@ -1,0 +1,12 @@
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace DeployRunner.Configuration;
+
+/// <summary>Where a value was written: file, line and column (1-based), for error messages.</summary>
+public sealed record ConfigLocation(string File, long Line, long Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}

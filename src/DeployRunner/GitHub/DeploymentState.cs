@@ -1,0 +1,13 @@
+namespace DeployRunner.GitHub;
+
+/// <summary>The states a deployment status can take (REST API, 2022-11-28).</summary>
+public enum DeploymentState
+{
+    Queued,
+    Pending,
+    InProgress,
+    Success,
+    Failure,
+    Error,
+    Inactive,
+}

@@ -1,0 +1,17 @@
+namespace DeployRunner.Handlers;
+
+/// <param name="ListTargets">
+/// Whether the step summary lists the targets: false when the one target is the deployment itself
+/// (the shell handler's local script), whose row would repeat the result above it.
+/// </param>
+public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
+{
+    /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
+    public string? Description { get; init; }
+
+    public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
+
+    public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);
+
+    public static HandlerResult Errored(string reason, params TargetResult[] targets) => new(HandlerOutcome.Errored, reason, targets);
+}

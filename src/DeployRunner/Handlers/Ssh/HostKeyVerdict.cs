@@ -1,0 +1,16 @@
+namespace DeployRunner.Handlers.Ssh;
+
+public enum HostKeyVerdict
+{
+    /// <summary>A known_hosts line for the host or a pinned fingerprint has this key.</summary>
+    Trusted,
+
+    /// <summary>Nothing pins this host's key (allowed, with a warning, only when <c>ssh-strict</c> is false).</summary>
+    Unknown,
+
+    /// <summary>known_hosts names the host with another key: possibly someone in the middle. Always refused.</summary>
+    Mismatch,
+
+    /// <summary>The key is marked <c>@revoked</c>. Always refused.</summary>
+    Revoked,
+}

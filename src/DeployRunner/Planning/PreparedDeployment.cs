@@ -1,0 +1,10 @@
+using DeployRunner.Edge;
+using DeployRunner.Events;
+using DeployRunner.Handlers;
+using DeployRunner.Planning;
+using DeployRunner.Workflow;
+
+namespace DeployRunner.Planning;
+
+/// <summary>A deployment made ready to run: its plan and the handler that carries it out.</summary>
+public sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);
