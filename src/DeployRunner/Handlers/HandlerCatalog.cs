@@ -1,3 +1,5 @@
+using DeployRunner.ChildProcesses;
+
 namespace DeployRunner.Handlers;
 
 /// <summary>
@@ -37,7 +39,7 @@ public static class HandlerCatalog
         var handler = definition.Create(settings, context);
         try
         {
-            Running.Prerequisites.Require(definition.Name, context.Environment.Variables, [.. definition.Programs]);
+            Prerequisites.Require(definition.Name, context.Environment.Variables, [.. definition.Programs]);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DeployRunner.ChildProcesses;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.Handlers.Kubectl;
@@ -58,7 +59,7 @@ public sealed partial record KubectlSettings(
 
     /// <summary>kubectl's full path; when it is missing, the catalog's check of the definition's programs says so.</summary>
     private static string FindKubectl(IReadOnlyDictionary<string, string> environment) =>
-        Running.Prerequisites.Find("kubectl", environment) ?? "kubectl";
+        Prerequisites.Find("kubectl", environment) ?? "kubectl";
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z")]
     private static partial Regex DnsLabel();

@@ -1,4 +1,4 @@
-namespace DeployRunner.Running;
+namespace DeployRunner.ChildProcesses;
 
 /// <summary>
 /// The programs a handler starts on this machine, checked before anything runs, so a missing one
