@@ -5,5 +5,5 @@ namespace DeployRunner;
 /// input, an unknown handler). The message is shown as one <c>::error::</c> line and must say
 /// what is wrong and how to fix it; it must never contain a secret.
 /// </summary>
-public sealed class ConfigurationException(string message, Exception? inner = null)
+internal sealed class ConfigurationException(string message, Exception? inner = null)
     : DeployRunnerException(message, inner);

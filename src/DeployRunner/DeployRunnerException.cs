@@ -1,4 +1,4 @@
 namespace DeployRunner;
 
 /// <summary>The root of the runner's own exceptions.</summary>
-public class DeployRunnerException(string message, Exception? inner = null) : Exception(message, inner);
+internal class DeployRunnerException(string message, Exception? inner = null) : Exception(message, inner);

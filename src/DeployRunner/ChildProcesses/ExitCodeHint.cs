@@ -1,7 +1,7 @@
 namespace DeployRunner.ChildProcesses;
 
 /// <summary>What bash's two "could not even start it" exit codes usually mean, as a hint after a failure.</summary>
-public static class ExitCodeHint
+internal static class ExitCodeHint
 {
     /// <summary>A sentence to append to a failure reason (with a leading space), or "" for other codes.</summary>
     public static string For(int? exitCode) => exitCode switch

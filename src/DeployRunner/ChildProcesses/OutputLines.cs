@@ -14,7 +14,7 @@ namespace DeployRunner.ChildProcesses;
 /// After each read (whatever a pipe had ready), <c>onBatchEnd</c> lets the log send what it
 /// buffered: one write per read instead of one per line.
 /// </summary>
-public static class OutputLines
+internal static class OutputLines
 {
     /// <summary>The longest line passed on whole (docs/performance.md, "Limits"); longer lines are cut.</summary>
     public const int MaxLineBytes = 64 * 1024;

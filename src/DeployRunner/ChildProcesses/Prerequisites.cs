@@ -5,7 +5,7 @@ namespace DeployRunner.ChildProcesses;
 /// is one clear error instead of a process-start failure halfway through a deployment. The
 /// action's image has them all; a local run uses the machine's own.
 /// </summary>
-public static class Prerequisites
+internal static class Prerequisites
 {
     /// <summary>What each program is for and where it comes from, for the error message.</summary>
     private static readonly Dictionary<string, string> HowToGet = new(StringComparer.Ordinal)

@@ -9,7 +9,7 @@ namespace DeployRunner.ChildProcesses;
 /// <c>finally</c>: a handler that ignored its token and was abandoned, a time-out.
 /// Process-wide on purpose: the temp directory is, too.
 /// </summary>
-public static class PrivateTempFolders
+internal static class PrivateTempFolders
 {
     private static readonly ConcurrentDictionary<string, byte> Live = new(StringComparer.Ordinal);
 

@@ -9,4 +9,4 @@ namespace DeployRunner.ChildProcesses;
 /// in the background still held its output open after <see cref="ProcessRunner.OutputGrace"/>;
 /// later output from it is not shown.
 /// </summary>
-public sealed record ProcessOutcome(int? ExitCode, bool Cancelled, TimeSpan Duration, bool OutputLeftOpen = false);
+internal sealed record ProcessOutcome(int? ExitCode, bool Cancelled, TimeSpan Duration, bool OutputLeftOpen = false);

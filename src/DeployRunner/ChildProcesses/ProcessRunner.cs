@@ -17,7 +17,7 @@ namespace DeployRunner.ChildProcesses;
 /// them open for as long as it lives). CliWrap's own ExecuteAsync waits for the pipes, hence
 /// System.Diagnostics.Process here.
 /// </summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     /// <summary>Short enough that a status still goes out within the Actions runner's 7.5 s window.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(2);

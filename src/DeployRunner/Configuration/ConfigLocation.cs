@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Configuration;
 
 /// <summary>Where a value was written: file, line and column (1-based), for error messages.</summary>
-public sealed record ConfigLocation(string File, long Line, long Column)
+internal sealed record ConfigLocation(string File, long Line, long Column)
 {
     public override string ToString() => $"{File}:{Line}:{Column}";
 }

@@ -6,4 +6,4 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Configuration;
 
 /// <summary>One setting from a target's <c>runner:</c> block, already in the input's text form.</summary>
-public sealed record ConfiguredSetting(string Name, string Value, ConfigLocation Location);
+internal sealed record ConfiguredSetting(string Name, string Value, ConfigLocation Location);

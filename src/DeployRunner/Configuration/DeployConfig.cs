@@ -12,7 +12,7 @@ namespace DeployRunner.Configuration;
 /// belongs to Deliverybot and is left alone. The file is read with YamlDotNet's representation
 /// model (no reflection, trim-safe), which keeps line and column of every node for errors.
 /// </summary>
-public sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarget> Targets)
+internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarget> Targets)
 {
     public static DeployConfig Parse(string yaml, string file)
     {

@@ -8,7 +8,7 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Configuration;
 
 /// <summary>The settings a deployment runs with, and where each came from.</summary>
-public sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<string, SettingOrigin> Origins, DeployTarget? Target)
+internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<string, SettingOrigin> Origins, DeployTarget? Target)
 {
     public const string DefaultConfigPath = ".github/deploy.yml";
 

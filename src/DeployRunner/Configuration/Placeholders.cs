@@ -12,7 +12,7 @@ namespace DeployRunner.Configuration;
 /// character is refused: substitution must never add a line to a list (a host, a manifest).
 /// Scripts are never substituted (see <see cref="Inputs.SettingKind.Script"/>).
 /// </summary>
-public static partial class Placeholders
+internal static partial class Placeholders
 {
     [GeneratedRegex(@"\{(?<name>environment|ref|sha|id|task|payload\.(?<key>[A-Za-z0-9_.-]+))\}")]
     private static partial Regex Pattern();

@@ -11,7 +11,7 @@ namespace DeployRunner.Configuration;
 /// settings; secrets and workflow-only inputs come from the workflow alone. A test checks that
 /// every input in action.yml is known here, so a new input has to decide where it may come from.
 /// </summary>
-public static class SettingCatalog
+internal static class SettingCatalog
 {
     /// <summary>The settings every handler shares, read by the edge and the planner.</summary>
     public static readonly IReadOnlyList<SettingDefinition> Core =

@@ -7,7 +7,7 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Configuration;
 
 /// <summary>Where a setting's value came from, for messages that point at the right place.</summary>
-public abstract record SettingOrigin
+internal abstract record SettingOrigin
 {
     public sealed record Input : SettingOrigin
     {

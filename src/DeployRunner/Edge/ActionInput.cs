@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Edge;
 
 /// <summary>One input as action.yml declares it.</summary>
-public sealed record ActionInput(string Name, string Description, string Default)
+internal sealed record ActionInput(string Name, string Description, string Default)
 {
     /// <summary>The handler an input belongs to (its description starts "ssh handler:"), or null for every handler.</summary>
     public string? Handler =>

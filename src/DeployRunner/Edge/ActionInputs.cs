@@ -7,7 +7,7 @@ namespace DeployRunner.Edge;
 /// The inputs declared in action.yml, which is embedded in the program: the command line's flags
 /// and <c>--help</c> come from the same file the Actions runner reads, so they cannot disagree.
 /// </summary>
-public static class ActionInputs
+internal static class ActionInputs
 {
     public static readonly IReadOnlyList<ActionInput> All = Load();
 

@@ -4,7 +4,7 @@ namespace DeployRunner.Edge;
 /// The job's environment, read once in <c>Program</c>: where things are and who we are.
 /// Nothing below <c>Program</c> reads environment variables itself.
 /// </summary>
-public sealed record RunnerEnvironment(
+internal sealed record RunnerEnvironment(
     IReadOnlyDictionary<string, string> Variables,
     bool IsActions,
     bool DebugEnabled,

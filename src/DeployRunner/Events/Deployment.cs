@@ -1,7 +1,7 @@
 namespace DeployRunner.Events;
 
 /// <summary>One GitHub deployment, as the event (or the API) describes it.</summary>
-public sealed record Deployment(
+internal sealed record Deployment(
     long Id,
     string Sha,
     string Ref,

@@ -9,7 +9,7 @@ namespace DeployRunner.Events;
 /// seen in practice (no <c>action</c> on GHES, null flags, string payloads) and refuses, with a
 /// message that says how to fix it, anything it cannot deploy from.
 /// </summary>
-public static class DeploymentEventReader
+internal static class DeploymentEventReader
 {
     public static async Task<DeploymentEvent> ReadFileAsync(string path, CancellationToken cancellationToken) =>
         FromRoot(await ReadRootAsync(path, cancellationToken), path);

@@ -6,7 +6,7 @@ namespace DeployRunner.Events;
 /// A deployment's free-form payload. GitHub sends it as an object or as a string; a string is
 /// usually JSON text, else an opaque value. <c>{}</c>, <c>""</c> and null all mean "none".
 /// </summary>
-public sealed record DeploymentPayload
+internal sealed record DeploymentPayload
 {
     public static readonly DeploymentPayload None = new(null, null);
 

@@ -7,7 +7,7 @@ namespace DeployRunner.Events;
 /// uses to find the pull request's review apps: its number, head branch and commit, and whether
 /// the head branch lives in a fork.
 /// </summary>
-public sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, bool FromFork = true)
+internal sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, bool FromFork = true)
 {
     /// <summary>
     /// The refs to look deployments up by: the head branch in each form (<c>name</c>,

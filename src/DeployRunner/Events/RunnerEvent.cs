@@ -7,7 +7,7 @@ namespace DeployRunner.Events;
 /// What the workflow asked for, decided once at the edge: one of a few closed kinds, so the top
 /// level is a switch and nothing below asks the event again.
 /// </summary>
-public abstract record RunnerEvent
+internal abstract record RunnerEvent
 {
     private RunnerEvent()
     {

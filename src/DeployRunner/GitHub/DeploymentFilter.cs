@@ -1,7 +1,7 @@
 namespace DeployRunner.GitHub;
 
 /// <summary>The query of <c>GET /repos/{owner}/{repo}/deployments</c>; null fields are not sent.</summary>
-public sealed record DeploymentFilter(string? Ref = null, string? Sha = null, string? Environment = null, string? Task = null)
+internal sealed record DeploymentFilter(string? Ref = null, string? Sha = null, string? Environment = null, string? Task = null)
 {
     public IDictionary<string, string> ToQuery()
     {

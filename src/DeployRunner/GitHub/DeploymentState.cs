@@ -1,7 +1,7 @@
 namespace DeployRunner.GitHub;
 
 /// <summary>The states a deployment status can take (REST API, 2022-11-28).</summary>
-public enum DeploymentState
+internal enum DeploymentState
 {
     Queued,
     Pending,

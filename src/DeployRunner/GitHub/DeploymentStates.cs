@@ -1,6 +1,6 @@
 namespace DeployRunner.GitHub;
 
-public static class DeploymentStates
+internal static class DeploymentStates
 {
     public static string ToApiName(this DeploymentState state) => state switch
     {

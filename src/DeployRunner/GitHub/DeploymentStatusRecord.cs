@@ -1,7 +1,7 @@
 namespace DeployRunner.GitHub;
 
 /// <summary>A status a deployment already has, as the API lists it.</summary>
-public sealed record DeploymentStatusRecord(long Id, string State, string? Description)
+internal sealed record DeploymentStatusRecord(long Id, string State, string? Description)
 {
     public DeploymentState? Known => DeploymentStates.FromApiName(State);
 }

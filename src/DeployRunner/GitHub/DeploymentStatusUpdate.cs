@@ -1,7 +1,7 @@
 namespace DeployRunner.GitHub;
 
 /// <summary>One status to post on a deployment.</summary>
-public sealed record DeploymentStatusUpdate(
+internal sealed record DeploymentStatusUpdate(
     DeploymentState State,
     string Description,
     string? LogUrl,

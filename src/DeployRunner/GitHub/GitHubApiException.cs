@@ -12,7 +12,7 @@ namespace DeployRunner.GitHub;
 /// only when GitHub answered with a refusal (4xx): after a lost answer or a server error, a
 /// status may have been recorded even though the call failed.
 /// </summary>
-public sealed class GitHubApiException(string message, Exception? inner = null, bool mayHaveTakenEffect = true) : DeployRunnerException(message, inner)
+internal sealed class GitHubApiException(string message, Exception? inner = null, bool mayHaveTakenEffect = true) : DeployRunnerException(message, inner)
 {
     public bool MayHaveTakenEffect { get; } = mayHaveTakenEffect;
 }

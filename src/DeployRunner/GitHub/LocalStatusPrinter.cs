@@ -8,7 +8,7 @@ namespace DeployRunner.GitHub;
 /// deploy script on their own machine and see exactly what GitHub would be told. There is no
 /// API to ask, so it knows no other deployments: nothing is ever superseded locally.
 /// </summary>
-public sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
+internal sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
 {
     public Task PostStatusAsync(string repository, long deploymentId, DeploymentStatusUpdate status, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace DeployRunner.GitHub;
 /// <summary>How hard to try one GitHub API call.</summary>
 /// <param name="SecondaryRateLimitWait">The first wait after a secondary rate limit that names no time (GitHub asks for at least a minute).</param>
 /// <param name="MutationSpacing">The least time between two mutative requests (GitHub asks for a second).</param>
-public sealed record RetryPolicy(int MaxAttempts, TimeSpan PerAttemptTimeout, TimeSpan MaxTotalWait, TimeSpan FirstBackoff)
+internal sealed record RetryPolicy(int MaxAttempts, TimeSpan PerAttemptTimeout, TimeSpan MaxTotalWait, TimeSpan FirstBackoff)
 {
     public static readonly RetryPolicy Default = new(5, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1));
 

@@ -19,7 +19,7 @@ namespace DeployRunner.GitHub;
 /// <item>mutative requests (POST, PATCH, PUT, DELETE) at least a second apart.</item>
 /// </list>
 /// </summary>
-public sealed class RetryingHttpHandler : DelegatingHandler
+internal sealed class RetryingHttpHandler : DelegatingHandler
 {
     /// <summary>https://docs.github.com/en/rest/about-the-rest-api/api-versions</summary>
     public const string ApiVersion = "2022-11-28";

@@ -6,7 +6,7 @@ namespace DeployRunner.Handlers;
 /// environment, so <see cref="Changes"/> also lists each secret's removal (CliWrap's convention:
 /// null removes a variable); callers add their own variables on top of a copy.
 /// </summary>
-public sealed record ChildEnvironment(IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string?> Removals)
+internal sealed record ChildEnvironment(IReadOnlyDictionary<string, string> Variables, IReadOnlyDictionary<string, string?> Removals)
 {
     public static readonly ChildEnvironment Empty = From(new Dictionary<string, string>());
 

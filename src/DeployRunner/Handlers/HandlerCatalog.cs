@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers;
 /// (<c>[ModuleInitializer]</c> in its <c>*Definition.cs</c>, run before any code of the runner),
 /// so adding a handler touches its folder and nothing central.
 /// </summary>
-public static class HandlerCatalog
+internal static class HandlerCatalog
 {
     private static readonly List<HandlerDefinition> Registered = [];
 

@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers;
 /// already stripped of the runner's secrets (<see cref="ChildEnvironment"/>): a handler cannot
 /// forget to remove them, because it never holds them.
 /// </summary>
-public sealed record HandlerContext(
+internal sealed record HandlerContext(
     IWorkflowLog Log,
     ChildEnvironment Environment,
     string Workspace,

@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers;
 /// it needs on PATH, and how to create it. Creating reads and checks its inputs, so a bad input
 /// is found before any status is posted or anything runs.
 /// </summary>
-public sealed record HandlerDefinition(
+internal sealed record HandlerDefinition(
     string Name,
     IReadOnlyList<SettingDefinition> Inputs,
     IReadOnlyList<string> Programs,

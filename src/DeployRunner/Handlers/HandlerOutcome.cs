@@ -1,6 +1,6 @@
 namespace DeployRunner.Handlers;
 
-public enum HandlerOutcome
+internal enum HandlerOutcome
 {
     /// <summary>Every target did what it was asked: <c>success</c> (or <c>inactive</c> for a removal).</summary>
     Succeeded,

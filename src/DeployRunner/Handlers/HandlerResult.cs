@@ -4,7 +4,7 @@ namespace DeployRunner.Handlers;
 /// Whether the step summary lists the targets: false when the one target is the deployment itself
 /// (the shell handler's local script), whose row would repeat the result above it.
 /// </param>
-public sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
+internal sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IReadOnlyList<TargetResult> Targets, bool ListTargets = true)
 {
     /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
     public string? Description { get; init; }

@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers;
 /// means the runner itself broke. Cancellation must stop all work the handler started
 /// (processes, remote commands) before the returned task completes.
 /// </summary>
-public interface IDeploymentHandler
+internal interface IDeploymentHandler
 {
     Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken);
 

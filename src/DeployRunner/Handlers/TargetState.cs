@@ -4,7 +4,7 @@ namespace DeployRunner.Handlers;
 /// What happened to one target. The <c>results</c> output spells each as
 /// <see cref="TargetStates.ToOutputName"/> says, and the README's outputs section lists them.
 /// </summary>
-public enum TargetState
+internal enum TargetState
 {
     /// <summary>The script ran and exited 0.</summary>
     Ok,

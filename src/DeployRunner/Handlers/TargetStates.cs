@@ -1,6 +1,6 @@
 namespace DeployRunner.Handlers;
 
-public static class TargetStates
+internal static class TargetStates
 {
     /// <summary>The one mapping to the names the <c>results</c> output documents.</summary>
     public static string ToOutputName(this TargetState state) => state switch

@@ -6,7 +6,7 @@ namespace DeployRunner.Health;
 /// Input <c>health-check-url</c> (with <c>{host}</c> for the ssh handler's server and
 /// <c>{environment-url}</c> for the deployment's environment URL) and <c>health-check-timeout</c>.
 /// </summary>
-public sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline)
+internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline)
 {
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(60);
 

@@ -10,7 +10,7 @@ namespace DeployRunner.Health;
 /// <c>health-check-timeout</c>, or the deployment is a <c>failure</c>. Removals are not checked.
 /// The ssh handler checks each server itself, between its switch and its rollback.
 /// </summary>
-public sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSettings check, HandlerContext context) : IDeploymentHandler
+internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSettings check, HandlerContext context) : IDeploymentHandler
 {
     private static readonly HttpClient Http = HealthProbe.CreateClient();
 

@@ -7,7 +7,7 @@ namespace DeployRunner.Health;
 /// request bounded (as kamal-proxy does: one 2xx is enough, redirects followed). Works for any
 /// handler; it needs only a URL.
 /// </summary>
-public sealed class HealthProbe(HttpClient http, TimeProvider time)
+internal sealed class HealthProbe(HttpClient http, TimeProvider time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);

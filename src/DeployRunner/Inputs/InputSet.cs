@@ -9,7 +9,7 @@ namespace DeployRunner.Inputs;
 /// Empty values count as "not given", as in the Actions runner, which passes every declared
 /// input and fills in the defaults from action.yml.
 /// </summary>
-public sealed partial record InputSet(ImmutableDictionary<string, string> Values)
+internal sealed partial record InputSet(ImmutableDictionary<string, string> Values)
 {
     public static readonly InputSet Empty = new(ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase));
 

@@ -8,7 +8,7 @@ namespace DeployRunner.Inputs;
 /// past <see cref="MaxDepth"/> a document is refused in microseconds, without recursion that could
 /// exhaust the stack. Documented in the README (Limits).
 /// </summary>
-public static class JsonLimits
+internal static class JsonLimits
 {
     /// <summary>GitHub caps webhook payloads at 25 MB; an event file larger than that did not come from GitHub.</summary>
     public const int MaxEventBytes = 25 * 1024 * 1024;

@@ -9,7 +9,7 @@ namespace DeployRunner.Inputs;
 /// kubeconfig): masking it line by line would register lines like <c>kind: Config</c> with the
 /// Actions runner, which then hides them everywhere in the job log.
 /// </param>
-public sealed record SettingDefinition(string Name, SettingKind Kind, bool MaskedWhole = false)
+internal sealed record SettingDefinition(string Name, SettingKind Kind, bool MaskedWhole = false)
 {
     public bool IsSecret => Kind == SettingKind.Secret;
 }

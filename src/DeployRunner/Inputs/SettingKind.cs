@@ -1,7 +1,7 @@
 namespace DeployRunner.Inputs;
 
 /// <summary>What a setting holds, which decides where it may come from and what is checked.</summary>
-public enum SettingKind
+internal enum SettingKind
 {
     /// <summary>One line of text; placeholders are substituted.</summary>
     Text,

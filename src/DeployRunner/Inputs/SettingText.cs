@@ -4,7 +4,7 @@ namespace DeployRunner.Inputs;
 /// The one parser of each shape of setting text, shared by the inputs, <c>deploy.yml</c>, the
 /// payload and the handlers, so two readers of the same setting cannot disagree.
 /// </summary>
-public static class SettingText
+internal static class SettingText
 {
     /// <summary>
     /// The lines of a list setting, trimmed, skipping blank lines and <c>#</c> comment lines, with

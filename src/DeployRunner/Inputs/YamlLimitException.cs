@@ -4,4 +4,4 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Inputs;
 
 /// <summary>A YAML text refused for its structure, not its syntax.</summary>
-public sealed class YamlLimitException(Mark at, string limit) : YamlException(at, at, $"refused: {limit} (see README, Limits)");
+internal sealed class YamlLimitException(Mark at, string limit) : YamlException(at, at, $"refused: {limit} (see README, Limits)");

@@ -12,7 +12,7 @@ namespace DeployRunner.Inputs;
 /// (alias and merge-key bombs, which are cheap to write and exponential to walk). The limits are
 /// far above real files and documented in the README (Limits).
 /// </summary>
-public static class YamlLimits
+internal static class YamlLimits
 {
     /// <summary>The largest file read (a generous manifest bundle is a few hundred KiB).</summary>
     public const int MaxBytes = 8 * 1024 * 1024;

@@ -7,7 +7,7 @@ namespace DeployRunner.Planning;
 /// What the runner is about to do: one deployment, the handler to do it with, the settings that
 /// handler reads, and the deadline. Built once, before any status is posted.
 /// </summary>
-public sealed record DeploymentPlan(
+internal sealed record DeploymentPlan(
     Deployment Deployment,
     string Repository,
     string HandlerName,

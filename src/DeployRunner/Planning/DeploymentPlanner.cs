@@ -5,7 +5,7 @@ using DeployRunner.Inputs;
 namespace DeployRunner.Planning;
 
 /// <summary>Turns an event and the inputs into a <see cref="DeploymentPlan"/>, checking the inputs on the way.</summary>
-public static class DeploymentPlanner
+internal static class DeploymentPlanner
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
 

@@ -14,7 +14,7 @@ namespace DeployRunner.Planning;
 /// <see cref="ConfigurationException"/> that points at where the bad value was set, raised before
 /// any status is posted.
 /// </summary>
-public sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment environment, HandlerContext context)
+internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment environment, HandlerContext context)
 {
     public async Task<PreparedDeployment> PrepareAsync(DeploymentEvent deploymentEvent, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace DeployRunner.Planning;
 /// The <c>DEPLOY_*</c> variables every handler hands to the user's script. Values are data:
 /// they travel as environment variables (or, over SSH, as quoted exports), never as script text.
 /// </summary>
-public static class DeploymentVariables
+internal static class DeploymentVariables
 {
     public const string PayloadPrefix = "DEPLOY_PAYLOAD_";
 

@@ -10,7 +10,7 @@ namespace DeployRunner.Planning;
 /// names them; the whole payload is always in the file <c>DEPLOY_PAYLOAD_FILE</c> names.
 /// https://man7.org/linux/man-pages/man2/execve.2.html (Limits on size of arguments and environment)
 /// </summary>
-public static class EnvironmentLimits
+internal static class EnvironmentLimits
 {
     /// <summary>Bytes of one <c>NAME=VALUE</c> plus its terminating NUL.</summary>
     public const int MaxVariableBytes = 128 * 1024;

@@ -7,4 +7,4 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Planning;
 
 /// <summary>A deployment made ready to run: its plan and the handler that carries it out.</summary>
-public sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);
+internal sealed record PreparedDeployment(DeploymentPlan Plan, IDeploymentHandler Handler);

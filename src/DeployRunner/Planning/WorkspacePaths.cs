@@ -6,7 +6,7 @@ namespace DeployRunner.Planning;
 /// links are followed (a checked-out link to <c>/</c> is as good as <c>..</c>). A path that
 /// leaves is a configuration error, found before any status is posted.
 /// </summary>
-public static class WorkspacePaths
+internal static class WorkspacePaths
 {
     /// <summary>The real path of <paramref name="path"/> (every link on the way followed), checked to be inside the workspace.</summary>
     public static string Contain(string setting, string shown, string path, string workspace)

@@ -17,7 +17,7 @@ namespace DeployRunner.Running;
 /// A state file that cannot be written (a full disk) must not stop a status from being posted:
 /// the failure is a warning, once, and the main step carries on without a safety net.
 /// </remarks>
-public sealed class DeploymentRecord(WorkflowFiles files, IWorkflowLog log)
+internal sealed class DeploymentRecord(WorkflowFiles files, IWorkflowLog log)
 {
     public const string KeyPrefix = "deployment-";
     public const string Posting = "posting:";

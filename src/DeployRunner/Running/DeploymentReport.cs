@@ -9,7 +9,7 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Running;
 
 /// <summary>What the step leaves behind: outputs and the step summary.</summary>
-public static class DeploymentReport
+internal static class DeploymentReport
 {
     public static string ResultsJson(IReadOnlyList<TargetResult> targets) =>
         JsonSerializer.Serialize(

@@ -11,7 +11,7 @@ namespace DeployRunner.Running;
 /// status, outputs and summary. Once <c>in_progress</c> is posted, every path (success, failure,
 /// time-out, cancellation, a fault in a handler) ends in a terminal status.
 /// </summary>
-public sealed class DeploymentRunner(
+internal sealed class DeploymentRunner(
     IGitHubDeployments github,
     IWorkflowLog log,
     WorkflowFiles files,

@@ -7,7 +7,7 @@ namespace DeployRunner.Running;
 /// <c>dry-run: true</c>: the whole plan (what would run, where, in what order, with what, and
 /// the URL), after every check that touches no target; nothing is run and nothing is posted.
 /// </summary>
-public static class DryRun
+internal static class DryRun
 {
     public static async Task PrintAsync(PreparedDeployment prepared, IWorkflowLog log, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 namespace DeployRunner.Running;
 
 /// <summary>Exit codes of the runner process.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Deployed = 0;
     public const int Failed = 1;

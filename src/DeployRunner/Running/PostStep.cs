@@ -16,7 +16,7 @@ namespace DeployRunner.Running;
 /// <c>STATE_deployment-ID</c>. A confirmed <c>in_progress</c> is closed straight away; an
 /// unconfirmed request (<c>posting:</c>) is checked against the deployment's latest status first.
 /// </remarks>
-public sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, string? logUrl)
+internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, string? logUrl)
 {
     public const string Description = "The runner stopped before it could report a result.";
 

@@ -27,7 +27,7 @@ namespace DeployRunner.Running;
 /// k deployments at most 1 + k + 2 + (k - 1) = 2k + 2 (list, newest status of each, in_progress
 /// and inactive on the newest, inactive on the others). A repeated close costs 1 + k.
 /// </summary>
-public sealed class ReviewAppTeardown(
+internal sealed class ReviewAppTeardown(
     IGitHubDeployments github,
     IWorkflowLog log,
     WorkflowFiles files,

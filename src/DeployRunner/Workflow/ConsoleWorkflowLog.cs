@@ -10,7 +10,7 @@ namespace DeployRunner.Workflow;
 /// annotations and groups are plain text, and untrusted text needs no <c>::stop-commands::</c>,
 /// so a local run's output is safe to paste into a ticket.
 /// </summary>
-public sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled, bool workflowCommands = true) : IWorkflowLog
+internal sealed class ConsoleWorkflowLog(TextWriter writer, bool debugEnabled, bool workflowCommands = true) : IWorkflowLog
 {
     private readonly Lock _gate = new();
     private readonly List<string> _secrets = [];

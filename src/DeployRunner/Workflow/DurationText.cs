@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DeployRunner.Workflow;
 
 /// <summary>A duration as the log, the statuses and the step summary write it: <c>4.2 s</c>, <c>3 min 5 s</c>.</summary>
-public static class DurationText
+internal static class DurationText
 {
     public static string Format(TimeSpan duration) => duration.TotalSeconds < 60
         ? string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0} s")

@@ -4,7 +4,7 @@ namespace DeployRunner.Workflow;
 /// The job log. Everything the runner prints goes through here, so that secrets are masked
 /// first and untrusted text can never become a workflow command.
 /// </summary>
-public interface IWorkflowLog
+internal interface IWorkflowLog
 {
     /// <summary>
     /// Registers a secret with the Actions runner (<c>::add-mask::</c>) and with this log. The

@@ -3,7 +3,7 @@ using System.Text;
 namespace DeployRunner.Workflow;
 
 /// <summary>Makes untrusted text inert inside a Markdown table cell (no links, no HTML, no new cells).</summary>
-public static class MarkdownText
+internal static class MarkdownText
 {
     public static string Cell(string? text)
     {

@@ -7,7 +7,7 @@ namespace DeployRunner.Workflow;
 /// Formatting of workflow commands, as the Actions runner parses them
 /// (actions/runner ActionCommand.cs; actions/toolkit core/command.ts).
 /// </summary>
-public static class WorkflowCommands
+internal static class WorkflowCommands
 {
     /// <summary>Message data: <c>%</c> first, then CR and LF.</summary>
     public static string EscapeData(string value) =>

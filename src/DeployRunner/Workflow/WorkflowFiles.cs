@@ -7,7 +7,7 @@ namespace DeployRunner.Workflow;
 /// The files the Actions runner reads after the step: <c>GITHUB_OUTPUT</c>, <c>GITHUB_STATE</c>
 /// and <c>GITHUB_STEP_SUMMARY</c>. A path that is null (local runs) makes the write a no-op.
 /// </summary>
-public sealed record WorkflowFiles(string? OutputPath, string? StatePath, string? SummaryPath)
+internal sealed record WorkflowFiles(string? OutputPath, string? StatePath, string? SummaryPath)
 {
     /// <summary>The runner refuses a step summary over 1 MiB.</summary>
     public const int MaxSummaryBytes = 1024 * 1024;

@@ -17,7 +17,7 @@ namespace DeployRunner.IntegrationTests.Kubectl;
 /// through the runner's <see cref="DeploymentRunner"/> (statuses recorded, outputs and summary
 /// written to files), as Program would wire it.
 /// </summary>
-public sealed class KubectlScenario : IAsyncDisposable
+internal sealed class KubectlScenario : IAsyncDisposable
 {
     private KubectlScenario(FakeKubernetesApi cluster, string workspace)
     {

@@ -9,7 +9,7 @@ using DeployRunner.Workflow;
 namespace DeployRunner.IntegrationTests.Ssh;
 
 /// <summary>What one run of the ssh handler did: its result and the job log it wrote, line by line.</summary>
-public sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
+internal sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
 {
     public string Log => string.Join('\n', Lines);
 
@@ -23,7 +23,7 @@ public sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
 /// Runs the real ssh handler (created through <see cref="HandlerCatalog"/>, as Program does) against
 /// the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
 /// </summary>
-public sealed class SshHarness(SshServers servers)
+internal sealed class SshHarness(SshServers servers)
 {
     public string Scratch { get; } = Directory.CreateTempSubdirectory("deploy-runner-ssh-scratch-").FullName;
 

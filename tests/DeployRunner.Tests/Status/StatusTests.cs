@@ -32,14 +32,17 @@ public sealed class DeploymentStatusUpdateTests
         Assert.Equal("a b", DeploymentStatusUpdate.Shorten("a\nb"));
     }
 
+    // The state travels as its member name: DeploymentState is internal, and a public test
+    // method cannot take an internal type.
     [Theory]
-    [InlineData(DeploymentState.InProgress, "in_progress", false)]
-    [InlineData(DeploymentState.Success, "success", true)]
-    [InlineData(DeploymentState.Failure, "failure", true)]
-    [InlineData(DeploymentState.Error, "error", true)]
-    [InlineData(DeploymentState.Inactive, "inactive", true)]
-    public void States_have_their_API_names(DeploymentState state, string name, bool terminal)
+    [InlineData(nameof(DeploymentState.InProgress), "in_progress", false)]
+    [InlineData(nameof(DeploymentState.Success), "success", true)]
+    [InlineData(nameof(DeploymentState.Failure), "failure", true)]
+    [InlineData(nameof(DeploymentState.Error), "error", true)]
+    [InlineData(nameof(DeploymentState.Inactive), "inactive", true)]
+    public void States_have_their_API_names(string member, string name, bool terminal)
     {
+        var state = Enum.Parse<DeploymentState>(member);
         Assert.Equal(name, state.ToApiName());
         Assert.Equal(state, DeploymentStates.FromApiName(name));
         Assert.Equal(terminal, state.IsTerminal());

@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// One line of the <c>images</c> input: every container whose image repository is
 /// <see cref="Repository"/> gets <see cref="Image"/>.
 /// </summary>
-public sealed record ImageOverride(string Repository, string Image)
+internal sealed record ImageOverride(string Repository, string Image)
 {
     /// <summary>Parses <c>NAME=IMAGE</c> lines.</summary>
     public static IReadOnlyList<ImageOverride> ParseAll(IReadOnlyList<string> lines)

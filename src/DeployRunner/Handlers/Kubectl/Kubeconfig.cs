@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// credential in it (to be masked before anything is printed). The text itself is only ever
 /// written to a private file for kubectl.
 /// </summary>
-public sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, string Context, IReadOnlyList<string> Secrets)
+internal sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, string Context, IReadOnlyList<string> Secrets)
 {
     /// <summary>
     /// Keys whose values are credentials, anywhere under <c>users</c> (including an auth

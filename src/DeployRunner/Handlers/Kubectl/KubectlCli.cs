@@ -12,7 +12,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// the log inside a <c>::stop-commands::</c> block so none of it can become a workflow command.
 /// It runs through <see cref="ProcessRunner"/>, so a cancel stops it the same way as a script.
 /// </summary>
-public sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig, string context, HandlerContext handlerContext)
+internal sealed class KubectlCli(string kubectlPath, PrivateKubeconfig kubeconfig, string context, HandlerContext handlerContext)
 {
     private readonly IWorkflowLog _log = handlerContext.Log;
 

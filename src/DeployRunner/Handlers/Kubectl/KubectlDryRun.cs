@@ -3,7 +3,7 @@ using DeployRunner.Planning;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>What <c>--dry-run</c> adds for the kubectl handler: whether a failure would be rolled back, and what is recorded for that.</summary>
-public static class KubectlDryRun
+internal static class KubectlDryRun
 {
     public static IEnumerable<string> Lines(DeploymentPlan plan)
     {

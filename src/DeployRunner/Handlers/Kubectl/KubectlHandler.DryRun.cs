@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Handlers.Kubectl;
 
-public sealed partial class KubectlHandler
+internal sealed partial class KubectlHandler
 {
     /// <summary>
     /// The kubectl plan: cluster, context, namespace, and each object with its rendered images.

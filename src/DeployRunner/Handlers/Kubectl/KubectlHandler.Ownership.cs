@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DeployRunner.Handlers.Kubectl;
 
-public sealed partial class KubectlHandler
+internal sealed partial class KubectlHandler
 {
     private sealed partial class Run
     {

@@ -1,6 +1,6 @@
 namespace DeployRunner.Handlers.Kubectl;
 
-public sealed partial class KubectlHandler
+internal sealed partial class KubectlHandler
 {
     private sealed partial class Run
     {

@@ -11,7 +11,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// manifests describe that carries this environment's mark, or the namespace this runner created
 /// for it, and nothing else.
 /// </summary>
-public sealed partial class KubectlHandler : IDeploymentHandler
+internal sealed partial class KubectlHandler : IDeploymentHandler
 {
     private readonly KubectlSettings _settings;
     private readonly HandlerContext _context;

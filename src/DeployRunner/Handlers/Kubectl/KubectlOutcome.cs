@@ -5,7 +5,7 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>How one kubectl command ended; <see cref="Messages"/> are its last stderr lines (for a reason).</summary>
-public sealed record KubectlOutcome(int? ExitCode, bool Cancelled, string Output, IReadOnlyList<string> Messages, TimeSpan Duration)
+internal sealed record KubectlOutcome(int? ExitCode, bool Cancelled, string Output, IReadOnlyList<string> Messages, TimeSpan Duration)
 {
     public bool Succeeded => ExitCode == 0 && !Cancelled;
 

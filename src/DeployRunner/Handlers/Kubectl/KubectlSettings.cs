@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// The kubectl handler's inputs, read and checked before any status is posted: a bad value is
 /// one clear configuration error and nothing is applied.
 /// </summary>
-public sealed partial record KubectlSettings(
+internal sealed partial record KubectlSettings(
     Kubeconfig Kubeconfig,
     string? Namespace,
     IReadOnlyList<ManifestSource> Manifests,

@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>One object from the manifests: what kubectl will apply, kept as its YAML tree.</summary>
-public sealed record KubernetesObject(string ApiVersion, string Kind, string Name, string? Namespace, YamlMappingNode Node, string Source)
+internal sealed record KubernetesObject(string ApiVersion, string Kind, string Name, string? Namespace, YamlMappingNode Node, string Source)
 {
     /// <summary>How kubectl names it: <c>deployment/web</c>.</summary>
     public string Reference => $"{Kind.ToLowerInvariant()}/{Name}";

@@ -9,7 +9,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// <see cref="OwnershipMark"/> of the environment they were made for. Only a namespace that
 /// carries the mark for this exact environment is ever deleted.
 /// </summary>
-public static class ManagedNamespace
+internal static class ManagedNamespace
 {
     /// <summary>The Namespace manifest to create, as YAML with every value quoted (an environment name is untrusted).</summary>
     public static string Manifest(string name, string environment)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.FileSystemGlobbing;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>Where manifests come from: a YAML or JSON file, or a kustomization folder that kubectl builds.</summary>
-public sealed record ManifestSource(string Path, bool IsKustomization)
+internal sealed record ManifestSource(string Path, bool IsKustomization)
 {
     private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];

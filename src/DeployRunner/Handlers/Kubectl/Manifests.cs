@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// for <c>kubectl apply -f -</c>. Scalars keep their original style, so kubectl reads the same
 /// values it would have read from the files.
 /// </summary>
-public static class Manifests
+internal static class Manifests
 {
     public static IReadOnlyList<KubernetesObject> Read(string yaml, string source)
     {

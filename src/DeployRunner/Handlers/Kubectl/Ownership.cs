@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>How an object relates to the environment being deployed or removed.</summary>
-public enum Ownership
+internal enum Ownership
 {
     /// <summary>It carries this runner's mark for this exact environment.</summary>
     Ours,

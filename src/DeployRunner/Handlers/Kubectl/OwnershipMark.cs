@@ -17,7 +17,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// <item>annotation <c>deliverybot-runner/environment</c>: the exact environment name.</item>
 /// </list>
 /// </summary>
-public sealed record OwnershipMark(string Environment)
+internal sealed record OwnershipMark(string Environment)
 {
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "deliverybot-runner";

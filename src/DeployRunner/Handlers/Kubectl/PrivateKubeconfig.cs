@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers.Kubectl;
 /// the folder; the handler does that in a <c>finally</c>, so a failure or a cancel (kubectl is
 /// stopped before the handler returns) removes it too.
 /// </summary>
-public sealed class PrivateKubeconfig : IDisposable
+internal sealed class PrivateKubeconfig : IDisposable
 {
     private readonly string _folder;
 

@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers.Shell;
 /// Runs the deployment's script on this machine with bash (<c>-e</c>, <c>pipefail</c>), in the
 /// working directory, with the job's environment minus the runner's secrets plus <c>DEPLOY_*</c>.
 /// </summary>
-public sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
+internal sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
 {
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
 

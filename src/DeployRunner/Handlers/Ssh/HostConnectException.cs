@@ -6,7 +6,7 @@ using Renci.SshNet.Common;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>Why a server could not be used, as one line that names it.</summary>
-public sealed class HostConnectException(string message, bool hostKeyRefused) : Exception(message)
+internal sealed class HostConnectException(string message, bool hostKeyRefused) : Exception(message)
 {
     /// <summary>The server's key was refused: a security stop, not a network hiccup.</summary>
     public bool HostKeyRefused { get; } = hostKeyRefused;

@@ -1,4 +1,4 @@
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>The answer for one offered host key, with the line to print about it.</summary>
-public sealed record HostKeyDecision(HostKeyVerdict Verdict, bool Accept, string Fingerprint, string? Message);
+internal sealed record HostKeyDecision(HostKeyVerdict Verdict, bool Accept, string Fingerprint, string? Message);

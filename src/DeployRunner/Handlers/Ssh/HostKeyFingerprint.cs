@@ -6,7 +6,7 @@ using DeployRunner.Inputs;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>SHA256 fingerprints as <c>ssh-keygen -l</c> prints them, and the key type inside a key blob.</summary>
-public static class HostKeyFingerprint
+internal static class HostKeyFingerprint
 {
     /// <summary><c>SHA256:</c> and the unpadded base64 of the SHA-256 of the key blob.</summary>
     public static string Sha256(byte[] keyBlob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(keyBlob)).TrimEnd('=');

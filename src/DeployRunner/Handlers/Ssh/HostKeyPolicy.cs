@@ -5,7 +5,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// <c>ssh-fingerprints</c>. With <c>ssh-strict</c> (the default) an unknown key is refused; a
 /// key that contradicts known_hosts is refused whatever <c>ssh-strict</c> says.
 /// </summary>
-public sealed record HostKeyPolicy(KnownHosts KnownHosts, IReadOnlyList<string> Fingerprints, bool Strict)
+internal sealed record HostKeyPolicy(KnownHosts KnownHosts, IReadOnlyList<string> Fingerprints, bool Strict)
 {
     public HostKeyDecision Decide(SshHost host, byte[] offeredKeyBlob)
     {

@@ -1,6 +1,6 @@
 namespace DeployRunner.Handlers.Ssh;
 
-public enum HostKeyVerdict
+internal enum HostKeyVerdict
 {
     /// <summary>A known_hosts line for the host or a pinned fingerprint has this key.</summary>
     Trusted,

@@ -4,7 +4,7 @@ using System.Text;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>One line of a known_hosts file: which hosts it names and the key they have.</summary>
-public sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string KeyType, byte[] KeyBlob, bool Revoked, int Line)
+internal sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string KeyType, byte[] KeyBlob, bool Revoked, int Line)
 {
     /// <summary>
     /// Whether this line names the host, as OpenSSH matches it (sshd hostfile.c, match.c): a

@@ -5,7 +5,7 @@ using DeployRunner.Inputs;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>The <c>ssh-known-hosts</c> input, parsed once when the handler is created.</summary>
-public sealed class KnownHosts
+internal sealed class KnownHosts
 {
     private KnownHosts(IReadOnlyList<KnownHostEntry> entries) => Entries = entries;
 

@@ -9,7 +9,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// <c>AcceptEnv</c>), and the script runs under a small supervisor that makes sure no remote
 /// process outlives the deployment.
 /// </summary>
-public static partial class RemoteCommand
+internal static partial class RemoteCommand
 {
     /// <summary>
     /// Runs as <c>bash -c SUPERVISOR deploy-runner SCRIPT</c> on the server. It starts the script

@@ -6,4 +6,4 @@ using Renci.SshNet.Common;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>How a remote script ended: its exit status, or the signal that ended it.</summary>
-public sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled, TimeSpan Duration);
+internal sealed record RemoteOutcome(int? ExitCode, string? Signal, bool Cancelled, TimeSpan Duration);

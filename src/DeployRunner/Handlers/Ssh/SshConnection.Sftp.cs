@@ -4,7 +4,7 @@ using Renci.SshNet;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>SFTP for release uploads, kept apart from the connection's exec code.</summary>
-public sealed partial class SshConnection
+internal sealed partial class SshConnection
 {
     /// <summary>
     /// Opens an SFTP session to the same server, the same way this connection was made: the same

@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// One authenticated SSH connection to a server whose host key was checked, directly or through
 /// the jump host (a local port forwarded over the bastion's connection).
 /// </summary>
-public sealed partial class SshConnection : IDisposable
+internal sealed partial class SshConnection : IDisposable
 {
     private readonly SshClient _client;
     private readonly ForwardedPortLocal? _forward;

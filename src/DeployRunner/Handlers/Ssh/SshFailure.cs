@@ -8,7 +8,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// Why a connection failed, in one line a user can act on. SSH.NET's own messages are used only
 /// where they cannot carry a secret (never for authentication).
 /// </summary>
-public static class SshFailure
+internal static class SshFailure
 {
     public static string Explain(Exception e, SshHost host, TimeSpan connectTimeout, string via) => e switch
     {

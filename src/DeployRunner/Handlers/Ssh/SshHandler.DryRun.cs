@@ -4,7 +4,7 @@ using DeployRunner.Workflow;
 
 namespace DeployRunner.Handlers.Ssh;
 
-public sealed partial class SshHandler
+internal sealed partial class SshHandler
 {
     /// <summary>
     /// The ssh plan: the hosts in the order they start, in batches of <c>max-parallel</c>, the

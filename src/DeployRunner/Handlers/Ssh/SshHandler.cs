@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// all of them and checks every host key, so a refused key means nothing runs anywhere; then it
 /// runs the script, at most <c>max-parallel</c> hosts at a time, in the order given.
 /// </summary>
-public sealed partial class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
+internal sealed partial class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
 {
     /// <summary>Connections opened at once while checking the fleet (each is a handshake, cheap but not free).</summary>
     private const int ConnectParallelism = 32;

@@ -7,7 +7,7 @@ using DeployRunner.Inputs;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>One server to deploy to, as written in <c>hosts</c>: <c>[user@]host[:port]</c>.</summary>
-public sealed partial record SshHost(string User, string Host, int Port)
+internal sealed partial record SshHost(string User, string Host, int Port)
 {
     public const int DefaultPort = 22;
 

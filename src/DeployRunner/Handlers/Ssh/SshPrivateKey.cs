@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// ed25519, ECDSA or RSA, CRLF or LF line ends, with or without the final newline. Error messages
 /// never carry the key or the passphrase, nor SSH.NET's own text, which might.
 /// </summary>
-public static class SshPrivateKey
+internal static class SshPrivateKey
 {
     public static PrivateKeyFile Load(string keyText, string? passphrase)
     {

@@ -4,7 +4,7 @@ using Renci.SshNet;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>The ssh handler's inputs, read and checked once, before anything connects.</summary>
-public sealed record SshSettings(
+internal sealed record SshSettings(
     IReadOnlyList<SshHost> Hosts,
     SshHost? JumpHost,
     PrivateKeyFile Key,

@@ -7,7 +7,7 @@ namespace DeployRunner.IntegrationTests.Ssh.Releases;
 /// path (<c>~/apps/NAME</c>, relative to that user's home) and the servers share no folder.
 /// The users are made once (useradd, as root, like the sshd fixture); every test gets a fresh app name.
 /// </summary>
-public sealed class ReleaseFleet
+internal sealed class ReleaseFleet
 {
     public static readonly string[] Users = ["deployrel1", "deployrel2", "deployrel3"];
 

@@ -3,7 +3,7 @@ using DeployRunner.Planning;
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>What <c>dry-run</c> says about a release run: the phases, the paths on the servers, the pruning rule. Connects to nothing.</summary>
-public static class ReleaseDryRun
+internal static class ReleaseDryRun
 {
     public static IEnumerable<string> Describe(DeploymentPlan plan)
     {

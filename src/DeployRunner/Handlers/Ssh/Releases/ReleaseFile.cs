@@ -3,7 +3,7 @@ using Microsoft.Extensions.FileSystemGlobbing;
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>One file of a release: where it goes (relative, '/'-separated), where it comes from, and what identifies its content.</summary>
-public sealed record ReleaseFile(string Path, string Source, long Size, bool Executable, string Sha256)
+internal sealed record ReleaseFile(string Path, string Source, long Size, bool Executable, string Sha256)
 {
     /// <summary>The manifest line: hash, exec flag, size, path (paths with line breaks are refused earlier).</summary>
     public string ManifestLine => $"{Identity} {Path}";

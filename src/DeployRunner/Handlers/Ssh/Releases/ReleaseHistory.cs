@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// the current one, and the ordering log (never mtime: a touched folder must not change which
 /// release is "previous" or which is pruned).
 /// </summary>
-public sealed partial record ReleaseHistory(string Root, string? Current, IReadOnlyList<string> Folders, IReadOnlyList<(string Event, string Name)> Log)
+internal sealed partial record ReleaseHistory(string Root, string? Current, IReadOnlyList<string> Folders, IReadOnlyList<(string Event, string Name)> Log)
 {
     public const string PartialPrefix = ".partial-";
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.FileSystemGlobbing;
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>A release's manifest as read back from a server: path to (hash, exec flag).</summary>
-public static class ReleaseManifest
+internal static class ReleaseManifest
 {
     public static IReadOnlyDictionary<string, string> Parse(IEnumerable<string> lines)
     {

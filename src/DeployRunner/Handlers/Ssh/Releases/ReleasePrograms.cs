@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// and <c>.deploy-runner/</c> with the ordering log <c>releases.log</c> and one manifest per release.
 /// Every value arrives as a positional argument.
 /// </summary>
-public static class ReleasePrograms
+internal static class ReleasePrograms
 {
     /// <summary>$1 deploy path. Prints the resolved root, the current release, the release folders and the log; with $2, the current release's manifest.</summary>
     public const string Inspect = """

@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// The ssh handler's release inputs. Releases are opt-in: they are used when <c>deploy-path</c>
 /// is set; then <c>upload</c> goes into <c>releases/NAME</c> and <c>current</c> is switched.
 /// </summary>
-public sealed record ReleaseSettings(
+internal sealed record ReleaseSettings(
     string DeployPath,
     IReadOnlyList<string> Upload,
     int KeepReleases,

@@ -4,4 +4,4 @@ using Renci.SshNet;
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>A release step that failed on a server, with a one-line reason.</summary>
-public sealed class ReleaseStepException(string message) : Exception(message);
+internal sealed class ReleaseStepException(string message) : Exception(message);

@@ -4,7 +4,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// Runs one of the runner's own small bash programs on a server. Values travel as positional
 /// arguments, single-quoted, never spliced into the program text.
 /// </summary>
-public static class RemoteShell
+internal static class RemoteShell
 {
     public static string Command(string program, params IEnumerable<string> arguments) =>
         $"exec bash --noprofile --norc -c {RemoteCommand.Quote(program)} deploy-runner {string.Join(' ', arguments.Select(RemoteCommand.Quote))}";

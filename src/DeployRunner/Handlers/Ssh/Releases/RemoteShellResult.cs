@@ -1,7 +1,7 @@
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>What a short remote bash program printed (stdout and stderr, in order) and how it ended.</summary>
-public sealed record RemoteShellResult(int? ExitCode, bool Cancelled, IReadOnlyList<string> Lines)
+internal sealed record RemoteShellResult(int? ExitCode, bool Cancelled, IReadOnlyList<string> Lines)
 {
     public bool Succeeded => ExitCode == 0 && !Cancelled;
 

@@ -9,7 +9,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// the working directory, so <c>working-directory: dist</c> with <c>upload: .</c> makes dist's
 /// contents the release root. Empty folders are not part of a release.
 /// </summary>
-public sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
+internal sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
 {
     public long TotalBytes => Files.Sum(f => f.Size);
 
