@@ -2,7 +2,6 @@ using DeployRunner.Configuration;
 using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
-using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Running;
 using DeployRunner.Workflow;

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using CliWrap;
-using CliWrap.Builders;
-
 namespace DeployRunner.ChildProcesses;
 
 /// <summary>

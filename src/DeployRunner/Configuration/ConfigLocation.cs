@@ -1,8 +1,3 @@
-using DeployRunner.Handlers;
-using DeployRunner.Inputs;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace DeployRunner.Configuration;
 
 /// <summary>Where a value was written: file, line and column (1-based), for error messages.</summary>

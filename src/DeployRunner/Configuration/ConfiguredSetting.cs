@@ -1,8 +1,3 @@
-using DeployRunner.Handlers;
-using DeployRunner.Inputs;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace DeployRunner.Configuration;
 
 /// <summary>One setting from a target's <c>runner:</c> block, already in the input's text form.</summary>

@@ -1,8 +1,3 @@
-using DeployRunner.Handlers;
-using DeployRunner.Inputs;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace DeployRunner.Configuration;
 
 /// <summary>A target of <c>.github/deploy.yml</c>: its name, its environment (as written), and its runner block.</summary>

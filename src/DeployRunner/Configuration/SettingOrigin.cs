@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using DeployRunner.Events;
-using DeployRunner.Inputs;
-using DeployRunner.Workflow;
-
 namespace DeployRunner.Configuration;
 
 /// <summary>Where a setting's value came from, for messages that point at the right place.</summary>

@@ -1,5 +1,3 @@
-using YamlDotNet.RepresentationModel;
-
 namespace DeployRunner.Edge;
 
 /// <summary>One input as action.yml declares it.</summary>

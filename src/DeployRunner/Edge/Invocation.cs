@@ -1,6 +1,3 @@
-using System.Reflection;
-using System.Text;
-
 namespace DeployRunner.Edge;
 
 /// <summary>What the command line asks for: help, the version, or a run.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using Octokit.Internal;
-
 namespace DeployRunner.GitHub;
 
 /// <summary>The body of POST /repos/{owner}/{repo}/deployments/{id}/statuses.</summary>

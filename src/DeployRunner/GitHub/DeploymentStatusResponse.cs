@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using Octokit.Internal;
-
 namespace DeployRunner.GitHub;
 
 /// <summary>The fields of a posted deployment status the runner reads back.</summary>

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using DeployRunner.Events;
-using Octokit;
-using Octokit.Internal;
-using Deployment = DeployRunner.Events.Deployment;
-
 namespace DeployRunner.GitHub;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-
 namespace DeployRunner.GitHub;
 
 /// <summary>How hard to try one GitHub API call.</summary>

@@ -3,7 +3,6 @@ using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
-using DeployRunner.Workflow;
 
 namespace DeployRunner.Planning;
 

@@ -1,8 +1,4 @@
-using DeployRunner.Edge;
-using DeployRunner.Events;
 using DeployRunner.Handlers;
-using DeployRunner.Planning;
-using DeployRunner.Workflow;
 
 namespace DeployRunner.Planning;
 

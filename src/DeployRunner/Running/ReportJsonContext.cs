@@ -1,9 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using DeployRunner.Handlers;
-using DeployRunner.Planning;
-using DeployRunner.Workflow;
 
 namespace DeployRunner.Running;
 

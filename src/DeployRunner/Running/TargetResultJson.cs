@@ -1,11 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using DeployRunner.GitHub;
-using DeployRunner.Handlers;
-using DeployRunner.Planning;
-using DeployRunner.Workflow;
-
 namespace DeployRunner.Running;
 
 /// <summary>The <c>results</c> output: one entry per target.</summary>

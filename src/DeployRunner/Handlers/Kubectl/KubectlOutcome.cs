@@ -1,7 +1,3 @@
-using CliWrap;
-using DeployRunner.ChildProcesses;
-using DeployRunner.Workflow;
-
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>How one kubectl command ended; <see cref="Messages"/> are its last stderr lines (for a reason).</summary>

@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Handlers.Kubectl;

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
-
 namespace DeployRunner.Handlers.Kubectl;
 
 /// <summary>How an object relates to the environment being deployed or removed.</summary>

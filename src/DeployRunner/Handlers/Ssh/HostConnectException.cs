@@ -1,8 +1,3 @@
-using System.Text;
-using DeployRunner.ChildProcesses;
-using Renci.SshNet;
-using Renci.SshNet.Common;
-
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>Why a server could not be used, as one line that names it.</summary>

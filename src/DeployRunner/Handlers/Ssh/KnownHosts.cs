@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.Handlers.Ssh;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.FileSystemGlobbing;
-
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>One file of a release: where it goes (relative, '/'-separated), where it comes from, and what identifies its content.</summary>

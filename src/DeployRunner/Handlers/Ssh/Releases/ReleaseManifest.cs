@@ -1,5 +1,3 @@
-using Microsoft.Extensions.FileSystemGlobbing;
-
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>A release's manifest as read back from a server: path to (hash, exec flag).</summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using Renci.SshNet;
-
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>A release step that failed on a server, with a one-line reason.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Renci.SshNet;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
