@@ -55,7 +55,7 @@ internal sealed class MainStep
         }
         catch (GitHubApiException e)
         {
-            throw new ConfigurationException($"Input `deployment-id` is {id}, but that deployment could not be read from {_repository}: {e.Message}");
+            throw new ConfigurationException($"Input `deployment-id` is {id}, but that deployment could not be read from {_repository}: {e.Message}", setting: "deployment-id");
         }
     }
 

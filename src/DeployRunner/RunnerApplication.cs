@@ -128,7 +128,7 @@ internal sealed class RunnerApplication(
         if (inputs.GetRaw("token") is { } token)
             return GitHubClient(environment, token);
         if (environment.IsActions && !dryRun)
-            throw new ConfigurationException("Input `token` is empty. Leave it at its default (`${{ github.token }}`) and give the job `permissions: deployments: write`.");
+            throw new ConfigurationException("Input `token` is empty. Leave it at its default (`${{ github.token }}`) and give the job `permissions: deployments: write`.", setting: "token");
         log.Info("No token and not in GitHub Actions: running locally; statuses are printed, not posted.");
         return new LocalStatusPrinter(log);
     }

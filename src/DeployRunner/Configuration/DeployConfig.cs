@@ -123,16 +123,16 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
             var kind = SettingCatalog.KindOf(name);
             if (SettingCatalog.IsSecret(name))
             {
-                throw Error(at, $"`{name}` is a secret and cannot be set in {file} (target `{target}`). Remove it from the file, store it as a repository or environment secret, and pass it as the action input `{name}`: ${{{{ secrets.NAME }}}}.");
+                throw Error(at, $"`{name}` is a secret and cannot be set in {file} (target `{target}`). Remove it from the file, store it as a repository or environment secret, and pass it as the action input `{name}`: ${{{{ secrets.NAME }}}}.", setting: name);
             }
 
             if (kind is null)
             {
-                throw Error(at, $"unknown setting `{name}` in the runner block of `{target}`. Known settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.");
+                throw Error(at, $"unknown setting `{name}` in the runner block of `{target}`. Known settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.", setting: name);
             }
 
             if (kind == SettingKind.WorkflowOnly)
-                throw Error(at, $"`{name}` cannot be set per target (target `{target}`): it is an input of the workflow step. Set it under `with:`.");
+                throw Error(at, $"`{name}` cannot be set per target (target `{target}`): it is an input of the workflow step. Set it under `with:`.", setting: name);
 
             settings.Add(new ConfiguredSetting(name, ReadValue(name, kind.Value, value, file), at));
         }
@@ -154,17 +154,17 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
                 foreach (var item in sequence)
                 {
                     if (item is not YamlScalarNode itemScalar || IsNull(itemScalar))
-                        throw Error(Location(file, item.Start), $"`{name}` must be a list of text items.");
+                        throw Error(Location(file, item.Start), $"`{name}` must be a list of text items.", setting: name);
                     if (itemScalar.Value!.Contains('\n', StringComparison.Ordinal))
-                        throw Error(Location(file, item.Start), $"an item of `{name}` holds a line break; give one item per list entry.");
+                        throw Error(Location(file, item.Start), $"an item of `{name}` holds a line break; give one item per list entry.", setting: name);
                     items.Add(itemScalar.Value);
                 }
 
                 return string.Join('\n', items);
             case YamlSequenceNode:
-                throw Error(at, $"`{name}` takes a single value, not a list.{(kind == SettingKind.Script ? " Write a multi-line script as a block: `script: |`." : "")}");
+                throw Error(at, $"`{name}` takes a single value, not a list.{(kind == SettingKind.Script ? " Write a multi-line script as a block: `script: |`." : "")}", setting: name);
             default:
-                throw Error(at, $"`{name}` must be {Describe(kind)}, not a mapping.");
+                throw Error(at, $"`{name}` must be {Describe(kind)}, not a mapping.", setting: name);
         }
     }
 
@@ -181,10 +181,10 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
         };
         if (valid) return;
         if (kind == SettingKind.Duration && InputSet.DurationProblem(text, out _) is { } problem)
-            throw Error(at, $"`{name}` {problem}");
+            throw Error(at, $"`{name}` {problem}", setting: name);
         if (kind == SettingKind.Handler)
-            throw Error(at, $"unknown handler '{text}'. Use one of: {string.Join(", ", HandlerCatalog.Names)}.");
-        throw Error(at, $"`{name}` must be {Describe(kind)}, not '{text}'.");
+            throw Error(at, $"unknown handler '{text}'. Use one of: {string.Join(", ", HandlerCatalog.Names)}.", setting: name);
+        throw Error(at, $"`{name}` must be {Describe(kind)}, not '{text}'.", setting: name);
     }
 
     private static string Describe(SettingKind kind) => kind switch
@@ -249,5 +249,5 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
-    private static ConfigurationException Error(ConfigLocation at, string message) => new($"{at}: {message}");
+    private static ConfigurationException Error(ConfigLocation at, string message, string? setting = null) => new($"{at}: {message}", setting: setting);
 }

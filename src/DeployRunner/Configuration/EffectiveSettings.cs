@@ -23,7 +23,7 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
         if (!File.Exists(path))
         {
             if (name == DefaultConfigPath) return null;
-            throw new ConfigurationException($"Input `config` names '{name}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.");
+            throw new ConfigurationException($"Input `config` names '{name}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.", setting: "config");
         }
 
         return DeployConfig.Parse(await YamlLimits.ReadFileAsync(path, name, cancellationToken), name);
@@ -68,7 +68,7 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
                     }
                     catch (ConfigurationException e) when (origin is SettingOrigin.File file)
                     {
-                        throw new ConfigurationException($"{file.Location}: {e.Message}");
+                        throw new ConfigurationException($"{file.Location}: {e.Message}", setting: e.Setting);
                     }
 
                     break;
@@ -85,9 +85,9 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
         {
             var kind = SettingCatalog.KindOf(name);
             if (kind == SettingKind.Secret)
-                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, a secret: secrets come from action inputs only. Remove it from the list.");
+                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, a secret: secrets come from action inputs only. Remove it from the list.", setting: "payload-overrides");
             if (kind is null or SettingKind.WorkflowOnly)
-                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, which is not a setting a deployment may override. Settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.");
+                throw new ConfigurationException($"Input `payload-overrides` lists `{name}`, which is not a setting a deployment may override. Settings: {string.Join(", ", SettingCatalog.ConfigurableNames)}.", setting: "payload-overrides");
             allowed.Add(name);
         }
 
@@ -120,26 +120,24 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
             case JsonArray array when kind == SettingKind.List:
                 var items = array.Select(item => item is JsonValue { } v && v.GetValueKind() == JsonValueKind.String && !v.GetValue<string>().Contains('\n', StringComparison.Ordinal)
                     ? v.GetValue<string>()
-                    : throw new ConfigurationException($"payload.{key} must be a list of one-line strings."));
+                    : throw new ConfigurationException($"payload.{key} must be a list of one-line strings.", setting: key));
                 return string.Join('\n', items);
             default:
-                throw new ConfigurationException($"payload.{key} must be {(kind == SettingKind.List ? "a string or a list of strings" : "a string, number or boolean")}.");
+                throw new ConfigurationException($"payload.{key} must be {(kind == SettingKind.List ? "a string or a list of strings" : "a string, number or boolean")}.", setting: key);
         }
     }
 
     /// <summary>
-    /// Adds where a setting came from to an error a planner or handler raised about it, so a
-    /// bad value in the file points at its line.
+    /// Adds where a setting came from to an error a planner or handler raised about it (the
+    /// error's <see cref="ConfigurationException.Setting"/>), so a bad value in the file points at
+    /// its line. An input needs no pointer: the message already says "Input `name`". An error
+    /// about no one setting is left as it is, whatever its text mentions.
     /// </summary>
     public ConfigurationException Explain(ConfigurationException error)
     {
-        foreach (var (name, origin) in Origins)
-        {
-            if (origin is SettingOrigin.Input) continue;
-            if (error.Message.Contains($"`{name}`", StringComparison.OrdinalIgnoreCase))
-                return new ConfigurationException($"{error.Message} (`{name}` {origin})", error);
-        }
-
-        return error;
+        if (error.Problems.Count > 0) return error.WithProblems(Explain);
+        if (error.Setting is not { } name || !Origins.TryGetValue(name, out var origin) || origin is SettingOrigin.Input)
+            return error;
+        return new ConfigurationException($"{error.Message} (`{name}` {origin})", error, name);
     }
 }

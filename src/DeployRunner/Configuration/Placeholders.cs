@@ -35,10 +35,10 @@ internal static partial class Placeholders
                 "task" => deployment.Task,
                 _ => deployment.Payload.GetScalar(match.Groups["key"].Value)
                      ?? throw new ConfigurationException(
-                         $"Setting `{setting}` uses {match.Value}, but the deployment payload has no text, number or boolean `{match.Groups["key"].Value}`. Create the deployment with that payload key, or change the setting."),
+                         $"Setting `{setting}` uses {match.Value}, but the deployment payload has no text, number or boolean `{match.Groups["key"].Value}`. Create the deployment with that payload key, or change the setting.", setting: setting),
             };
             if (value.Any(char.IsControl))
-                throw new ConfigurationException($"Setting `{setting}` uses {match.Value}, whose value holds a line break or control character; refused so that it cannot add lines to the setting.");
+                throw new ConfigurationException($"Setting `{setting}` uses {match.Value}, whose value holds a line break or control character; refused so that it cannot add lines to the setting.", setting: setting);
             return value;
         });
     }

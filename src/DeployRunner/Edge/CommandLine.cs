@@ -62,7 +62,7 @@ internal static class CommandLine
             {
                 value = input.IsSwitch
                     ? "true"
-                    : throw new ConfigurationException($"--{input.Name} needs a value, such as --{input.Name} {Example(input)}. {input.Summary}");
+                    : throw new ConfigurationException($"--{input.Name} needs a value, such as --{input.Name} {Example(input)}. {input.Summary}", setting: input.Name);
             }
 
             inputs.Add($"--{input.Name}={value}");

@@ -39,7 +39,7 @@ internal abstract record RunnerEvent
         ? null
         : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
             ? id
-            : throw new ConfigurationException($"Input `deployment-id` must be a deployment's numeric id, not '{text}'.");
+            : throw new ConfigurationException($"Input `deployment-id` must be a deployment's numeric id, not '{text}'.", setting: "deployment-id");
 
     /// <summary>
     /// The repository the work is for, resolved once: the event's, else <c>GITHUB_REPOSITORY</c>,

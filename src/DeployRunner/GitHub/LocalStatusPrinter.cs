@@ -21,7 +21,7 @@ internal sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
         Task.FromResult<IReadOnlyList<Deployment>>([]);
 
     public Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken) =>
-        throw new ConfigurationException("Input `deployment-id` needs the GitHub API: run in GitHub Actions, or pass --token.");
+        throw new ConfigurationException("Input `deployment-id` needs the GitHub API: run in GitHub Actions, or pass --token.", setting: "deployment-id");
 
     public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<DeploymentStatusRecord>>([]);

@@ -35,7 +35,7 @@ internal static class HandlerCatalog
     public static IDeploymentHandler Create(string name, Inputs.InputSet settings, HandlerContext context)
     {
         var definition = Find(name) ?? throw new ConfigurationException(
-            $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}.");
+            $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}.", setting: "handler");
         var handler = definition.Create(settings, context);
         try
         {

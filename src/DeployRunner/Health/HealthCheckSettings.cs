@@ -18,11 +18,11 @@ internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline
         var url = inputs.Get("health-check-url");
         var deadline = inputs.GetDuration("health-check-timeout", DefaultDeadline);
         if (url is null) return null;
-        if (url.Any(char.IsControl)) throw new ConfigurationException("Input `health-check-url` must be one line.");
+        if (url.Any(char.IsControl)) throw new ConfigurationException("Input `health-check-url` must be one line.", setting: "health-check-url");
         var probe = url.Replace(HostPlaceholder, "example.com", StringComparison.Ordinal)
             .Replace(EnvironmentUrlPlaceholder, "https://example.com", StringComparison.Ordinal);
         if (!Uri.TryCreate(probe, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https"))
-            throw new ConfigurationException($"Input `health-check-url` must be an http or https URL (for example https://{{host}}/up), not '{url}'.");
+            throw new ConfigurationException($"Input `health-check-url` must be an http or https URL (for example https://{{host}}/up), not '{url}'.", setting: "health-check-url");
         return new HealthCheckSettings(url, deadline);
     }
 
@@ -32,12 +32,12 @@ internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline
         var url = UrlTemplate;
         if (url.Contains(HostPlaceholder, StringComparison.Ordinal))
         {
-            url = url.Replace(HostPlaceholder, host ?? throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in (with each server's name)."), StringComparison.Ordinal);
+            url = url.Replace(HostPlaceholder, host ?? throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in (with each server's name).", setting: "health-check-url"), StringComparison.Ordinal);
         }
 
         if (url.Contains(EnvironmentUrlPlaceholder, StringComparison.Ordinal))
         {
-            url = url.Replace(EnvironmentUrlPlaceholder, environmentUrl?.TrimEnd('/') ?? throw new ConfigurationException("Input `health-check-url` uses {environment-url}, but `environment-url` is not set."), StringComparison.Ordinal);
+            url = url.Replace(EnvironmentUrlPlaceholder, environmentUrl?.TrimEnd('/') ?? throw new ConfigurationException("Input `health-check-url` uses {environment-url}, but `environment-url` is not set.", setting: "health-check-url"), StringComparison.Ordinal);
         }
 
         return url;

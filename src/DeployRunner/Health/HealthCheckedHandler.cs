@@ -19,7 +19,7 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
     {
         var check = HealthCheckSettings.From(inputs);
         if (check is not null && check.UrlTemplate.Contains(HealthCheckSettings.HostPlaceholder, StringComparison.Ordinal))
-            throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in; use the URL itself or {environment-url}.");
+            throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in; use the URL itself or {environment-url}.", setting: "health-check-url");
         return check is null ? inner : new HealthCheckedHandler(inner, check, context);
     }
 

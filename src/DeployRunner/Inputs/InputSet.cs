@@ -72,13 +72,13 @@ internal sealed partial record InputSet(ImmutableDictionary<string, string> Valu
         Values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 
     public string GetRequired(string name, string why) =>
-        Get(name) ?? throw new ConfigurationException($"Input `{name}` is required {why}. Set it under `with:` in the workflow step.");
+        Get(name) ?? throw new ConfigurationException($"Input `{name}` is required {why}. Set it under `with:` in the workflow step.", setting: name);
 
     public bool GetBool(string name, bool defaultValue) => Get(name) switch
     {
         null => defaultValue,
         var text when SettingText.TryParseBoolean(text, out var value) => value,
-        var other => throw new ConfigurationException($"Input `{name}` must be `true` or `false`, not '{other.ToLowerInvariant()}'."),
+        var other => throw new ConfigurationException($"Input `{name}` must be `true` or `false`, not '{other.ToLowerInvariant()}'.", setting: name),
     };
 
     public int GetPositiveInt(string name, int defaultValue)
@@ -87,7 +87,7 @@ internal sealed partial record InputSet(ImmutableDictionary<string, string> Valu
         if (text is null) return defaultValue;
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
-            : throw new ConfigurationException($"Input `{name}` must be a positive whole number, not '{text}'.");
+            : throw new ConfigurationException($"Input `{name}` must be a positive whole number, not '{text}'.", setting: name);
     }
 
     public TimeSpan GetDuration(string name, TimeSpan defaultValue)
@@ -95,7 +95,7 @@ internal sealed partial record InputSet(ImmutableDictionary<string, string> Valu
         var text = Get(name);
         if (text is null) return defaultValue;
         return DurationProblem(text, out var duration) is { } problem
-            ? throw new ConfigurationException($"Input `{name}` {problem}")
+            ? throw new ConfigurationException($"Input `{name}` {problem}", setting: name)
             : duration;
     }
 

@@ -23,7 +23,7 @@ internal static class DeploymentPlanner
         var workingDirectory = WorkspacePaths.ResolveDirectory("working-directory", inputs.Get("working-directory"), environment.Workspace);
         var environmentUrl = inputs.Get("environment-url");
         if (environmentUrl is not null && !Uri.TryCreate(environmentUrl, UriKind.Absolute, out _))
-            throw new ConfigurationException($"Input `environment-url` must be an absolute URL such as https://app.example.com, not '{environmentUrl}'.");
+            throw new ConfigurationException($"Input `environment-url` must be an absolute URL such as https://app.example.com, not '{environmentUrl}'.", setting: "environment-url");
 
         return new DeploymentPlan(
             deployment,

@@ -36,7 +36,7 @@ internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment envi
             {
                 throw new ConfigurationException(
                     $"Input `script` is empty, so the {plan.HandlerName} handler has nothing to run for task '{plan.Deployment.Task}'; a deployment that does nothing is not reported as a success. "
-                    + "Set `script:` under `with:` in the workflow step (or in the target's `runner:` block), or pass --script locally.");
+                    + "Set `script:` under `with:` in the workflow step (or in the target's `runner:` block), or pass --script locally.", setting: "script");
             }
 
             return new PreparedDeployment(plan, handler);

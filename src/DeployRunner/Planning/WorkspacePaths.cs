@@ -14,7 +14,7 @@ internal static class WorkspacePaths
         var root = RealPath(Path.GetFullPath(workspace));
         var real = RealPath(Path.GetFullPath(path, root));
         if (!IsInside(real, root))
-            throw new ConfigurationException($"Setting `{setting}` names '{shown}', which resolves to {real}, outside the workspace ({root}). Paths must stay inside the workspace (no '..' and no symbolic links leading out).");
+            throw new ConfigurationException($"Setting `{setting}` names '{shown}', which resolves to {real}, outside the workspace ({root}). Paths must stay inside the workspace (no '..' and no symbolic links leading out).", setting: setting);
         return real;
     }
 
@@ -23,7 +23,7 @@ internal static class WorkspacePaths
     {
         var path = Contain(setting, input ?? ".", input ?? workspace, workspace);
         if (!Directory.Exists(path))
-            throw new ConfigurationException($"Input `{setting}` names '{input ?? path}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.");
+            throw new ConfigurationException($"Input `{setting}` names '{input ?? path}', which does not exist in the workspace. Check out the repository first (actions/checkout) or fix the path.", setting: setting);
         return path;
     }
 

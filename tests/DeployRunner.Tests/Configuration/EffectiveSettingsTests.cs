@@ -151,10 +151,10 @@ public sealed class EffectiveSettingsTests
     {
         var resolved = Resolve(Inputs, Deployment(payload: new JsonObject { ["pr"] = 17 }));
 
-        var explained = resolved.Explain(new ConfigurationException("Input `namespace` must be a DNS label."));
+        var explained = resolved.Explain(new ConfigurationException("Input `namespace` must be a DNS label.", setting: "namespace"));
 
         Assert.Contains("(`namespace` set at .github/deploy.yml:5:5)", explained.Message);
-        Assert.Equal("Input `timeout` is bad.", resolved.Explain(new ConfigurationException("Input `timeout` is bad.")).Message);
+        Assert.Equal("Input `timeout` is bad.", resolved.Explain(new ConfigurationException("Input `timeout` is bad.", setting: "timeout")).Message);
     }
 
     [Fact]

@@ -19,11 +19,11 @@ internal sealed record ImageOverride(string Repository, string Image)
             var name = equals > 0 ? line[..equals].Trim() : "";
             var image = equals > 0 ? line[(equals + 1)..].Trim() : "";
             if (name.Length == 0 || image.Length == 0 || image.Any(char.IsWhiteSpace) || name.Any(char.IsWhiteSpace))
-                throw new ConfigurationException($"Input `images`: '{line}' is not NAME=IMAGE (for example `ghcr.io/acme/web=ghcr.io/acme/web:1a2b3c4`).");
+                throw new ConfigurationException($"Input `images`: '{line}' is not NAME=IMAGE (for example `ghcr.io/acme/web=ghcr.io/acme/web:1a2b3c4`).", setting: "images");
             if (RepositoryOf(name) != name)
-                throw new ConfigurationException($"Input `images`: '{name}' names a tag or digest; NAME is the image repository only (`{RepositoryOf(name)}`), matched whatever tag the manifests use.");
+                throw new ConfigurationException($"Input `images`: '{name}' names a tag or digest; NAME is the image repository only (`{RepositoryOf(name)}`), matched whatever tag the manifests use.", setting: "images");
             if (overrides.Any(o => o.Repository == name))
-                throw new ConfigurationException($"Input `images` names '{name}' twice.");
+                throw new ConfigurationException($"Input `images` names '{name}' twice.", setting: "images");
             overrides.Add(new ImageOverride(name, image));
         }
 

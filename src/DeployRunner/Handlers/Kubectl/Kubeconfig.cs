@@ -35,30 +35,30 @@ internal sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, s
             var stream = YamlLimits.Load(text);
             root = stream.Documents.Count == 1 && stream.Documents[0].RootNode is YamlMappingNode mapping
                 ? mapping
-                : throw new ConfigurationException("Input `kubeconfig` is not a kubeconfig: expected one YAML mapping with `clusters`, `contexts` and `users`.");
+                : throw new ConfigurationException("Input `kubeconfig` is not a kubeconfig: expected one YAML mapping with `clusters`, `contexts` and `users`.", setting: "kubeconfig");
         }
         catch (YamlLimitException e)
         {
-            throw new ConfigurationException($"Input `kubeconfig` is {e.Message.Replace("refused: ", "refused as hostile YAML: ", StringComparison.Ordinal)}.");
+            throw new ConfigurationException($"Input `kubeconfig` is {e.Message.Replace("refused: ", "refused as hostile YAML: ", StringComparison.Ordinal)}.", setting: "kubeconfig");
         }
         catch (YamlException e)
         {
             // The message names a line and column, never the text: it may be a secret.
-            throw new ConfigurationException($"Input `kubeconfig` is not valid YAML (line {e.Start.Line}, column {e.Start.Column}). Paste the file as is, or base64-encode it (`base64 -w0 ~/.kube/config`).");
+            throw new ConfigurationException($"Input `kubeconfig` is not valid YAML (line {e.Start.Line}, column {e.Start.Column}). Paste the file as is, or base64-encode it (`base64 -w0 ~/.kube/config`).", setting: "kubeconfig");
         }
 
         var contexts = Names(root, "contexts");
         if (contexts.Count == 0 || Names(root, "clusters").Count == 0)
-            throw new ConfigurationException("Input `kubeconfig` has no `contexts` or no `clusters`: give a complete kubeconfig (`kubectl config view --minify --raw`).");
+            throw new ConfigurationException("Input `kubeconfig` has no `contexts` or no `clusters`: give a complete kubeconfig (`kubectl config view --minify --raw`).", setting: "kubeconfig");
 
         var current = Scalar(root, "current-context");
         var chosen = context ?? current
-            ?? throw new ConfigurationException($"Input `kubeconfig` has no `current-context`: set input `kube-context` to one of: {string.Join(", ", contexts)}.");
+            ?? throw new ConfigurationException($"Input `kubeconfig` has no `current-context`: set input `kube-context` to one of: {string.Join(", ", contexts)}.", setting: "kubeconfig");
         if (!contexts.Contains(chosen, StringComparer.Ordinal))
         {
             throw new ConfigurationException(context is null
                 ? $"The kubeconfig's `current-context` '{chosen}' is not among its contexts ({string.Join(", ", contexts)}): set input `kube-context`."
-                : $"Input `kube-context` names '{chosen}', which the kubeconfig does not have. Its contexts: {string.Join(", ", contexts)}.");
+                : $"Input `kube-context` names '{chosen}', which the kubeconfig does not have. Its contexts: {string.Join(", ", contexts)}.", setting: context is null ? "kubeconfig" : "kube-context");
         }
 
         // kubectl gets --context, but the user's scripts only get KUBECONFIG: make the chosen
@@ -90,7 +90,7 @@ internal sealed record Kubeconfig(string Text, IReadOnlyList<string> Contexts, s
             // Reported below, as for base64 of something else.
         }
 
-        throw new ConfigurationException("Input `kubeconfig` is neither kubeconfig YAML nor base64 of it. Paste the file as is, or `base64 -w0 ~/.kube/config`.");
+        throw new ConfigurationException("Input `kubeconfig` is neither kubeconfig YAML nor base64 of it. Paste the file as is, or `base64 -w0 ~/.kube/config`.", setting: "kubeconfig");
     }
 
     private static List<string> Names(YamlMappingNode root, string section) =>

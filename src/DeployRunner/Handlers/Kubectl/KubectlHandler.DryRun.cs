@@ -40,7 +40,7 @@ internal sealed partial class KubectlHandler
             var (objects, renderError) = await RenderAsync(cancellationToken);
             if (renderError is not null) throw new ConfigurationException(renderError.Reason);
             if (objects.Count == 0) throw new ConfigurationException("The manifests describe no objects: nothing to deploy.");
-            if (!plan.IsRemoval && UnusedImageOverrides(objects) is { } unused) throw new ConfigurationException(unused);
+            if (!plan.IsRemoval && UnusedImageOverrides(objects) is { } unused) throw new ConfigurationException(unused, setting: "images");
 
             // A removal deletes in reverse order and never a Namespace from the manifests (KubectlHandler.Remove.cs).
             var listed = plan.IsRemoval ? objects.Where(o => !(o.Kind == "Namespace" && o.ApiVersion == "v1")).Reverse().ToList() : objects;

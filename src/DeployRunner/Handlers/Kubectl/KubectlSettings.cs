@@ -23,20 +23,20 @@ internal sealed partial record KubectlSettings(
     public static KubectlSettings From(InputSet inputs, string workspace, IReadOnlyDictionary<string, string> jobEnvironment)
     {
         var kubeconfigText = inputs.GetRaw("kubeconfig")
-            ?? throw new ConfigurationException("Input `kubeconfig` is required by the kubectl handler. Store the cluster's kubeconfig as a secret and pass it: `kubeconfig: ${{ secrets.KUBECONFIG }}`.");
+            ?? throw new ConfigurationException("Input `kubeconfig` is required by the kubectl handler. Store the cluster's kubeconfig as a secret and pass it: `kubeconfig: ${{ secrets.KUBECONFIG }}`.", setting: "kubeconfig");
         var kubeconfig = Kubeconfig.Parse(kubeconfigText, inputs.Get("kube-context"));
 
         var ns = inputs.Get("namespace");
         if (ns is not null && !IsDnsLabel(ns))
-            throw new ConfigurationException($"Input `namespace` '{ns}' is not a valid namespace name: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit (such as `pr-42`).");
+            throw new ConfigurationException($"Input `namespace` '{ns}' is not a valid namespace name: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit (such as `pr-42`).", setting: "namespace");
 
         var removeNamespace = inputs.GetBool("remove-namespace", false);
         if (removeNamespace && ns is null)
-            throw new ConfigurationException("Input `remove-namespace` is true but `namespace` is empty: name the namespace to remove.");
+            throw new ConfigurationException("Input `remove-namespace` is true but `namespace` is empty: name the namespace to remove.", setting: "remove-namespace");
 
         var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace);
         if (manifests.Count == 0 && !removeNamespace)
-            throw new ConfigurationException("Input `manifests` is required by the kubectl handler: files, folders or globs, one per line, relative to the workspace (such as `k8s/`).");
+            throw new ConfigurationException("Input `manifests` is required by the kubectl handler: files, folders or globs, one per line, relative to the workspace (such as `k8s/`).", setting: "manifests");
 
         // Plain files are read now, so that invalid YAML stops the run before anything happens;
         // kustomizations can only be built by kubectl, at run time.

@@ -35,7 +35,7 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
         var path = WorkspacePaths.Contain("manifests", entry, entry, workspace);
         if (File.Exists(path)) return [new ManifestSource(path, false)];
         if (!Directory.Exists(path))
-            throw new ConfigurationException($"Input `manifests`: '{entry}' does not exist in the workspace ({workspace}). Check out the repository first (actions/checkout) or fix the path.");
+            throw new ConfigurationException($"Input `manifests`: '{entry}' does not exist in the workspace ({workspace}). Check out the repository first (actions/checkout) or fix the path.", setting: "manifests");
         if (KustomizationFiles.Any(name => File.Exists(System.IO.Path.Combine(path, name))))
             return [new ManifestSource(path, true)];
 
@@ -46,7 +46,7 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
             .ToList();
         return files.Count > 0
             ? files
-            : throw new ConfigurationException($"Input `manifests`: the folder '{entry}' holds no .yaml, .yml or .json file and no kustomization.yaml.");
+            : throw new ConfigurationException($"Input `manifests`: the folder '{entry}' holds no .yaml, .yml or .json file and no kustomization.yaml.", setting: "manifests");
     }
 
     private static List<ManifestSource> Glob(string entry, string workspace)
@@ -59,6 +59,6 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
             .ToList();
         return files.Count > 0
             ? files
-            : throw new ConfigurationException($"Input `manifests`: the pattern '{entry}' matches no file in the workspace ({workspace}).");
+            : throw new ConfigurationException($"Input `manifests`: the pattern '{entry}' matches no file in the workspace ({workspace}).", setting: "manifests");
     }
 }

@@ -37,12 +37,12 @@ internal static class HostKeyFingerprint
                 var hint = line.StartsWith("MD5:", StringComparison.OrdinalIgnoreCase) || line.Count(c => c == ':') >= 15
                     ? " MD5 fingerprints are not accepted."
                     : "";
-                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: expected a SHA256 fingerprint such as SHA256:4Ae0...Qs (`ssh-keygen -lf KEYFILE` prints it).{hint}");
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: expected a SHA256 fingerprint such as SHA256:4Ae0...Qs (`ssh-keygen -lf KEYFILE` prints it).{hint}", setting: inputName);
             }
 
             var base64 = word["SHA256:".Length..].TrimEnd('=');
             if (base64.Length != 43 || !IsBase64(base64 + "="))
-                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: '{word}' is not a SHA256 fingerprint (43 base64 characters after SHA256:).");
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: '{word}' is not a SHA256 fingerprint (43 base64 characters after SHA256:).", setting: inputName);
             fingerprints.Add("SHA256:" + base64);
         }
 

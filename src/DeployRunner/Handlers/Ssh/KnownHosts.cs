@@ -28,14 +28,14 @@ internal sealed class KnownHosts
                         // Host certificates are not checked by this runner: such a line trusts nothing.
                         continue;
                     default:
-                        throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: unknown marker '{fields[0]}' (known_hosts knows @revoked and @cert-authority).");
+                        throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: unknown marker '{fields[0]}' (known_hosts knows @revoked and @cert-authority).", setting: inputName);
                 }
 
                 fields = fields[1..];
             }
 
             if (fields.Length < 3)
-                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: expected 'host key-type key' as `ssh-keyscan HOST` prints it, found {fields.Length} field(s).");
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: expected 'host key-type key' as `ssh-keyscan HOST` prints it, found {fields.Length} field(s).", setting: inputName);
 
             byte[] blob;
             try
@@ -44,11 +44,11 @@ internal sealed class KnownHosts
             }
             catch (FormatException)
             {
-                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key of {fields[1]} is not base64. Copy the line from `ssh-keyscan HOST` unchanged.");
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key of {fields[1]} is not base64. Copy the line from `ssh-keyscan HOST` unchanged.", setting: inputName);
             }
 
             if (HostKeyFingerprint.KeyTypeOf(blob) != fields[1])
-                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key is not a {fields[1]} key. Copy the line from `ssh-keyscan HOST` unchanged.");
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key is not a {fields[1]} key. Copy the line from `ssh-keyscan HOST` unchanged.", setting: inputName);
 
             entries.Add(new KnownHostEntry(fields[0].Split(',', StringSplitOptions.RemoveEmptyEntries), fields[1], blob, revoked, i + 1));
         }

@@ -44,7 +44,7 @@ internal sealed partial record SshHost(string User, string Host, int Port)
             {
                 var host = Parse(inputName, entry, defaultUser, defaultPort);
                 if (hosts.Contains(host))
-                    throw new ConfigurationException($"Input `{inputName}` lists {host.User}@{host.Display} twice. List each server once.");
+                    throw new ConfigurationException($"Input `{inputName}` lists {host.User}@{host.Display} twice. List each server once.", setting: inputName);
                 hosts.Add(host);
             }
         }
@@ -64,7 +64,7 @@ internal sealed partial record SshHost(string User, string Host, int Port)
         {
             user = rest[..at];
             rest = rest[(at + 1)..];
-            if (!UserPattern().IsMatch(user)) throw new ConfigurationException(Problem("the user name is empty or has characters a user name cannot have"));
+            if (!UserPattern().IsMatch(user)) throw new ConfigurationException(Problem("the user name is empty or has characters a user name cannot have"), setting: inputName);
         }
 
         string host;
@@ -72,12 +72,12 @@ internal sealed partial record SshHost(string User, string Host, int Port)
         if (rest.StartsWith('['))
         {
             var close = rest.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0) throw new ConfigurationException(Problem("'[' without a closing ']'"));
+            if (close < 0) throw new ConfigurationException(Problem("'[' without a closing ']'"), setting: inputName);
             host = rest[1..close];
             var after = rest[(close + 1)..];
             if (after.Length > 0)
             {
-                if (!after.StartsWith(':')) throw new ConfigurationException(Problem("only ':port' may follow ']'"));
+                if (!after.StartsWith(':')) throw new ConfigurationException(Problem("only ':port' may follow ']'"), setting: inputName);
                 portText = after[1..];
             }
         }
@@ -93,24 +93,24 @@ internal sealed partial record SshHost(string User, string Host, int Port)
             portText = colon < 0 ? null : rest[(colon + 1)..];
         }
 
-        if (host.Length == 0) throw new ConfigurationException(Problem("the host name is empty"));
+        if (host.Length == 0) throw new ConfigurationException(Problem("the host name is empty"), setting: inputName);
         if (host.Contains(':', StringComparison.Ordinal))
         {
             if (!IPAddress.TryParse(host, out var address) || address.AddressFamily != AddressFamily.InterNetworkV6)
-                throw new ConfigurationException(Problem($"'{host}' is not an IPv6 address"));
+                throw new ConfigurationException(Problem($"'{host}' is not an IPv6 address"), setting: inputName);
         }
         else if (!HostPattern().IsMatch(host))
         {
-            throw new ConfigurationException(Problem($"'{host}' is not a host name or IP address"));
+            throw new ConfigurationException(Problem($"'{host}' is not a host name or IP address"), setting: inputName);
         }
 
         var port = defaultPort;
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
-            throw new ConfigurationException(Problem($"the port '{portText}' is not a number from 1 to 65535"));
+            throw new ConfigurationException(Problem($"the port '{portText}' is not a number from 1 to 65535"), setting: inputName);
 
         user ??= defaultUser
-            ?? throw new ConfigurationException($"Input `{inputName}`: '{entry}' names no user. Write it as user@{entry}, or set input `ssh-user`.");
+            ?? throw new ConfigurationException($"Input `{inputName}`: '{entry}' names no user. Write it as user@{entry}, or set input `ssh-user`.", setting: inputName);
         return new SshHost(user, host, port);
     }
 

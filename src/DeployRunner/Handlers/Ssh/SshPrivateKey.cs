@@ -16,13 +16,13 @@ internal static class SshPrivateKey
     {
         var normalized = Normalize(keyText);
         if (normalized.StartsWith("ssh-", StringComparison.Ordinal) || normalized.StartsWith("ecdsa-", StringComparison.Ordinal))
-            throw new ConfigurationException("Input `ssh-key` holds a public key (ssh-...). Paste the private key file (the one without .pub) into the secret.");
+            throw new ConfigurationException("Input `ssh-key` holds a public key (ssh-...). Paste the private key file (the one without .pub) into the secret.", setting: "ssh-key");
         if (!normalized.StartsWith("-----BEGIN ", StringComparison.Ordinal))
-            throw new ConfigurationException("Input `ssh-key` is not a private key: it should start with a line such as -----BEGIN OPENSSH PRIVATE KEY-----. Paste the whole key file into the secret.");
+            throw new ConfigurationException("Input `ssh-key` is not a private key: it should start with a line such as -----BEGIN OPENSSH PRIVATE KEY-----. Paste the whole key file into the secret.", setting: "ssh-key");
 
         var encrypted = IsEncrypted(normalized);
         if (encrypted && passphrase is null)
-            throw new ConfigurationException("Input `ssh-key` is encrypted with a passphrase: set input `ssh-passphrase` (from a secret).");
+            throw new ConfigurationException("Input `ssh-key` is encrypted with a passphrase: set input `ssh-passphrase` (from a secret).", setting: "ssh-key");
 
         try
         {
@@ -31,13 +31,13 @@ internal static class SshPrivateKey
         }
         catch (SshPassPhraseNullOrEmptyException)
         {
-            throw new ConfigurationException("Input `ssh-key` is encrypted with a passphrase: set input `ssh-passphrase` (from a secret).");
+            throw new ConfigurationException("Input `ssh-key` is encrypted with a passphrase: set input `ssh-passphrase` (from a secret).", setting: "ssh-key");
         }
         catch (Exception e) when (e is not ConfigurationException)
         {
             throw new ConfigurationException(encrypted
                 ? "Input `ssh-passphrase` does not decrypt `ssh-key`: the passphrase is wrong (or the key is damaged)."
-                : $"Input `ssh-key` could not be read as an OpenSSH or PEM private key ({e.GetType().Name}). Paste the whole key file, BEGIN and END lines included.");
+                : $"Input `ssh-key` could not be read as an OpenSSH or PEM private key ({e.GetType().Name}). Paste the whole key file, BEGIN and END lines included.", setting: encrypted ? "ssh-passphrase" : "ssh-key");
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed record SshSettings(
     /// </summary>
     public static SshSettings From(InputSet inputs)
     {
-        var problems = new List<string>();
+        var problems = new List<ConfigurationException>();
         T Check<T>(Func<T> read, T fallback)
         {
             try
@@ -33,7 +33,7 @@ internal sealed record SshSettings(
             }
             catch (ConfigurationException e)
             {
-                problems.Add(e.Message);
+                problems.Add(e);
                 return fallback;
             }
         }
@@ -42,7 +42,7 @@ internal sealed record SshSettings(
         var port = Check(() =>
         {
             var value = inputs.GetPositiveInt("ssh-port", SshHost.DefaultPort);
-            return value <= 65535 ? value : throw new ConfigurationException($"Input `ssh-port` must be a port from 1 to 65535, not {value}.");
+            return value <= 65535 ? value : throw new ConfigurationException($"Input `ssh-port` must be a port from 1 to 65535, not {value}.", setting: "ssh-port");
         }, SshHost.DefaultPort);
 
         var hosts = Check(() =>
@@ -50,7 +50,7 @@ internal sealed record SshSettings(
             var list = SshHost.ParseList("hosts", inputs.Get("hosts"), user, port);
             return list.Count > 0
                 ? list
-                : throw new ConfigurationException("Input `hosts` is required by the ssh handler: list the servers to deploy to, as [user@]host[:port], separated by newlines, commas or spaces.");
+                : throw new ConfigurationException("Input `hosts` is required by the ssh handler: list the servers to deploy to, as [user@]host[:port], separated by newlines, commas or spaces.", setting: "hosts");
         }, []);
 
         var jumpText = inputs.Get("ssh-jump-host");
@@ -59,7 +59,7 @@ internal sealed record SshSettings(
         var key = Check(() =>
         {
             var keyText = inputs.GetRaw("ssh-key")
-                ?? throw new ConfigurationException("Input `ssh-key` is required by the ssh handler: pass the private key from a secret (`ssh-key: ${{ secrets.DEPLOY_SSH_KEY }}`).");
+                ?? throw new ConfigurationException("Input `ssh-key` is required by the ssh handler: pass the private key from a secret (`ssh-key: ${{ secrets.DEPLOY_SSH_KEY }}`).", setting: "ssh-key");
             return SshPrivateKey.Load(keyText, inputs.GetRaw("ssh-passphrase"));
         }, null);
 
@@ -68,9 +68,9 @@ internal sealed record SshSettings(
         var strict = Check(() => inputs.GetBool("ssh-strict", true), true);
         if (strict && knownHosts is { Entries.Count: 0 } && fingerprints is { Count: 0 })
         {
-            problems.Add(
+            problems.Add(new ConfigurationException(
                 "Strict host-key checking is on, but neither `ssh-known-hosts` nor `ssh-fingerprints` is set, so no server can be trusted. "
-                + "Add the output of `ssh-keyscan HOST` to `ssh-known-hosts` (or SHA256 fingerprints to `ssh-fingerprints`); `ssh-strict: false` turns the check off (unsafe).");
+                + "Add the output of `ssh-keyscan HOST` to `ssh-known-hosts` (or SHA256 fingerprints to `ssh-fingerprints`); `ssh-strict: false` turns the check off (unsafe)."));
         }
 
         var maxParallel = Check(() => inputs.GetPositiveInt("max-parallel", Math.Max(hosts.Count, 1)), 1);
@@ -81,9 +81,7 @@ internal sealed record SshSettings(
         if (problems.Count > 0)
         {
             key?.Dispose();
-            throw new ConfigurationException(problems.Count == 1
-                ? problems[0]
-                : $"The ssh handler's inputs have {problems.Count} problems:\n" + string.Join('\n', problems.Select(p => "- " + p)));
+            throw ConfigurationException.Combine("The ssh handler's inputs", problems);
         }
 
         return new SshSettings(hosts, jumpHost, key!, new HostKeyPolicy(knownHosts!, fingerprints!, strict), maxParallel, failFast, connectTimeout)

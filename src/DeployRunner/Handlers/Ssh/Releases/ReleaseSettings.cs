@@ -26,20 +26,20 @@ internal sealed record ReleaseSettings(
             foreach (var name in new[] { "upload", "after-switch" })
             {
                 if (inputs.Get(name) is not null)
-                    throw new ConfigurationException($"Input `{name}` needs `deploy-path`: set `deploy-path` to the folder on the servers that holds `releases/` and `current` (for example /srv/app).");
+                    throw new ConfigurationException($"Input `{name}` needs `deploy-path`: set `deploy-path` to the folder on the servers that holds `releases/` and `current` (for example /srv/app).", setting: name);
             }
 
             return null;
         }
 
         if (deployPath.Any(char.IsControl))
-            throw new ConfigurationException("Input `deploy-path` must be one line.");
+            throw new ConfigurationException("Input `deploy-path` must be one line.", setting: "deploy-path");
         if (deployPath.TrimEnd('/').Length == 0 || deployPath.Split('/').Contains(".."))
-            throw new ConfigurationException($"Input `deploy-path` must name a folder below / without `..`, not '{deployPath}' (for example /srv/app, or app for a folder in the login user's home).");
+            throw new ConfigurationException($"Input `deploy-path` must name a folder below / without `..`, not '{deployPath}' (for example /srv/app, or app for a folder in the login user's home).", setting: "deploy-path");
 
         var keep = inputs.GetPositiveInt("keep-releases", DefaultKeepReleases);
         if (keep < 2)
-            throw new ConfigurationException("Input `keep-releases` must be at least 2: the current release and the one a rollback goes back to are always kept.");
+            throw new ConfigurationException("Input `keep-releases` must be at least 2: the current release and the one a rollback goes back to are always kept.", setting: "keep-releases");
 
         return new ReleaseSettings(
             deployPath.TrimEnd('/'),

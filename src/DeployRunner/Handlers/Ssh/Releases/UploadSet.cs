@@ -27,15 +27,15 @@ internal sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
         foreach (var entry in entries)
         {
             if (System.IO.Path.IsPathRooted(entry) || entry.Replace('\\', '/').Split('/').Contains(".."))
-                throw new ConfigurationException($"Input `upload`: '{entry}' must be a path inside the working directory ({fullRoot}), without `..` or a leading /.");
+                throw new ConfigurationException($"Input `upload`: '{entry}' must be a path inside the working directory ({fullRoot}), without `..` or a leading /.", setting: "upload");
             var matches = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, fullRoot) : Single(entry, fullRoot);
             if (matches.Count == 0)
-                throw new ConfigurationException($"Input `upload`: '{entry}' matches no file in the working directory ({fullRoot}). Build first, or fix the path.");
+                throw new ConfigurationException($"Input `upload`: '{entry}' matches no file in the working directory ({fullRoot}). Build first, or fix the path.", setting: "upload");
             foreach (var file in matches)
             {
                 var relative = System.IO.Path.GetRelativePath(fullRoot, file).Replace('\\', '/');
                 if (relative.StartsWith("../", StringComparison.Ordinal) || relative.Any(char.IsControl))
-                    throw new ConfigurationException($"Input `upload`: '{relative}' is outside the working directory or has a control character in its name.");
+                    throw new ConfigurationException($"Input `upload`: '{relative}' is outside the working directory or has a control character in its name.", setting: "upload");
                 found[relative] = file;
             }
         }
