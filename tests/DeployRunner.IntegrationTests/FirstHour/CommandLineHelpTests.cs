@@ -1,14 +1,13 @@
 using DeployRunner.Inputs;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
 /// <summary>Issue 11, point 2: a command line that explains itself, from the same source as action.yml.</summary>
 public sealed class CommandLineHelpTests
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
+    private static readonly string Root = Directory.GetParent(WebhookEvents.ExamplesDirectory)!.FullName;
 
-    private static RunnerSandbox Sandbox() => new RunnerSandbox(Events.Deployment()).OutsideActions();
+    private static RunnerSandbox Sandbox() => new RunnerSandbox(WebhookEvents.Deployment()).OutsideActions();
 
     [Theory(Timeout = 60_000)]
     [InlineData("--help")]

@@ -1,4 +1,4 @@
-namespace DeployRunner.ContainerTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>Where things are in this repository, found from the test's own location.</summary>
 public static class RepositoryFiles

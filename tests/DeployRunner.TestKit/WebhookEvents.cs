@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 
-namespace DeployRunner.IntegrationTests;
+namespace DeployRunner.TestKit;
 
 /// <summary>Deployment events for tests, in the webhook shape GitHub sends.</summary>
-public static class Events
+public static class WebhookEvents
 {
     public static readonly string ExamplesDirectory = FindExamples();
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>How a run of the runner ended.</summary>
 public sealed record RunnerResult(int ExitCode, IReadOnlyList<string> Lines, string Stdout, string Stderr)

@@ -5,7 +5,7 @@ using DeployRunner.Inputs;
 using DeployRunner.Planning;
 using DeployRunner.Workflow;
 
-namespace DeployRunner.IntegrationTests.Ssh;
+namespace DeployRunner.TestKit;
 
 /// <summary>What one run of the ssh handler did: its result and the job log it wrote, line by line.</summary>
 public sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
@@ -46,7 +46,7 @@ public sealed class SshHarness(SshServers servers)
         // The runner's own masking, as Program does it.
         SettingCatalog.MaskSecrets(inputs, log);
 
-        var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? Events.Deployment());
+        var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? WebhookEvents.Deployment());
         var environment = RunnerEnvironment.From(new Dictionary<string, string>(), Path.GetTempPath());
         var plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
         var handler = Create(inputs, log);

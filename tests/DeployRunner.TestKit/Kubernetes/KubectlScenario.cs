@@ -9,7 +9,7 @@ using DeployRunner.Running;
 using DeployRunner.Status;
 using DeployRunner.Workflow;
 
-namespace DeployRunner.IntegrationTests.Kubectl;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// One workspace, one fake cluster, and the real kubectl: runs the kubectl handler in-process
