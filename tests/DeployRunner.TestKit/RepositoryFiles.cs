@@ -1,14 +1,23 @@
 namespace DeployRunner.TestKit;
 
-/// <summary>Where things are in this repository, found from the test's own location.</summary>
+/// <summary>
+/// Where things are in this repository, found once from the test's own location: the one walk up
+/// to the repository root that every test project uses.
+/// </summary>
 public static class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The Native AOT binary tests/run.sh publishes before these tests run.</summary>
+    /// <summary>The Native AOT binary tests/run.sh publishes before the container tests run.</summary>
     public static string AotBinary => Path.Combine(Root, "artifacts", "aot", "DeployRunner");
 
-    public static string Example(string relativePath) => Path.Combine(Root, "examples", relativePath);
+    /// <summary>The examples/ folder (events, scripts, workflows, manifests).</summary>
+    public static string ExamplesDirectory => Path.Combine(Root, "examples");
+
+    public static string Example(string relativePath) => Path.Combine(ExamplesDirectory, relativePath);
+
+    /// <summary>A file at the repository root (README.md, action.yml, ...), as text.</summary>
+    public static string Read(string relativePath) => File.ReadAllText(Path.Combine(Root, relativePath));
 
     private static string FindRoot()
     {

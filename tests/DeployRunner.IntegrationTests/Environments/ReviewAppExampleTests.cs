@@ -15,7 +15,7 @@ namespace DeployRunner.IntegrationTests.Environments;
 /// </summary>
 public sealed class ReviewAppExampleTests : FakeApiTest
 {
-    private static readonly string Root = Directory.GetParent(WebhookEvents.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
     private static readonly string WorkflowPath = Path.Combine(Root, "examples", "workflows", "shell-review-apps.yml");
 
     private static YamlMappingNode Workflow()

@@ -3,6 +3,7 @@ using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
+using DeployRunner.Running;
 using DeployRunner.Workflow;
 
 namespace DeployRunner.TestKit;
@@ -19,8 +20,8 @@ public sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
 }
 
 /// <summary>
-/// Runs the real ssh handler (created through <see cref="HandlerCatalog"/>, as Program does) against
-/// the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
+/// Runs the real ssh handler (prepared by the runner's own <see cref="DeploymentPreparer"/>, as
+/// Program does) against the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
 /// </summary>
 public sealed class SshHarness(SshServers servers)
 {
@@ -46,10 +47,11 @@ public sealed class SshHarness(SshServers servers)
         // The runner's own masking, as Program does it.
         SettingCatalog.MaskSecrets(inputs, log);
 
+        // The runner's own preparation, as Program does it: settings resolved, plan, handler.
         var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? WebhookEvents.Deployment());
         var environment = RunnerEnvironment.From(new Dictionary<string, string>(), Path.GetTempPath());
-        var plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
-        var handler = Create(inputs, log);
+        var context = new HandlerContext(log, new Dictionary<string, string>(), environment.Workspace, TimeProvider.System);
+        var (plan, handler) = await new DeploymentPreparer(inputs, environment, context).PrepareAsync(deploymentEvent, cancellationToken);
         var result = await handler.RunAsync(plan, cancellationToken);
         return new SshRun(result, writer.Lines);
     }

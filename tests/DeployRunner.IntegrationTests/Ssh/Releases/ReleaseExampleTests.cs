@@ -12,7 +12,7 @@ namespace DeployRunner.IntegrationTests.Ssh.Releases;
 [Collection(SshServersCollection.Name)]
 public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
 {
-    private static readonly string Root = Directory.GetParent(WebhookEvents.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
 
     private readonly ReleaseFleet _fleet = new(servers, "example-" + Guid.NewGuid().ToString("N")[..8]);
     private FakeGitHubApi _api = null!;
