@@ -5,7 +5,7 @@ Serves what `kubectl get/create/apply/rollout status/delete` call (version, disc
 documents advertising server-side field validation, object endpoints, lists), keeps objects in
 memory, and reports every workload as fully rolled out. A watch is answered with an empty stream
 (the rollout is complete from the list already, so kubectl stops there). The test suite's fake
-(tests/DeployRunner.IntegrationTests/Kubectl/FakeKubernetesApi.cs) is the complete one; this one
+(tests/DeployRunner.TestKit/Kubernetes/FakeKubernetesApi.cs) is the complete one; this one
 only has to be fast and dependency-free. Prints its port, then serves until killed.
 """
 import http.server

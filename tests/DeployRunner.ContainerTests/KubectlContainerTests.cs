@@ -1,5 +1,4 @@
 using DeployRunner.ContainerTests.Infrastructure;
-using DeployRunner.IntegrationTests.Kubectl;
 
 namespace DeployRunner.ContainerTests;
 

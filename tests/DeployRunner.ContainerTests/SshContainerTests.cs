@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using DeployRunner.ContainerTests.Infrastructure;
-using DeployRunner.IntegrationTests.Ssh;
 
 namespace DeployRunner.ContainerTests;
 

@@ -5,7 +5,7 @@ namespace DeployRunner.IntegrationTests;
 /// <summary>The public face agrees with the code: action.yml, README and src name the same inputs and outputs.</summary>
 public sealed class PublicFaceTests
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
 
     private static YamlMappingNode ActionYml()
     {

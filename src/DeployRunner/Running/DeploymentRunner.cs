@@ -97,8 +97,9 @@ internal sealed class DeploymentRunner(
 
         await _record.ConfirmAsync(deployment.Id, DeploymentState.InProgress);
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        deadline.CancelAfter(plan.Timeout);
+        // The timeout runs on the runner's clock (a test's fake clock too), like the stop budgets.
+        using var timeout = new CancellationTokenSource(plan.Timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(shutdown, timeout.Token);
         var result = await RunHandlerAsync(plan, handler, shutdown, deadline);
         var elapsed = time.GetElapsedTime(started);
 

@@ -33,26 +33,9 @@ public sealed class RunnerLayout : IDisposable
     public string StateFile => Path.Combine(FileCommands, $"save_state_{_id}");
     public string SummaryFile => Path.Combine(FileCommands, $"step_summary_{_id}");
 
+    /// <summary>The deployment event these tests run: <see cref="WebhookEvents.Deployment"/> with the container tests' id and environment.</summary>
     public static string DeployEvent(long id = 4242424242, JsonObject? payload = null, string task = "deploy", string environment = "production") =>
-        new JsonObject
-        {
-            ["action"] = "created",
-            ["deployment"] = new JsonObject
-            {
-                ["id"] = id,
-                ["sha"] = "a5c3785ed8d6a35868bc169f07e40e889087fd2e",
-                ["ref"] = "main",
-                ["task"] = task,
-                ["payload"] = payload ?? new JsonObject(),
-                ["environment"] = environment,
-                ["original_environment"] = environment,
-                ["description"] = "Deploy main",
-                ["transient_environment"] = false,
-                ["production_environment"] = environment == "production",
-            },
-            ["repository"] = new JsonObject { ["full_name"] = Repository },
-            ["sender"] = new JsonObject { ["login"] = "octocat" },
-        }.ToJsonString();
+        WebhookEvents.Deployment(id, task, environment, payload: payload, production: environment == "production", description: "Deploy main");
 
     /// <summary>
     /// What the runner sets for the step: inputs as INPUT_* (hyphens kept, defaults filled in),
@@ -65,19 +48,7 @@ public sealed class RunnerLayout : IDisposable
         static string name(string path) => System.IO.Path.GetFileName(path);
         var variables = new Dictionary<string, string>
         {
-            // action.yml defaults, as the runner fills them in.
             ["INPUT_TOKEN"] = Token,
-            ["INPUT_HANDLER"] = "shell",
-            ["INPUT_SCRIPT"] = "",
-            ["INPUT_REMOVE-SCRIPT"] = "",
-            ["INPUT_WORKING-DIRECTORY"] = "",
-            ["INPUT_ENVIRONMENT-URL"] = "",
-            ["INPUT_TIMEOUT"] = "30m",
-            ["INPUT_DRY-RUN"] = "false",
-            ["INPUT_CONFIG"] = ".github/deploy.yml",
-            ["INPUT_PAYLOAD-OVERRIDES"] = "",
-            ["INPUT_SKIP-SUPERSEDED"] = "true",
-            ["INPUT_DEPLOYMENT-ID"] = "",
             ["HOME"] = Path(Home, "/github/home"),
             ["GITHUB_ACTIONS"] = "true",
             ["CI"] = "true",
@@ -96,50 +67,22 @@ public sealed class RunnerLayout : IDisposable
             ["GITHUB_STEP_SUMMARY"] = Path(SummaryFile, $"/github/file_commands/{name(SummaryFile)}"),
             ["ACTIONS_RUNTIME_TOKEN"] = "runtime-secret-never-printed",
         };
+        // action.yml defaults, as the runner fills them in.
+        foreach (var (variable, value) in ActionMetadata.DefaultVariables([.. RunnerSandbox.CoreInputs, "script", "remove-script", "working-directory", "environment-url"]))
+            variables[variable] = value;
         foreach (var (input, value) in inputs) variables["INPUT_" + input.ToUpperInvariant()] = value;
         return variables;
     }
 
     /// <summary>
     /// The STATE_* variables the runner gives the post step: the main step's GITHUB_STATE file,
-    /// read as NAME=VALUE lines (the runner also reads NAME&lt;&lt;DELIM blocks; our state has none).
+    /// read as the runner reads it (NAME=VALUE lines and NAME&lt;&lt;DELIM blocks).
     /// </summary>
-    public Dictionary<string, string> StateVariables()
-    {
-        var state = new Dictionary<string, string>();
-        foreach (var line in File.ReadAllLines(StateFile))
-        {
-            var eq = line.IndexOf('=');
-            if (eq > 0) state["STATE_" + line[..eq]] = line[(eq + 1)..];
-        }
-
-        return state;
-    }
+    public Dictionary<string, string> StateVariables() =>
+        KeyValueFile.Parse(File.ReadAllText(StateFile)).ToDictionary(pair => "STATE_" + pair.Key, pair => pair.Value);
 
     /// <summary>GITHUB_OUTPUT as NAME -> VALUE (heredoc values joined by LF).</summary>
-    public Dictionary<string, string> Outputs()
-    {
-        var outputs = new Dictionary<string, string>();
-        var lines = File.ReadAllLines(OutputFile);
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var heredoc = lines[i].IndexOf("<<", StringComparison.Ordinal);
-            var eq = lines[i].IndexOf('=');
-            if (heredoc > 0 && (eq < 0 || heredoc < eq))
-            {
-                var delimiter = lines[i][(heredoc + 2)..];
-                var value = new List<string>();
-                while (++i < lines.Length && lines[i] != delimiter) value.Add(lines[i]);
-                outputs[lines[i - value.Count - 1][..heredoc]] = string.Join('\n', value);
-            }
-            else if (eq > 0)
-            {
-                outputs[lines[i][..eq]] = lines[i][(eq + 1)..];
-            }
-        }
-
-        return outputs;
-    }
+    public Dictionary<string, string> Outputs() => KeyValueFile.Parse(File.ReadAllText(OutputFile)).ToDictionary();
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 using DeployRunner.IntegrationTests.Kubectl;
 
 namespace DeployRunner.IntegrationTests.Environments;
@@ -33,7 +32,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     public async Task A_remove_of_a_production_environment_is_refused_with_error_for_every_handler(string handler, bool transient)
     {
         await using var cluster = await FakeKubernetesApi.StartAsync();
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: "remove", environment: "production", transient: transient, production: true), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", environment: "production", transient: transient, production: true), Api)
             .Input("handler", handler)
             .Input("remove-script", $"touch {Marker}")
             .Input("remove-non-transient", "true")
@@ -52,14 +51,14 @@ public sealed class RemovalSafetyTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_remove_of_a_non_transient_environment_is_refused_unless_the_workflow_opts_in()
     {
-        using (var refused = new RunnerSandbox(Events.Deployment(task: "remove", environment: "staging"), Api).Input("remove-script", $"touch {Marker}"))
+        using (var refused = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", environment: "staging"), Api).Input("remove-script", $"touch {Marker}"))
         {
             var result = await refused.RunAsync();
 
             AssertRefusedBeforeAnything(result, refused, Api, "set input `remove-non-transient: true`");
         }
 
-        using var allowed = new RunnerSandbox(Events.Deployment(id: 9_100_200_301, task: "remove", environment: "staging"), Api)
+        using var allowed = new RunnerSandbox(WebhookEvents.Deployment(id: 9_100_200_301, task: "remove", environment: "staging"), Api)
             .Input("remove-script", $"touch {Marker}")
             .Input("remove-non-transient", "true");
         (await allowed.RunAsync()).ShouldExitWith(0);
@@ -70,7 +69,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Neither_the_payload_nor_the_config_file_can_opt_in_to_removing_non_transient_environments()
     {
-        using (var payload = new RunnerSandbox(Events.Deployment(task: "remove", payload: new JsonObject { ["remove-non-transient"] = "true" }), Api)
+        using (var payload = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", payload: new JsonObject { ["remove-non-transient"] = "true" }), Api)
                    .Input("remove-script", $"touch {Marker}")
                    .Input("payload-overrides", "remove-non-transient"))
         {
@@ -79,7 +78,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
             AssertRefusedBeforeAnything(result, payload, Api, "Input `payload-overrides` lists `remove-non-transient`, which is not a setting a deployment may override");
         }
 
-        using var file = new RunnerSandbox(Events.Deployment(id: 9_100_200_302, task: "remove"), Api).Input("remove-script", $"touch {Marker}");
+        using var file = new RunnerSandbox(WebhookEvents.Deployment(id: 9_100_200_302, task: "remove"), Api).Input("remove-script", $"touch {Marker}");
         file.WriteWorkspaceFile(".github/deploy.yml", "staging:\n  environment: staging\n  runner:\n    remove-non-transient: true\n");
         var fromFile = await file.RunAsync();
         fromFile.ShouldExitWith(2);
@@ -93,7 +92,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     [InlineData("web/../../..")]
     public async Task Case_4_a_working_directory_that_a_payload_value_leads_out_of_the_workspace_is_refused(string app)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(payload: new JsonObject { ["app"] = app }), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(payload: new JsonObject { ["app"] = app }), Api)
             .Input("script", $"touch \"$GITHUB_WORKSPACE/{Marker}\"; pwd")
             .Input("working-directory", "apps/{payload.app}");
         sandbox.WriteWorkspaceFile("apps/web/keep", "");
@@ -107,7 +106,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_working_directory_through_a_checked_out_symbolic_link_to_outside_is_refused()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"touch \"$GITHUB_WORKSPACE/{Marker}\"")
             .Input("working-directory", "apps/web");
         Directory.CreateDirectory(Path.Combine(sandbox.Workspace, "apps"));
@@ -121,7 +120,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_link_that_stays_inside_the_workspace_is_fine()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"touch {Marker}")
             .Input("working-directory", "current");
         Directory.CreateDirectory(Path.Combine(sandbox.Workspace, "releases", "v2"));
@@ -139,10 +138,10 @@ public sealed class RemovalSafetyTests : FakeApiTest
         File.WriteAllText(outside, "staging:\n  environment: staging\n  runner:\n    script: touch ran.txt\n");
         try
         {
-            using (var dots = new RunnerSandbox(Events.Deployment(), Api).Input("config", "../../" + Path.GetFileName(outside)))
+            using (var dots = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("config", "../../" + Path.GetFileName(outside)))
                 AssertRefusedBeforeAnything(await dots.RunAsync(), dots, Api, "Setting `config` names");
 
-            using var link = new RunnerSandbox(Events.Deployment(id: 9_100_200_303), Api);
+            using var link = new RunnerSandbox(WebhookEvents.Deployment(id: 9_100_200_303), Api);
             Directory.CreateDirectory(Path.Combine(link.Workspace, ".github"));
             File.CreateSymbolicLink(Path.Combine(link.Workspace, ".github", "deploy.yml"), outside);
             var result = await link.RunAsync();
@@ -163,7 +162,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
     public async Task Case_4_manifests_that_lead_out_of_the_workspace_by_a_payload_value_or_a_link_are_refused(string manifests, string app)
     {
         await using var cluster = await FakeKubernetesApi.StartAsync();
-        using var sandbox = new RunnerSandbox(Events.Deployment(environment: "pr-1", payload: new JsonObject { ["app"] = app }), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: "pr-1", payload: new JsonObject { ["app"] = app }), Api)
             .Input("handler", "kubectl")
             .Input("kubeconfig", cluster.Kubeconfig())
             .Input("namespace", "pr-1")
@@ -189,7 +188,7 @@ public sealed class RemovalSafetyTests : FakeApiTest
         cluster.Seed(new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "production" }, ["spec"] = new JsonObject() });
         cluster.Seed(new JsonObject { ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = "web-config", ["namespace"] = "production" } });
         // Transient and not production: the attacker sets the flags; ownership still protects.
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: "remove", environment: "production", transient: true, payload: new JsonObject { ["target"] = "review" }), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", environment: "production", transient: true, payload: new JsonObject { ["target"] = "review" }), Api)
             .Input("handler", "kubectl")
             .Input("kubeconfig", cluster.Kubeconfig());
         sandbox.WriteWorkspaceFile(".github/deploy.yml", "review:\n  environment: pr${{ pr }}\n  runner:\n    namespace: \"{environment}\"\n    manifests: [k8s/]\n    remove-namespace: true\n");

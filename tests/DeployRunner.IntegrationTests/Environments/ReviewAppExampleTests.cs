@@ -3,7 +3,6 @@ using DeployRunner.Configuration;
 using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.Inputs;
-using DeployRunner.IntegrationTests.Infrastructure;
 using DeployRunner.Planning;
 using YamlDotNet.RepresentationModel;
 
@@ -17,7 +16,7 @@ namespace DeployRunner.IntegrationTests.Environments;
 /// </summary>
 public sealed class ReviewAppExampleTests : FakeApiTest
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
     private static readonly string WorkflowPath = Path.Combine(Root, "examples", "workflows", "shell-review-apps.yml");
 
     private static YamlMappingNode Workflow()
@@ -62,7 +61,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
         var deployment = new Deployment(1, "abc", "feature/x", "deploy", environment, environment, null, target is not null, target is null, payload);
         var config = await EffectiveSettings.LoadConfigAsync(inputs, Root, CancellationToken.None);
 
-        var settings = EffectiveSettings.Resolve(inputs, config, deployment, new Infrastructure.NullWorkflowLog());
+        var settings = EffectiveSettings.Resolve(inputs, config, deployment, new NullWorkflowLog());
         var plan = DeploymentPlanner.Create(new DeploymentEvent("created", deployment, "octocat/hello-world"), settings.Settings, RunnerEnvironment.From(new Dictionary<string, string>(), Root));
 
         Assert.Equal("shell", plan.HandlerName);
@@ -81,9 +80,9 @@ public sealed class ReviewAppExampleTests : FakeApiTest
         {
             // `/deploy review` on pull request 17: Deliverybot creates this deployment.
             var payload = new JsonObject { ["target"] = "review", ["pr"] = 17 };
-            Api.AddDeployment(Events.ApiDeployment(17001, "pr17", @ref: "feature/login", sha: headSha, transient: true, payload: payload));
+            Api.AddDeployment(WebhookEvents.ApiDeployment(17001, "pr17", @ref: "feature/login", sha: headSha, transient: true, payload: payload));
             Api.AddPullRequestCommits(17, headSha);
-            using (var deploy = ExampleSandbox(Events.Deployment(id: 17001, environment: "pr17", @ref: "feature/login", sha: headSha, payload: payload.DeepClone(), transient: true), reviewRoot))
+            using (var deploy = ExampleSandbox(WebhookEvents.Deployment(id: 17001, environment: "pr17", @ref: "feature/login", sha: headSha, payload: payload.DeepClone(), transient: true), reviewRoot))
             {
                 var result = await deploy.RunAsync();
 
@@ -95,7 +94,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
             }
 
             // The pull request is merged and closed.
-            using (var close = ExampleSandbox(Events.PullRequest(17, "feature/login", headSha), reviewRoot).WithEventName("pull_request"))
+            using (var close = ExampleSandbox(WebhookEvents.PullRequest(17, "feature/login", headSha), reviewRoot).WithEventName("pull_request"))
             {
                 var result = await close.RunAsync();
 
@@ -151,7 +150,7 @@ public sealed class ReviewAppExampleTests : FakeApiTest
     public async Task Case_5_the_quick_start_script_prints_a_hostile_payload_value_with_workflow_commands_stopped()
     {
         var payload = new JsonObject { ["release"] = "v1\n::error::pwned\n::add-mask::x\n##[set-output name=status]success" };
-        using var sandbox = new RunnerSandbox(Events.Deployment(payload: payload), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(payload: payload), Api)
             .Input("script", Path.Combine(Root, "examples", "scripts", "deploy.sh"));
 
         var result = await sandbox.RunAsync();

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Environments;
 
@@ -16,7 +15,7 @@ public sealed class ReviewAppOwnershipTests : FakeApiTest
     private const string ShaOld = "cccccccccccccccccccccccccccccccccccccccc";
 
     private RunnerSandbox Close(long number, string headRef, string headSha, string headRepository = "octocat/hello-world", string eventName = "pull_request") =>
-        new RunnerSandbox(Events.PullRequest(number, headRef, headSha, headRepository: headRepository), Api)
+        new RunnerSandbox(WebhookEvents.PullRequest(number, headRef, headSha, headRepository: headRepository), Api)
             .Input("remove-script", RemoveScript)
             .WithEventName(eventName);
 
@@ -28,7 +27,7 @@ public sealed class ReviewAppOwnershipTests : FakeApiTest
 
     private void Deployed(long id, string environment, string @ref, string sha)
     {
-        Api.AddDeployment(Events.ApiDeployment(id, environment, @ref: @ref, sha: sha, transient: true));
+        Api.AddDeployment(WebhookEvents.ApiDeployment(id, environment, @ref: @ref, sha: sha, transient: true));
         Api.AddStatus(id, "success");
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Environments;
 
@@ -26,20 +25,20 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     private void AddPullRequestDeployments()
     {
         var review = new JsonObject { ["target"] = "review", ["pr"] = 17 };
-        _api.AddDeployment(Events.ApiDeployment(101, "pr17", @ref: Branch, sha: "1111111111111111111111111111111111111111", transient: true, payload: review));
-        _api.AddDeployment(Events.ApiDeployment(102, "pr17-api", @ref: $"refs/heads/{Branch}", sha: "1111111111111111111111111111111111111111", transient: true));
-        _api.AddDeployment(Events.ApiDeployment(103, "production", @ref: Branch, sha: "1111111111111111111111111111111111111111", production: true));
-        _api.AddDeployment(Events.ApiDeployment(104, "pr17", @ref: HeadSha, sha: HeadSha, transient: true, payload: review.DeepClone()));
-        _api.AddDeployment(Events.ApiDeployment(105, "pr17-api", @ref: $"heads/{Branch}", sha: HeadSha, transient: true));
-        _api.AddDeployment(Events.ApiDeployment(106, "pr18", @ref: "feature/other", sha: "2222222222222222222222222222222222222222", transient: true));
-        _api.AddDeployment(Events.ApiDeployment(107, "staging", @ref: "main", sha: "3333333333333333333333333333333333333333"));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(101, "pr17", @ref: Branch, sha: "1111111111111111111111111111111111111111", transient: true, payload: review));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(102, "pr17-api", @ref: $"refs/heads/{Branch}", sha: "1111111111111111111111111111111111111111", transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(103, "production", @ref: Branch, sha: "1111111111111111111111111111111111111111", production: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(104, "pr17", @ref: HeadSha, sha: HeadSha, transient: true, payload: review.DeepClone()));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(105, "pr17-api", @ref: $"heads/{Branch}", sha: HeadSha, transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(106, "pr18", @ref: "feature/other", sha: "2222222222222222222222222222222222222222", transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(107, "staging", @ref: "main", sha: "3333333333333333333333333333333333333333"));
         foreach (var id in new long[] { 101, 102, 103, 104, 106, 107 }) _api.AddStatus(id, "success");
         _api.AddStatus(105, "failure");
         _api.AddPullRequestCommits(17, "1111111111111111111111111111111111111111", HeadSha);
     }
 
     private RunnerSandbox Sandbox(string action = "closed") =>
-        new RunnerSandbox(Events.PullRequest(17, Branch, HeadSha, action), _api)
+        new RunnerSandbox(WebhookEvents.PullRequest(17, Branch, HeadSha, action), _api)
             .Input("script", "echo wrong-script >> removed.txt")
             .Input("remove-script", RemoveScript)
             .WithEventName("pull_request");
@@ -131,17 +130,17 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task After_a_remove_deployment_did_the_work_closing_only_marks_the_rest_inactive()
     {
-        _api.AddDeployment(Events.ApiDeployment(201, "pr9", @ref: "fix/typo", sha: HeadSha, transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(201, "pr9", @ref: "fix/typo", sha: HeadSha, transient: true));
         _api.AddStatus(201, "success");
         _api.AddPullRequestCommits(9, HeadSha);
-        using (var remove = new RunnerSandbox(Events.Deployment(id: 202, task: "remove", environment: "pr9", @ref: "fix/typo", sha: HeadSha, transient: true), _api)
+        using (var remove = new RunnerSandbox(WebhookEvents.Deployment(id: 202, task: "remove", environment: "pr9", @ref: "fix/typo", sha: HeadSha, transient: true), _api)
                    .Input("remove-script", RemoveScript))
         {
-            _api.AddDeployment(Events.ApiDeployment(202, "pr9", @ref: "fix/typo", sha: HeadSha, task: "remove", transient: true));
+            _api.AddDeployment(WebhookEvents.ApiDeployment(202, "pr9", @ref: "fix/typo", sha: HeadSha, task: "remove", transient: true));
             (await remove.RunAsync()).ShouldExitWith(0);
         }
 
-        using var sandbox = new RunnerSandbox(Events.PullRequest(9, "fix/typo", HeadSha), _api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.PullRequest(9, "fix/typo", HeadSha), _api)
             .Input("remove-script", RemoveScript)
             .WithEventName("pull_request");
         var result = await sandbox.RunAsync();
@@ -155,8 +154,8 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task An_environment_last_deployed_from_another_branch_is_left_alone()
     {
-        _api.AddDeployment(Events.ApiDeployment(301, "shared-review", @ref: Branch, sha: HeadSha, transient: true));
-        _api.AddDeployment(Events.ApiDeployment(302, "shared-review", @ref: "feature/someone-else", sha: "4444444444444444444444444444444444444444", transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(301, "shared-review", @ref: Branch, sha: HeadSha, transient: true));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(302, "shared-review", @ref: "feature/someone-else", sha: "4444444444444444444444444444444444444444", transient: true));
         _api.AddStatus(301, "success");
         _api.AddStatus(302, "success");
         _api.AddPullRequestCommits(17, HeadSha);
@@ -176,7 +175,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     {
         for (var id = 1; id <= 130; id++)
         {
-            _api.AddDeployment(Events.ApiDeployment(1000 + id, "pr17", @ref: Branch, sha: "5555555555555555555555555555555555555555", transient: true));
+            _api.AddDeployment(WebhookEvents.ApiDeployment(1000 + id, "pr17", @ref: Branch, sha: "5555555555555555555555555555555555555555", transient: true));
             // Most were closed earlier: statuses go out a second apart (GitHub's pacing), and
             // paging needs the 130 deployments, not 130 seconds of posts.
             _api.AddStatus(1000 + id, id <= 120 ? "inactive" : "success");
@@ -199,12 +198,12 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
         await using var ghes = await FakeGitHubApi.StartAsync("/api/v3");
         for (var id = 1; id <= 105; id++)
         {
-            ghes.AddDeployment(Events.ApiDeployment(2000 + id, "pr17", @ref: $"refs/heads/{Branch}", sha: HeadSha, transient: true));
+            ghes.AddDeployment(WebhookEvents.ApiDeployment(2000 + id, "pr17", @ref: $"refs/heads/{Branch}", sha: HeadSha, transient: true));
             // Statuses go out a second apart (GitHub's pacing): most were closed earlier.
             if (id <= 100) ghes.AddStatus(2000 + id, "inactive");
         }
         ghes.AddPullRequestCommits(17, HeadSha);
-        using var sandbox = new RunnerSandbox(Events.PullRequest(17, Branch, HeadSha), ghes)
+        using var sandbox = new RunnerSandbox(WebhookEvents.PullRequest(17, Branch, HeadSha), ghes)
             .Input("remove-script", RemoveScript)
             .WithEventName("pull_request");
 
@@ -220,7 +219,7 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     public async Task A_next_page_on_another_server_is_not_followed_so_the_token_stays_with_the_API()
     {
         for (var id = 1; id <= 101; id++)
-            _api.AddDeployment(Events.ApiDeployment(3000 + id, "pr17", @ref: Branch, sha: HeadSha, transient: true));
+            _api.AddDeployment(WebhookEvents.ApiDeployment(3000 + id, "pr17", @ref: Branch, sha: HeadSha, transient: true));
         _api.NextLinkAuthority = "127.0.0.2:9";
         using var sandbox = Sandbox();
 

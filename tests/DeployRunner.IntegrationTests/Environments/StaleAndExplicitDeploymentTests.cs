@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Environments;
 
@@ -15,9 +14,9 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task An_older_deployment_is_marked_inactive_as_superseded_and_never_runs()
     {
-        _api.AddDeployment(Events.ApiDeployment(500, "staging"));
-        _api.AddDeployment(Events.ApiDeployment(501, "staging", @ref: "newer"));
-        using var sandbox = new RunnerSandbox(Events.Deployment(id: 500, environment: "staging"), _api)
+        _api.AddDeployment(WebhookEvents.ApiDeployment(500, "staging"));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(501, "staging", @ref: "newer"));
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(id: 500, environment: "staging"), _api)
             .Input("script", "touch deployed");
 
         var result = await sandbox.RunAsync();
@@ -33,10 +32,10 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task The_newest_deployment_runs()
     {
-        _api.AddDeployment(Events.ApiDeployment(499, "staging"));
-        _api.AddDeployment(Events.ApiDeployment(500, "staging"));
-        _api.AddDeployment(Events.ApiDeployment(900, "production"));
-        using var sandbox = new RunnerSandbox(Events.Deployment(id: 500, environment: "staging"), _api)
+        _api.AddDeployment(WebhookEvents.ApiDeployment(499, "staging"));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(500, "staging"));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(900, "production"));
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(id: 500, environment: "staging"), _api)
             .Input("script", "touch deployed");
 
         var result = await sandbox.RunAsync();
@@ -49,9 +48,9 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task With_skip_superseded_false_an_older_deployment_runs_and_costs_two_requests()
     {
-        _api.AddDeployment(Events.ApiDeployment(500, "staging"));
-        _api.AddDeployment(Events.ApiDeployment(501, "staging"));
-        using var sandbox = new RunnerSandbox(Events.Deployment(id: 500, environment: "staging"), _api)
+        _api.AddDeployment(WebhookEvents.ApiDeployment(500, "staging"));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(501, "staging"));
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(id: 500, environment: "staging"), _api)
             .Input("script", "touch deployed")
             .Input("skip-superseded", "false");
 
@@ -66,7 +65,7 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_workflow_dispatch_runs_an_existing_deployment_by_id_with_its_payload()
     {
-        _api.AddDeployment(Events.ApiDeployment(4321, "qa", @ref: "v3.1.0", payload: JsonValue.Create("{\"release\":\"v3.1.0\"}")));
+        _api.AddDeployment(WebhookEvents.ApiDeployment(4321, "qa", @ref: "v3.1.0", payload: JsonValue.Create("{\"release\":\"v3.1.0\"}")));
         var dispatch = new JsonObject
         {
             ["inputs"] = new JsonObject { ["id"] = "4321" },

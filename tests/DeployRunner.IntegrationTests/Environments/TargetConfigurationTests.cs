@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Environments;
 
@@ -35,7 +34,7 @@ public sealed class TargetConfigurationTests : IAsyncLifetime
 
     private RunnerSandbox Sandbox(string environment, JsonObject? payload, string config = Config)
     {
-        var sandbox = new RunnerSandbox(Events.Deployment(environment: environment, payload: payload, transient: environment.StartsWith("pr", StringComparison.Ordinal)), _api)
+        var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: environment, payload: payload, transient: environment.StartsWith("pr", StringComparison.Ordinal)), _api)
             .Input("script", "echo \"input script\"")
             .Input("environment-url", "https://input.example.com")
             .Input("config", ".github/deploy.yml");
@@ -85,7 +84,7 @@ public sealed class TargetConfigurationTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Without_a_config_file_the_inputs_alone_apply()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(payload: new JsonObject { ["target"] = "review" }), _api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(payload: new JsonObject { ["target"] = "review" }), _api)
             .Input("config", ".github/deploy.yml")
             .Input("script", "echo \"input script {environment}\"")
             .Input("environment-url", "https://{environment}.example.com/{sha}");

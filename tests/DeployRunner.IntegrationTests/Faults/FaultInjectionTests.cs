@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Faults;
 
@@ -16,7 +15,7 @@ public sealed class FaultInjectionTests : FakeApiTest
 
     private RunnerSandbox Sandbox(string? eventJson = null, string script = "echo deployed")
     {
-        var sandbox = new RunnerSandbox(eventJson ?? Events.Deployment(), Api).Input("script", script).Input("skip-superseded", "false");
+        var sandbox = new RunnerSandbox(eventJson ?? WebhookEvents.Deployment(), Api).Input("script", script).Input("skip-superseded", "false");
         sandbox.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(sandbox.Root, "tmp")).FullName;
         return sandbox;
     }
@@ -208,7 +207,7 @@ public sealed class FaultInjectionTests : FakeApiTest
     public async Task A_payload_string_over_128_KiB_reaches_the_script_as_a_file_and_the_variable_is_left_out_with_a_warning()
     {
         var big = new string('p', 200 * 1024);
-        using var sandbox = Sandbox(Events.Deployment(payload: new JsonObject { ["big"] = big, ["small"] = "kept" }),
+        using var sandbox = Sandbox(WebhookEvents.Deployment(payload: new JsonObject { ["big"] = big, ["small"] = "kept" }),
             script: "test -z \"${DEPLOY_PAYLOAD_BIG:-}\"; echo \"small=$DEPLOY_PAYLOAD_SMALL\"; cp \"$DEPLOY_PAYLOAD_FILE\" payload-copy.json");
 
         var result = await sandbox.RunAsync();
@@ -227,7 +226,7 @@ public sealed class FaultInjectionTests : FakeApiTest
     {
         var payload = new JsonObject();
         for (var i = 0; i < 10_000; i++) payload[$"key{i}"] = new string('v', 200);
-        using var sandbox = Sandbox(Events.Deployment(payload: payload), script: "echo \"id=$DEPLOY_ID\"; test -s \"$DEPLOY_PAYLOAD_FILE\"");
+        using var sandbox = Sandbox(WebhookEvents.Deployment(payload: payload), script: "echo \"id=$DEPLOY_ID\"; test -s \"$DEPLOY_PAYLOAD_FILE\"");
 
         var result = await sandbox.RunAsync();
 
@@ -243,7 +242,7 @@ public sealed class FaultInjectionTests : FakeApiTest
     {
         JsonNode nested = "bottom";
         for (var i = 0; i < 100; i++) nested = new JsonObject { ["a"] = nested };
-        using var sandbox = Sandbox(Events.Deployment(payload: new JsonObject { ["deep"] = nested, ["target"] = "web" }), script: "echo \"target=$DEPLOY_PAYLOAD_TARGET\"");
+        using var sandbox = Sandbox(WebhookEvents.Deployment(payload: new JsonObject { ["deep"] = nested, ["target"] = "web" }), script: "echo \"target=$DEPLOY_PAYLOAD_TARGET\"");
 
         var result = await sandbox.RunAsync();
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Faults;
 
@@ -24,7 +23,7 @@ public sealed class HostileInputTests : FakeApiTest
 
     private RunnerSandbox Sandbox(string? eventJson = null)
     {
-        var sandbox = new RunnerSandbox(eventJson ?? Events.Deployment(), Api).Input("script", "touch ran").Input("config", ".github/deploy.yml");
+        var sandbox = new RunnerSandbox(eventJson ?? WebhookEvents.Deployment(), Api).Input("script", "touch ran").Input("config", ".github/deploy.yml");
         sandbox.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(sandbox.Root, "tmp")).FullName;
         return sandbox;
     }

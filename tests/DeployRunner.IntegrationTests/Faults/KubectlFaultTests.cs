@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using DeployRunner.IntegrationTests.Infrastructure;
 using DeployRunner.IntegrationTests.Kubectl;
 
 namespace DeployRunner.IntegrationTests.Faults;
@@ -22,7 +21,7 @@ public sealed class KubectlFaultTests : FakeApiTest
     {
         KubectlScenario.RequireKubectl();
         await using var cluster = await FakeKubernetesApi.StartAsync();
-        using var sandbox = new RunnerSandbox(Events.Deployment(environment: "pr-3", transient: true), Api);
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: "pr-3", transient: true), Api);
         sandbox.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(sandbox.Root, "tmp")).FullName;
         sandbox.WriteWorkspaceFile("k8s/app.yaml", KubectlDeployTests.App);
         sandbox.WriteWorkspaceFile("k8s/bomb.yaml", AliasBombManifest());

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Faults;
 
@@ -12,15 +11,15 @@ public sealed class TeardownFaultTests : FakeApiTest
     [Fact(Timeout = 120_000)]
     public async Task When_the_first_environments_inactive_fails_five_times_the_post_step_closes_it_and_the_second_ends_inactive()
     {
-        Api.AddDeployment(Events.ApiDeployment(301, "pr5-a", @ref: Branch, sha: HeadSha, transient: true));
-        Api.AddDeployment(Events.ApiDeployment(302, "pr5-b", @ref: Branch, sha: HeadSha, transient: true));
+        Api.AddDeployment(WebhookEvents.ApiDeployment(301, "pr5-a", @ref: Branch, sha: HeadSha, transient: true));
+        Api.AddDeployment(WebhookEvents.ApiDeployment(302, "pr5-b", @ref: Branch, sha: HeadSha, transient: true));
         Api.AddStatus(301, "success");
         Api.AddStatus(302, "success");
         // A closed pull request owns only environments deployed from one of its commits.
         Api.AddPullRequestCommits(5, HeadSha);
         // The newest environment is torn down first.
         Api.ServerError(FakeGitHubApi.StatusPost("inactive", 302), times: 5);
-        using var sandbox = new RunnerSandbox(Events.PullRequest(5, Branch, HeadSha), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.PullRequest(5, Branch, HeadSha), Api)
             .Input("remove-script", "echo removed \"$DEPLOY_ENVIRONMENT\"")
             .WithEventName("pull_request");
         sandbox.Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(sandbox.Root, "tmp")).FullName;

@@ -1,14 +1,13 @@
 using DeployRunner.Edge;
-using DeployRunner.IntegrationTests.Infrastructure;
+using DeployRunner.Inputs;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
 /// <summary>Issue 11, point 2: a command line that explains itself, from the same source as action.yml.</summary>
 public sealed class CommandLineHelpTests
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
 
-    private static RunnerSandbox Sandbox() => new RunnerSandbox(Events.Deployment()).OutsideActions();
+    private static RunnerSandbox Sandbox() => new RunnerSandbox(WebhookEvents.Deployment()).OutsideActions();
 
     [Theory(Timeout = 60_000)]
     [InlineData("--help")]
@@ -17,7 +16,7 @@ public sealed class CommandLineHelpTests
     public async Task Help_lists_every_action_yml_input_under_its_handler_with_its_default(string word)
     {
         using var sandbox = Sandbox();
-        var declared = ActionInputs.Parse(File.ReadAllText(Path.Combine(Root, "action.yml")));
+        var declared = ActionMetadata.Inputs;
 
         var result = await sandbox.RunAsync(word);
 

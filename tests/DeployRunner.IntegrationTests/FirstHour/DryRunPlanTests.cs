@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
@@ -9,7 +8,7 @@ public sealed class DryRunPlanTests : FakeApiTest
     public async Task An_ssh_dry_run_shows_the_hosts_in_order_in_batches_and_the_jump_host()
     {
         var (key, publicKey) = LocalRun.NewSshKey();
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("handler", "ssh")
             .Input("dry-run", "true")
             .Input("script", "touch ran")
@@ -37,7 +36,7 @@ public sealed class DryRunPlanTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_kubectl_dry_run_shows_cluster_context_namespace_and_each_object_with_its_rendered_images()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("handler", "kubectl")
             .Input("dry-run", "true")
             .Input("kubeconfig", LocalRun.Kubeconfig())
@@ -66,7 +65,7 @@ public sealed class DryRunPlanTests : FakeApiTest
     [InlineData("kube-context", "prod", "Input `kube-context` names 'prod'")]
     public async Task A_kubectl_dry_run_reports_what_a_real_run_would_refuse(string input, string value, string expected)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("handler", "kubectl")
             .Input("dry-run", "true")
             .Input("kubeconfig", LocalRun.Kubeconfig())
@@ -84,7 +83,7 @@ public sealed class DryRunPlanTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_shell_dry_run_names_the_environment_url()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("dry-run", "true")
             .Input("script", "touch ran")
             .Input("environment-url", "https://staging.example.com");

@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
@@ -15,7 +14,7 @@ public sealed class LocalOutputTests : FakeApiTest
     public async Task No_secret_appears_in_a_local_run_s_output(string handler, bool dryRun)
     {
         var (key, publicKey) = LocalRun.NewSshKey();
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).OutsideActions(keepApi: true)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).OutsideActions(keepApi: true)
             .Input("handler", handler)
             .Input("script", "echo deployed")
             .Input("dry-run", dryRun ? "true" : "false")
@@ -48,7 +47,7 @@ public sealed class LocalOutputTests : FakeApiTest
     public async Task A_local_run_shows_errors_as_plain_lines_and_status_lines_whole()
     {
         var environment = "review-" + new string('x', 150);
-        using var sandbox = new RunnerSandbox(Events.Deployment(environment: environment, description: "line one\n::error::injected")).OutsideActions()
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: environment, description: "line one\n::error::injected")).OutsideActions()
             .Input("script", "echo '::warning title=a:b::from the script'; exit 3");
 
         var result = await sandbox.RunAsync("--event", sandbox.EventPath);
@@ -65,7 +64,7 @@ public sealed class LocalOutputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_closed_pull_request_run_locally_says_it_did_not_ask_the_API()
     {
-        using var sandbox = new RunnerSandbox(Events.PullRequest(7, "feature", "a5c3785ed8d6a35868bc169f07e40e889087fd2e")).OutsideActions()
+        using var sandbox = new RunnerSandbox(WebhookEvents.PullRequest(7, "feature", "a5c3785ed8d6a35868bc169f07e40e889087fd2e")).OutsideActions()
             .Input("remove-script", "touch ran");
         sandbox.Environment["GITHUB_EVENT_NAME"] = "pull_request";
 

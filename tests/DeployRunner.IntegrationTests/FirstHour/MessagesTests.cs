@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
@@ -8,7 +7,7 @@ public sealed class MessagesTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Without_setsid_on_PATH_the_shell_handler_stops_with_a_clear_message_naming_util_linux()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
         var bin = Directory.CreateDirectory(Path.Combine(sandbox.Root, "bin")).FullName;
         File.CreateSymbolicLink(Path.Combine(bin, "bash"), "/bin/bash");
         sandbox.Environment["PATH"] = bin;
@@ -27,7 +26,7 @@ public sealed class MessagesTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_mistyped_event_path_is_one_sentence_without_a_double_full_stop()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync("--event", Path.Combine(sandbox.Root, "evnet.json"));
 
@@ -41,7 +40,7 @@ public sealed class MessagesTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_tab_in_deploy_yml_is_reported_where_it_is()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
         sandbox.WriteWorkspaceFile(".github/deploy.yml", "staging:\n  environment: staging\nproduction:\n\tenvironment: production\n");
 
         var result = await sandbox.RunAsync();
@@ -58,7 +57,7 @@ public sealed class MessagesTests : FakeApiTest
     [InlineData("./not-executable.sh", 126, "chmod +x")]
     public async Task Exit_codes_127_and_126_come_with_a_hint(string script, int code, string hint)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", script);
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", script);
         sandbox.WriteWorkspaceFile("not-executable.sh", "#!/bin/bash\necho hi\n");
 
         var result = await sandbox.RunAsync();
@@ -72,7 +71,7 @@ public sealed class MessagesTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task The_ssh_handler_reports_every_input_problem_at_once()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("handler", "ssh")
             .Input("script", "touch ran")
             .Input("ssh-port", "99999")

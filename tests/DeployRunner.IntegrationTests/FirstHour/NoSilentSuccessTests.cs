@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
@@ -11,7 +10,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     public async Task A_deployment_without_a_script_is_a_configuration_error_not_a_success(string handler)
     {
         var (key, publicKey) = LocalRun.NewSshKey();
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("handler", handler);
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("handler", handler);
         if (handler == "ssh")
             sandbox.Input("hosts", "deploy@web1.example.com").Input("ssh-key", key).Input("ssh-known-hosts", "web1.example.com " + publicKey);
 
@@ -26,7 +25,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_mistyped_flag_is_refused_with_a_did_you_mean_and_nothing_runs()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync("--scirpt", "touch typo-ran");
 
@@ -43,7 +42,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     [InlineData("--hosts=")]
     public async Task A_flag_without_its_value_is_refused(params string[] arguments)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync(arguments);
 
@@ -56,7 +55,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_bare_switch_means_true()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync("--dry-run");
 
@@ -70,7 +69,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     [InlineData("--environment", "production")]
     public async Task Flags_for_what_the_event_decides_are_refused_with_how_to_change_it(string flag, string value)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync(flag, value);
 
@@ -85,7 +84,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_removal_without_a_remove_script_says_it_only_marks_the_environment_inactive_and_opens_no_empty_group()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: "remove", environment: "pr-7", transient: true), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", environment: "pr-7", transient: true), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync();
 

@@ -5,7 +5,7 @@ namespace DeployRunner.IntegrationTests.FirstHour;
 /// <summary>Issue 11, points 6 to 8 and 10: the README is a front door whose links and promises hold.</summary>
 public sealed partial class ReadmeTests
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
 
     private static string Read(string name) => File.ReadAllText(Path.Combine(Root, name));
 

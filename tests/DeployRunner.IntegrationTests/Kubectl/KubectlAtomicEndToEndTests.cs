@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Kubectl;
 
@@ -15,7 +14,7 @@ public sealed class KubectlAtomicEndToEndTests : FakeApiTest
     public async Task An_atomic_deploy_whose_rollout_fails_posts_failure_saying_it_rolled_back_and_the_cluster_runs_the_old_image()
     {
         await using var cluster = await StartClusterAsync();
-        using var sandbox = Sandbox(cluster, Events.Deployment(environment: Environment));
+        using var sandbox = Sandbox(cluster, WebhookEvents.Deployment(environment: Environment));
         (await sandbox.RunAsync(TimeSpan.FromSeconds(60))).ShouldExitWith(0);
 
         cluster.NeverAvailable(KubectlAtomicTests.BadImage);
@@ -35,13 +34,13 @@ public sealed class KubectlAtomicEndToEndTests : FakeApiTest
     public async Task A_rollback_deployment_puts_the_previous_release_back_and_posts_success()
     {
         await using var cluster = await StartClusterAsync();
-        using var sandbox = Sandbox(cluster, Events.Deployment(environment: Environment));
+        using var sandbox = Sandbox(cluster, WebhookEvents.Deployment(environment: Environment));
         (await sandbox.RunAsync(TimeSpan.FromSeconds(60))).ShouldExitWith(0);
         sandbox.Input("images", "localhost:5000/acme/web=localhost:5000/acme/web:v2");
         (await sandbox.RunAsync(TimeSpan.FromSeconds(60))).ShouldExitWith(0);
         Assert.Equal("localhost:5000/acme/web:v2", Image(cluster));
 
-        File.WriteAllText(sandbox.EventPath, Events.Deployment(id: 9_100_200_301, task: "rollback", environment: Environment));
+        File.WriteAllText(sandbox.EventPath, WebhookEvents.Deployment(id: 9_100_200_301, task: "rollback", environment: Environment));
         var rolledBack = await sandbox.RunAsync(TimeSpan.FromSeconds(60));
 
         rolledBack.ShouldExitWith(0);
@@ -56,7 +55,7 @@ public sealed class KubectlAtomicEndToEndTests : FakeApiTest
     public async Task A_dry_run_says_whether_atomic_is_on_and_what_it_would_record_and_touches_nothing(string atomic, string expected)
     {
         await using var cluster = await StartClusterAsync();
-        using var sandbox = Sandbox(cluster, Events.Deployment(environment: Environment)).Input("atomic", atomic).Input("dry-run", "true");
+        using var sandbox = Sandbox(cluster, WebhookEvents.Deployment(environment: Environment)).Input("atomic", atomic).Input("dry-run", "true");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(30));
 
@@ -72,7 +71,7 @@ public sealed class KubectlAtomicEndToEndTests : FakeApiTest
     public async Task A_dry_run_of_a_rollback_deployment_says_what_would_be_rolled_back_and_touches_nothing()
     {
         await using var cluster = await StartClusterAsync();
-        using var sandbox = Sandbox(cluster, Events.Deployment(task: "rollback", environment: Environment)).Input("dry-run", "true");
+        using var sandbox = Sandbox(cluster, WebhookEvents.Deployment(task: "rollback", environment: Environment)).Input("dry-run", "true");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(30));
 

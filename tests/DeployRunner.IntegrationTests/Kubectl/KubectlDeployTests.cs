@@ -433,7 +433,7 @@ public sealed class KubectlDeployTests
     }
 
     private static Dictionary<string, string> KeyValueOutputs(string text) =>
-        Infrastructure.KeyValueFile.Parse(text).ToDictionary(p => p.Key, p => p.Value);
+        KeyValueFile.Parse(text).ToDictionary(p => p.Key, p => p.Value);
 
     internal static string WithoutMaskCommands(string log) =>
         string.Join('\n', log.Split('\n').Where(line => !line.StartsWith("::add-mask::", StringComparison.Ordinal)));

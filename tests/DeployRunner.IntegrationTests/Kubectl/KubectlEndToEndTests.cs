@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Kubectl;
 
@@ -34,7 +33,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     [Fact(Timeout = 120_000)]
     public async Task Deploying_and_removing_through_the_runner_posts_in_progress_success_then_in_progress_inactive()
     {
-        var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3", transient: true));
+        var (sandbox, cluster) = await SandboxAsync(Api, WebhookEvents.Deployment(environment: "pr-3", transient: true));
         await using var _ = cluster;
         using var __ = sandbox;
 
@@ -50,7 +49,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
         Assert.DoesNotContain("fake-token-0123456789abcdef", string.Join('\n', deployed.Lines.Where(l => !l.StartsWith("::add-mask::", StringComparison.Ordinal))));
         Assert.Empty(Directory.GetFileSystemEntries(sandbox.Environment["TMPDIR"]));
 
-        File.WriteAllText(sandbox.EventPath, Events.Deployment(task: "remove", environment: "pr-3", transient: true));
+        File.WriteAllText(sandbox.EventPath, WebhookEvents.Deployment(task: "remove", environment: "pr-3", transient: true));
         var removed = await sandbox.RunAsync(TimeSpan.FromSeconds(60));
 
         removed.ShouldExitWith(0);
@@ -66,9 +65,9 @@ public sealed class KubectlEndToEndTests : FakeApiTest
         await using var cluster = await FakeKubernetesApi.StartAsync();
         const string branch = "feature/review";
         const string headSha = "feedfacefeedfacefeedfacefeedfacefeedface";
-        Api.AddDeployment(Events.ApiDeployment(201, "pr17", @ref: branch, sha: headSha, transient: true, payload: new JsonObject { ["pr"] = 17 }));
+        Api.AddDeployment(WebhookEvents.ApiDeployment(201, "pr17", @ref: branch, sha: headSha, transient: true, payload: new JsonObject { ["pr"] = 17 }));
         Api.AddStatus(201, "success");
-        Api.AddDeployment(Events.ApiDeployment(202, "production", @ref: "main", production: true));
+        Api.AddDeployment(WebhookEvents.ApiDeployment(202, "production", @ref: "main", production: true));
         Api.AddStatus(202, "success");
         cluster.Seed(new JsonObject
         {
@@ -82,7 +81,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
         });
         cluster.Seed(new JsonObject { ["kind"] = "Deployment", ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "pr17" }, ["spec"] = new JsonObject() });
         Api.AddPullRequestCommits(17, headSha);
-        using var sandbox = new RunnerSandbox(Events.PullRequest(17, branch, headSha), Api).WithEventName("pull_request");
+        using var sandbox = new RunnerSandbox(WebhookEvents.PullRequest(17, branch, headSha), Api).WithEventName("pull_request");
         KubectlExampleTests.CopyExample(sandbox.Workspace);
         foreach (var (name, value) in KubectlExampleTests.ExampleInputs(cluster.Kubeconfig())) sandbox.Input(name, value);
 
@@ -99,7 +98,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     [Fact(Timeout = 120_000)]
     public async Task A_stuck_rollout_through_the_runner_posts_failure_naming_the_object()
     {
-        var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3"));
+        var (sandbox, cluster) = await SandboxAsync(Api, WebhookEvents.Deployment(environment: "pr-3"));
         await using var _ = cluster;
         using var __ = sandbox;
         cluster.RolloutsBecomeAvailable = false;
@@ -117,7 +116,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_kubeconfig_that_is_not_yaml_is_one_error_line_and_nothing_reaches_the_cluster()
     {
-        var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3"));
+        var (sandbox, cluster) = await SandboxAsync(Api, WebhookEvents.Deployment(environment: "pr-3"));
         await using var _ = cluster;
         using var __ = sandbox;
         sandbox.Input("kubeconfig", "clusters: [ {server: https://127.0.0.1:1, token: s3cr3t-value");
@@ -135,7 +134,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_signal_while_waiting_for_a_rollout_stops_kubectl_and_posts_error_within_7_seconds()
     {
-        var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3"));
+        var (sandbox, cluster) = await SandboxAsync(Api, WebhookEvents.Deployment(environment: "pr-3"));
         await using var _ = cluster;
         using var __ = sandbox;
         cluster.RolloutsBecomeAvailable = false;
@@ -167,7 +166,7 @@ public sealed class KubectlEndToEndTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_hostile_server_message_echoed_by_kubectl_never_becomes_a_workflow_command()
     {
-        var (sandbox, cluster) = await SandboxAsync(Api, Events.Deployment(environment: "pr-3"));
+        var (sandbox, cluster) = await SandboxAsync(Api, WebhookEvents.Deployment(environment: "pr-3"));
         await using var _ = cluster;
         using var __ = sandbox;
         cluster.Seed(new JsonObject { ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "pr-3" } });

@@ -59,7 +59,7 @@ public sealed class KubectlExampleTests
     internal static Dictionary<string, string> ExampleInputs(string kubeconfig)
     {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(Path.Combine(Events.ExamplesDirectory, "workflows", "kubectl-review-app.yml"))) stream.Load(reader);
+        using (var reader = new StreamReader(Path.Combine(WebhookEvents.ExamplesDirectory, "workflows", "kubectl-review-app.yml"))) stream.Load(reader);
         var step = stream.Documents[0].AllNodes.OfType<YamlMappingNode>()
             .Single(m => m.Children.TryGetValue(new YamlScalarNode("uses"), out var uses) && ((YamlScalarNode)uses).Value == "deliverybot/runner@v1");
         var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -75,7 +75,7 @@ public sealed class KubectlExampleTests
 
     internal static void CopyExample(string workspace)
     {
-        var source = Path.Combine(Events.ExamplesDirectory, "kubectl-review-app");
+        var source = Path.Combine(WebhookEvents.ExamplesDirectory, "kubectl-review-app");
         foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(workspace, "examples", "kubectl-review-app", Path.GetRelativePath(source, file));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Kubectl;
 

@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -35,7 +34,7 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_missing_event_file_is_refused_with_how_to_fix_it()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
         sandbox.Environment["GITHUB_EVENT_PATH"] = Path.Combine(sandbox.Root, "nope.json");
 
         var result = await sandbox.RunAsync();
@@ -47,7 +46,7 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task An_unknown_handler_is_a_clear_error_reported_as_an_error_status()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("handler", "ftp")
             .Input("script", "touch ran");
 
@@ -66,7 +65,7 @@ public sealed class BadInputTests : FakeApiTest
     [InlineData("working-directory", "does/not/exist", "Input `working-directory`")]
     public async Task A_bad_input_value_is_a_clear_error_and_nothing_runs(string input, string value, string expected)
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input(input, value)
             .Input("script", "touch ran");
 
@@ -80,7 +79,7 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task An_empty_token_in_Actions_is_a_clear_error()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("token", "").Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("token", "").Input("script", "touch ran");
 
         var result = await sandbox.RunAsync();
 
@@ -91,7 +90,7 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Dry_run_prints_the_plan_and_neither_runs_nor_posts_anything()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(environment: "prod-eu"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: "prod-eu"), Api)
             .Input("dry-run", "true")
             .Input("script", "touch ran");
 
@@ -109,12 +108,12 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Outside_Actions_without_a_token_the_runner_deploys_locally_and_prints_each_status()
     {
-        using var sandbox = new RunnerSandbox(Events.Example("deploy.json"));
+        using var sandbox = new RunnerSandbox(WebhookEvents.Example("deploy.json"));
         foreach (var name in sandbox.Environment.Keys.Where(k => k.StartsWith("GITHUB_", StringComparison.Ordinal) || k.StartsWith("ACTIONS_", StringComparison.Ordinal) || k == "CI").ToList())
             sandbox.Environment.Remove(name);
-        var script = Path.Combine(Events.ExamplesDirectory, "scripts", "deploy.sh");
+        var script = Path.Combine(WebhookEvents.ExamplesDirectory, "scripts", "deploy.sh");
 
-        var result = await sandbox.RunAsync("--event", Path.Combine(Events.ExamplesDirectory, "events", "deploy.json"), "--script", script, "--environment-url", "https://example.com");
+        var result = await sandbox.RunAsync("--event", Path.Combine(WebhookEvents.ExamplesDirectory, "events", "deploy.json"), "--script", script, "--environment-url", "https://example.com");
 
         result.ShouldExitWith(0);
         Assert.Empty(Api.Requests);
@@ -126,7 +125,7 @@ public sealed class BadInputTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Command_line_inputs_win_over_INPUT_variables()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "echo from-env");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "echo from-env");
 
         var result = await sandbox.RunAsync("--script", "echo from-command-line");
 

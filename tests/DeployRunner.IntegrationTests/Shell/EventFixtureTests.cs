@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -8,7 +7,7 @@ public sealed class EventFixtureTests : FakeApiTest
     public static TheoryData<string> EventFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(Events.ExamplesDirectory, "events"), "*.json").Order())
+        foreach (var file in Directory.GetFiles(Path.Combine(WebhookEvents.ExamplesDirectory, "events"), "*.json").Order())
             data.Add(file);
         var shared = SharedFixtures.EventsDirectory;
         if (shared is not null)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -16,7 +15,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task A_signal_during_a_long_script_stops_its_process_tree_and_posts_error_within_7_seconds(int signal)
     {
         var marker = UniqueSleep();
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"sleep {marker} &\nbash -c 'sleep {marker}; echo never' &\necho started\nsleep {marker}");
         using var runner = sandbox.Start();
         await runner.WaitForLineAsync(l => l == "started", TimeSpan.FromSeconds(20));
@@ -42,7 +41,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task A_deployment_past_its_timeout_is_stopped_and_ends_in_error()
     {
         var marker = UniqueSleep();
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("timeout", "2s")
             .Input("script", $"echo started; sleep {marker}");
 
@@ -61,7 +60,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task Server_errors_are_retried_and_the_deployment_still_reports()
     {
         Api.FailNext(502, count: 2);
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "true");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "true");
 
         var result = await sandbox.RunAsync();
 
@@ -75,7 +74,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task A_429_with_Retry_After_is_honoured()
     {
         Api.FailNext(429, headers: new Dictionary<string, string> { ["Retry-After"] = "2" });
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "true");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "true");
 
         var result = await sandbox.RunAsync();
 
@@ -89,14 +88,14 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task A_secondary_rate_limit_403_is_retried_but_a_permission_403_is_not()
     {
         Api.FailNext(403, headers: new Dictionary<string, string> { ["Retry-After"] = "1" });
-        using (var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "true"))
+        using (var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "true"))
         {
             (await sandbox.RunAsync()).ShouldExitWith(0);
             Assert.Equal(["in_progress", "success"], Api.States);
         }
 
         Api.FailNext(403);
-        using var denied = new RunnerSandbox(Events.Deployment(id: 5), Api).Input("script", "touch ran");
+        using var denied = new RunnerSandbox(WebhookEvents.Deployment(id: 5), Api).Input("script", "touch ran");
         var before = Api.Requests.Count;
         var result = await denied.RunAsync();
 
@@ -111,7 +110,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task When_GitHub_keeps_failing_the_runner_gives_up_in_bounded_time_and_says_so()
     {
         Api.FailNext(500, count: 100);
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api).Input("script", "touch ran");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api).Input("script", "touch ran");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(80));
 
@@ -125,7 +124,7 @@ public sealed class LifecycleTests : FakeApiTest
     public async Task GitHub_Enterprise_Server_base_addresses_keep_theirApi_v3_path()
     {
         await using var ghes = await FakeGitHubApi.StartAsync("/api/v3");
-        using var sandbox = new RunnerSandbox(Events.Deployment(), ghes).Input("script", "true");
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), ghes).Input("script", "true");
 
         var result = await sandbox.RunAsync();
 

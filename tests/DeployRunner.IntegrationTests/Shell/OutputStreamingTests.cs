@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DeployRunner.ChildProcesses;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -15,7 +14,7 @@ public sealed partial class OutputStreamingTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Two_hundred_thousand_lines_arrive_in_order_with_none_lost_or_merged()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "seq 1 200000; echo done >&2");
 
         var result = await sandbox.RunAsync();
@@ -39,11 +38,11 @@ public sealed partial class OutputStreamingTests : FakeApiTest
         // The script reports the runner's peak memory itself: bash's parent is the runner (setsid
         // execs bash in place). The pause lets the runner finish reading before the figure is taken.
         const string reportPeak = "sleep 0.5; echo \"peak $(awk '/VmHWM/ {print $2}' /proc/$PPID/status) kB\"";
-        using var small = new RunnerSandbox(Events.Deployment(), Api)
+        using var small = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"seq 1 1000; {reportPeak}");
         var smallPeak = PeakKilobytes(await small.RunAsync());
 
-        using var huge = new RunnerSandbox(Events.Deployment(), Api)
+        using var huge = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"head -c 1073741824 /dev/zero | tr '\\0' x; echo; echo after-the-long-line; {reportPeak}");
         var result = await huge.RunAsync(TimeSpan.FromSeconds(150));
 
@@ -62,7 +61,7 @@ public sealed partial class OutputStreamingTests : FakeApiTest
     public async Task A_background_process_that_holds_the_output_open_does_not_hold_the_step()
     {
         var marker = $"60{Random.Shared.Next(1000, 9999)}";
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", $"setsid bash -c 'sleep 0.5; echo within-the-grace; exec sleep {marker}' &\necho started; exit 0");
         try
         {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -9,7 +8,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task I_can_deploy_with_a_script_and_see_in_progress_then_success_with_the_environment_url()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(environment: "staging", @ref: "main"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(environment: "staging", @ref: "main"), Api)
             .Input("script", "echo \"deploying $DEPLOY_REF to $DEPLOY_ENVIRONMENT\"")
             .Input("environment-url", "https://staging.example.com");
 
@@ -43,7 +42,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_failing_script_ends_in_failure_with_its_exit_code_and_one_error_annotation()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "echo before; exit 3; echo after");
 
         var result = await sandbox.RunAsync();
@@ -62,7 +61,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_script_fails_on_the_first_failing_command_of_a_pipeline()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "false | cat\necho should-not-run");
 
         var result = await sandbox.RunAsync();
@@ -75,7 +74,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_remove_deployment_runs_the_remove_script_and_ends_inactive()
     {
-        using var sandbox = new RunnerSandbox(Events.Example("remove-review-app.json"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Example("remove-review-app.json"), Api)
             .Input("script", "echo wrong-script")
             .Input("remove-script", "echo \"tearing down $DEPLOY_ENVIRONMENT transient=$DEPLOY_TRANSIENT\"");
 
@@ -91,7 +90,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_remove_without_a_remove_script_only_marks_the_environment_inactive()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: "remove", environment: "pr5", transient: true), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "remove", environment: "pr5", transient: true), Api)
             .Input("script", "touch deploy-ran");
 
         var result = await sandbox.RunAsync();
@@ -104,7 +103,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_custom_task_runs_the_script_with_the_task_name()
     {
-        using var sandbox = new RunnerSandbox(Events.Example("string-payload.json"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Example("string-payload.json"), Api)
             .Input("script", "echo \"task=$DEPLOY_TASK target=$DEPLOY_PAYLOAD_TARGET migrate=$DEPLOY_PAYLOAD_MIGRATE\"");
 
         var result = await sandbox.RunAsync();
@@ -118,7 +117,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_plain_string_payload_reaches_the_script_unchanged()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(payload: JsonValue.Create("just some text {not json")), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(payload: JsonValue.Create("just some text {not json")), Api)
             .Input("script", "printf '%s' \"$DEPLOY_PAYLOAD\" > payload.txt");
 
         var result = await sandbox.RunAsync();
@@ -133,7 +132,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
         const string hostileRef = "x';touch PWNED;'";
         const string hostileValue = "$(touch PWNED2) `touch PWNED3` \"quoted\" 'single'\nsecond line ::error::injected";
         var payload = new JsonObject { ["target"] = hostileValue, ["weird key!"] = "ok" };
-        using var sandbox = new RunnerSandbox(Events.Deployment(@ref: hostileRef, payload: payload, description: "::set-output name=x::pwned\n::error::fake"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(@ref: hostileRef, payload: payload, description: "::set-output name=x::pwned\n::error::fake"), Api)
             .Input("script", "printf '%s' \"$DEPLOY_REF\" > ref.txt; printf '%s' \"$DEPLOY_PAYLOAD_TARGET\" > target.txt; printf '%s' \"$DEPLOY_PAYLOAD_WEIRD_KEY_\" > weird.txt");
 
         var result = await sandbox.RunAsync();
@@ -154,7 +153,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     public async Task A_hostile_task_name_cannot_issue_workflow_commands_through_the_runners_own_lines(string dryRun)
     {
         const string task = "deploy:x\n::error::task-injected ##[error]legacy-injected";
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: task), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: task), Api)
             .Input("dry-run", dryRun)
             .Input("script", "printf '%s' \"$DEPLOY_TASK\" > task.txt");
 
@@ -172,7 +171,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Runner_secrets_never_reach_the_script()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "env > env.txt")
             .Input("working-directory", ".");
         sandbox.Environment["GITHUB_TOKEN"] = "ghs_should_not_leak_either";
@@ -193,7 +192,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task The_token_is_masked_before_anything_else_is_printed()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "echo \"$HOME\"");
 
         var result = await sandbox.RunAsync();
@@ -205,7 +204,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Scripts_run_in_the_working_directory()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("working-directory", "app/web")
             .Input("script", "pwd > where.txt");
         Directory.CreateDirectory(Path.Combine(sandbox.Workspace, "app", "web"));
@@ -219,7 +218,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task Script_output_streams_line_by_line_while_the_script_runs()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
             .Input("script", "echo first-line; sleep 3; echo second-line");
         using var runner = sandbox.Start();
 
@@ -235,7 +234,7 @@ public sealed class ShellDeploymentTests : FakeApiTest
     public async Task Long_refs_environments_and_errors_still_give_descriptions_within_140_characters()
     {
         var longRef = "feature/" + new string('r', 300);
-        using var sandbox = new RunnerSandbox(Events.Deployment(@ref: longRef, environment: "env-" + new string('e', 200)), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(@ref: longRef, environment: "env-" + new string('e', 200)), Api)
             .Input("script", "exit 7");
 
         var result = await sandbox.RunAsync();
@@ -248,8 +247,8 @@ public sealed class ShellDeploymentTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task The_example_from_the_quick_start_deploys()
     {
-        using var sandbox = new RunnerSandbox(Events.Example("deploy.json"), Api)
-            .Input("script", Path.Combine(Events.ExamplesDirectory, "scripts", "deploy.sh"))
+        using var sandbox = new RunnerSandbox(WebhookEvents.Example("deploy.json"), Api)
+            .Input("script", Path.Combine(WebhookEvents.ExamplesDirectory, "scripts", "deploy.sh"))
             .Input("environment-url", "https://example.com");
 
         var result = await sandbox.RunAsync();

@@ -1,4 +1,3 @@
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Shell;
 
@@ -12,7 +11,7 @@ public sealed class ShellRollbackTaskTests : FakeApiTest
     [Fact(Timeout = 60_000)]
     public async Task A_rollback_task_with_the_shell_handler_runs_the_script_and_does_not_claim_a_rollback()
     {
-        using var sandbox = new RunnerSandbox(Events.Deployment(task: "rollback", environment: "staging", @ref: "main"), Api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "rollback", environment: "staging", @ref: "main"), Api)
             .Input("script", "printf '%s' \"$DEPLOY_TASK\" > task.txt");
 
         var result = await sandbox.RunAsync();

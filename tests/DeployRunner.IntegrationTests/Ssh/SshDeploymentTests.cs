@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Ssh;
 
@@ -19,7 +18,7 @@ public sealed class SshDeploymentTests(SshServers servers) : IAsyncLifetime
     }
 
     private RunnerSandbox Sandbox(string script, string? eventJson = null) =>
-        new RunnerSandbox(eventJson ?? Events.Deployment(), _api)
+        new RunnerSandbox(eventJson ?? WebhookEvents.Deployment(), _api)
             .Input("handler", "ssh")
             .Input("hosts", $"{servers.Host(0)}, {servers.Host(1)}")
             .Input("ssh-user", SshServers.User)
@@ -124,7 +123,7 @@ public sealed class SshDeploymentTests(SshServers servers) : IAsyncLifetime
     [Fact(Timeout = 90_000)]
     public async Task Removing_an_environment_runs_the_remove_script_and_marks_it_inactive()
     {
-        using var sandbox = Sandbox("exit 1", Events.Deployment(task: "remove", environment: "pr-7", transient: true))
+        using var sandbox = Sandbox("exit 1", WebhookEvents.Deployment(task: "remove", environment: "pr-7", transient: true))
             .Input("remove-script", "echo \"tearing down $DEPLOY_ENVIRONMENT\"");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(60));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using DeployRunner.Handlers;
-using DeployRunner.IntegrationTests.Infrastructure;
 
 namespace DeployRunner.IntegrationTests.Ssh;
 
@@ -244,7 +243,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     public async Task Hostile_deployment_values_reach_the_remote_script_byte_for_byte_and_run_nothing()
     {
         var hostile = "it's \"quoted\" $(touch " + Scratch + "/pwned) `touch " + Scratch + "/pwned2` ${HOME} \\ \n second line\t'\\'' ; exit 7 # ünïcødé";
-        var eventJson = Events.Deployment(@ref: "feature/$(touch " + Scratch + "/pwned3)", payload: new JsonObject { ["note"] = hostile });
+        var eventJson = WebhookEvents.Deployment(@ref: "feature/$(touch " + Scratch + "/pwned3)", payload: new JsonObject { ["note"] = hostile });
         var script = $"printf '%s' \"$DEPLOY_PAYLOAD_NOTE\" > '{Scratch}/note'; printf '%s' \"$DEPLOY_REF\" > '{Scratch}/ref'";
 
         var run = await _ssh.RunAsync(_ssh.Inputs(script, 0), eventJson);
@@ -354,7 +353,7 @@ public sealed class SshHandlerTests(SshServers servers) : IDisposable
     {
         var inputs = _ssh.Inputs($"touch '{Scratch}'/deployed", 0, 1).With("remove-script", Here + $"echo \"removing $DEPLOY_ENVIRONMENT\"; touch '{Scratch}'/\"removed-$here\"");
 
-        var run = await _ssh.RunAsync(inputs, Events.Deployment(task: "remove", environment: "pr-42", transient: true));
+        var run = await _ssh.RunAsync(inputs, WebhookEvents.Deployment(task: "remove", environment: "pr-42", transient: true));
 
         Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
         Assert.True(File.Exists(Path.Combine(Scratch, "removed-127.0.0.2")));

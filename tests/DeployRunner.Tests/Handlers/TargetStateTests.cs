@@ -8,7 +8,7 @@ public sealed class TargetStateTests
     [Fact]
     public void Every_target_state_has_its_own_output_name_and_the_README_documents_it()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = RepositoryFiles.Read("README.md");
         var outputs = readme[readme.IndexOf("## Outputs", StringComparison.Ordinal)..];
         var names = Enum.GetValues<TargetState>().Select(s => s.ToOutputName()).ToList();
 
@@ -20,15 +20,5 @@ public sealed class TargetStateTests
     public void A_cancelled_target_is_spelled_the_same_by_every_handler()
     {
         Assert.Equal("cancelled", new TargetResult("script", TargetState.Cancelled, null, TimeSpan.Zero).Result);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "action.yml"))) return dir.FullName;
-        }
-
-        throw new DirectoryNotFoundException("action.yml not found above the test assembly.");
     }
 }

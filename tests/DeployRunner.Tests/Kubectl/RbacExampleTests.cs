@@ -8,9 +8,7 @@ public sealed class RbacExampleTests
 {
     private static IReadOnlyList<KubernetesObject> Objects()
     {
-        var folder = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(folder, "action.yml"))) folder = Directory.GetParent(folder)!.FullName;
-        var file = Path.Combine(folder, "examples", "kubectl-rbac", "rbac.yaml");
+        var file = RepositoryFiles.Example("kubectl-rbac/rbac.yaml");
         return Manifests.Read(File.ReadAllText(file), "examples/kubectl-rbac/rbac.yaml");
     }
 

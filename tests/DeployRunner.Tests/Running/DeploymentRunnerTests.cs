@@ -5,6 +5,7 @@ using DeployRunner.Inputs;
 using DeployRunner.Planning;
 using DeployRunner.Running;
 using DeployRunner.Workflow;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
@@ -31,8 +32,8 @@ public sealed class DeploymentRunnerTests
             timeout ?? TimeSpan.FromMinutes(1), DeploymentVariables.For(deployment, "o/r"));
     }
 
-    private DeploymentRunner Runner(ShutdownBudget? budget = null) =>
-        new(_github, _log, WorkflowFiles.None, TimeProvider.System, "https://github.com/o/r/actions/runs/1", budget);
+    private DeploymentRunner Runner(ShutdownBudget? budget = null, TimeProvider? time = null) =>
+        new(_github, _log, WorkflowFiles.None, time ?? TimeProvider.System, "https://github.com/o/r/actions/runs/1", budget);
 
     private IEnumerable<DeploymentState> States => _posted.Select(p => p.State);
 
@@ -88,28 +89,54 @@ public sealed class DeploymentRunnerTests
     public async Task A_handler_that_ignores_cancellation_cannot_keep_the_deployment_in_progress()
     {
         var never = new TaskCompletionSource<HandlerResult>();
-        _handler.RunAsync(default!, default).ReturnsForAnyArgs(never.Task);
-        using var shutdown = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handler.RunAsync(default!, default).ReturnsForAnyArgs(_ =>
+        {
+            started.TrySetResult();
+            return never.Task;
+        });
+        using var shutdown = new CancellationTokenSource();
+        var time = new FakeTimeProvider();
 
-        var exit = await Runner(new ShutdownBudget(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2))).RunAsync(Plan(), _handler, shutdown.Token);
+        var run = Runner(new ShutdownBudget(TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(2)), time).RunAsync(Plan(), _handler, shutdown.Token);
+        await started.Task;
+        await shutdown.CancelAsync();
+        // The fake clock moves on in steps; each real pause lets the runner's continuations run.
+        var clock = TimeSpan.Zero;
+        while (!run.IsCompleted && clock < TimeSpan.FromSeconds(5))
+        {
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            clock += TimeSpan.FromMilliseconds(50);
+            await Task.WhenAny(run, Task.Delay(10));
+        }
 
+        Assert.True(run.IsCompleted, "The runner still waits for the handler 5 s (fake clock) after the cancel.");
+        var exit = await run;
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], States);
         Assert.Contains("cancelled", _posted[1].Description);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.True(clock >= TimeSpan.FromMilliseconds(300), $"It gave up after {clock.TotalMilliseconds} ms, before the 300 ms stop budget.");
+        Assert.True(clock < TimeSpan.FromSeconds(5));
     }
 
     [Fact]
     public async Task A_deployment_past_its_timeout_ends_in_error()
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _handler.RunAsync(default!, default).ReturnsForAnyArgs(async call =>
         {
+            started.TrySetResult();
             await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
             return HandlerResult.Succeeded("unreachable");
         });
+        var time = new FakeTimeProvider();
 
-        await Runner().RunAsync(Plan(timeout: TimeSpan.FromMilliseconds(100)), _handler, CancellationToken.None);
+        var run = Runner(time: time).RunAsync(Plan(timeout: TimeSpan.FromMilliseconds(100)), _handler, CancellationToken.None);
+        await started.Task;
+        time.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(run.IsCompleted, "The deployment ended before its timeout.");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await run;
 
         Assert.Equal([DeploymentState.InProgress, DeploymentState.Error], States);
         Assert.Contains("timed out", _posted[1].Description);

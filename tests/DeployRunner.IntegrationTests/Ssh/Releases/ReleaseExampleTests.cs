@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using DeployRunner.IntegrationTests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.IntegrationTests.Ssh.Releases;
@@ -13,7 +12,7 @@ namespace DeployRunner.IntegrationTests.Ssh.Releases;
 [Collection(SshServersCollection.Name)]
 public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
 {
-    private static readonly string Root = Directory.GetParent(Events.ExamplesDirectory)!.FullName;
+    private static readonly string Root = RepositoryFiles.Root;
 
     private readonly ReleaseFleet _fleet = new(servers, "example-" + Guid.NewGuid().ToString("N")[..8]);
     private FakeGitHubApi _api = null!;
@@ -67,7 +66,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
 
     private async Task DeployAsync(long id, string sha)
     {
-        using var sandbox = Sandbox(Events.Deployment(id: id, sha: sha), sha);
+        using var sandbox = Sandbox(WebhookEvents.Deployment(id: id, sha: sha), sha);
         (await sandbox.RunAsync(TimeSpan.FromSeconds(90))).ShouldExitWith(0);
     }
 
@@ -75,7 +74,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
     public async Task The_example_releases_to_three_servers_and_a_rollback_deployment_goes_back_with_a_rolled_back_to_status()
     {
         await DeployAsync(71, Sha1);
-        using var second = Sandbox(Events.Deployment(id: 72, sha: Sha2), Sha2);
+        using var second = Sandbox(WebhookEvents.Deployment(id: 72, sha: Sha2), Sha2);
         var deployed = await second.RunAsync(TimeSpan.FromSeconds(90));
 
         deployed.ShouldExitWith(0);
@@ -92,7 +91,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
         Assert.Contains("release 72-bbbbbbb", summary);
         Assert.Contains(@"switched; healthy \(HTTP 200\)", summary);
 
-        using var rollback = Sandbox(Events.Deployment(id: 73, sha: Sha2, task: "rollback"), Sha2);
+        using var rollback = Sandbox(WebhookEvents.Deployment(id: 73, sha: Sha2, task: "rollback"), Sha2);
         var back = await rollback.RunAsync(TimeSpan.FromSeconds(90));
 
         back.ShouldExitWith(0);
@@ -107,7 +106,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
     {
         await DeployAsync(81, Sha1);
         _app.MarkUnhealthy(_fleet.Address(1));
-        using var second = Sandbox(Events.Deployment(id: 82, sha: Sha2), Sha2);
+        using var second = Sandbox(WebhookEvents.Deployment(id: 82, sha: Sha2), Sha2);
 
         var result = await second.RunAsync(TimeSpan.FromSeconds(90));
 
@@ -122,7 +121,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_dry_run_shows_the_phases_the_paths_and_the_pruning_rule_and_connects_to_nothing()
     {
-        using var sandbox = Sandbox(Events.Deployment(id: 91, sha: "ccccccc333333333333333333333333333333333"), "c")
+        using var sandbox = Sandbox(WebhookEvents.Deployment(id: 91, sha: "ccccccc333333333333333333333333333333333"), "c")
             .Input("hosts", "deploy@127.0.0.1:1")
             .Input("dry-run", "true");
 
@@ -142,7 +141,7 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
     public async Task The_shell_handler_checks_health_at_the_environment_url_after_its_script(bool unhealthy, int exitCode, string state)
     {
         if (unhealthy) _app.MarkUnhealthy(_fleet.Address(2));
-        using var sandbox = new RunnerSandbox(Events.Deployment(), _api)
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), _api)
             .Input("script", "echo deployed")
             .Input("environment-url", $"http://{_fleet.Address(2)}:{_app.Port}")
             .Input("health-check-url", "{environment-url}/up")

@@ -31,7 +31,7 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
     }
 
     private Task<SshRun> DeployAsync(Inputs.InputSet inputs, long id, string sha, string task = "deploy", JsonNode? payload = null, CancellationToken cancellationToken = default, Action<string>? onLine = null) =>
-        _harness.RunAsync(inputs, Events.Deployment(id: id, sha: sha, task: task, payload: payload), cancellationToken, onLine);
+        _harness.RunAsync(inputs, WebhookEvents.Deployment(id: id, sha: sha, task: task, payload: payload), cancellationToken, onLine);
 
     private static string Name(long id, string sha) => $"{id}-{sha[..7]}";
 

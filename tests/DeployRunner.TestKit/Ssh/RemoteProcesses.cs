@@ -1,4 +1,4 @@
-namespace DeployRunner.IntegrationTests.Ssh;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// The test servers run on this machine, so "no remote process is left" can be checked in /proc:

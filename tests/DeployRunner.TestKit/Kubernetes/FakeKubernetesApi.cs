@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace DeployRunner.IntegrationTests.Kubectl;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// A Kubernetes API server on loopback that speaks just enough of the API for the real

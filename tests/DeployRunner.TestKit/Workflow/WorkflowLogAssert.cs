@@ -1,4 +1,4 @@
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>Checks on the job log as the Actions runner would parse it.</summary>
 public static class WorkflowLogAssert

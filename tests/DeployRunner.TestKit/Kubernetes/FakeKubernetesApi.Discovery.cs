@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace DeployRunner.IntegrationTests.Kubectl;
+namespace DeployRunner.TestKit;
 
 /// <summary>What the fake serves about itself: its resource types, discovery and OpenAPI v3 documents.</summary>
 public sealed partial class FakeKubernetesApi

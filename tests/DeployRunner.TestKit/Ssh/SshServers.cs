@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DeployRunner.IntegrationTests.Ssh;
+namespace DeployRunner.TestKit;
 
 /// <summary>A client key made by ssh-keygen: the private key file's text as pasted into a secret.</summary>
 public sealed record ClientKey(string Name, string PrivateKey, string? Passphrase);
@@ -219,7 +219,7 @@ public sealed class SshServers : IAsyncLifetime
     private string Fingerprint(string name) =>
         Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(Directory, name + ".pub")).Split(' ')[1];
 
-    internal static string Run(string program, params string[] arguments)
+    public static string Run(string program, params string[] arguments)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
@@ -230,10 +230,4 @@ public sealed class SshServers : IAsyncLifetime
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error}");
         return output;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class SshServersCollection : ICollectionFixture<SshServers>
-{
-    public const string Name = "OpenSSH servers";
 }

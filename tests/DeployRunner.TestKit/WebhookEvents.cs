@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 
-namespace DeployRunner.IntegrationTests;
+namespace DeployRunner.TestKit;
 
 /// <summary>Deployment events for tests, in the webhook shape GitHub sends.</summary>
-public static class Events
+public static class WebhookEvents
 {
-    public static readonly string ExamplesDirectory = FindExamples();
+    public static readonly string ExamplesDirectory = RepositoryFiles.ExamplesDirectory;
 
     public static string Example(string name) => File.ReadAllText(Path.Combine(ExamplesDirectory, "events", name));
 
@@ -72,15 +72,4 @@ public static class Events
         ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
         ["sender"] = new JsonObject { ["login"] = "octocat" },
     }.ToJsonString();
-
-    private static string FindExamples()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "examples");
-            if (Directory.Exists(Path.Combine(candidate, "events"))) return candidate;
-        }
-
-        throw new DirectoryNotFoundException("examples/events not found above the test assembly.");
-    }
 }

@@ -1,4 +1,4 @@
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>A test class with its own fake GitHub API, started and stopped around each test.</summary>
 public abstract class FakeApiTest : IAsyncLifetime

@@ -1,6 +1,6 @@
 using DeployRunner.Workflow;
 
-namespace DeployRunner.Tests;
+namespace DeployRunner.TestKit;
 
 /// <summary>An <see cref="IWorkflowLog"/> that keeps what was written, for assertions.</summary>
 public sealed class RecordingLog : IWorkflowLog

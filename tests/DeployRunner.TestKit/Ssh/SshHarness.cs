@@ -4,9 +4,10 @@ using DeployRunner.Events;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
+using DeployRunner.Running;
 using DeployRunner.Workflow;
 
-namespace DeployRunner.IntegrationTests.Ssh;
+namespace DeployRunner.TestKit;
 
 /// <summary>What one run of the ssh handler did: its result and the job log it wrote, line by line.</summary>
 internal sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
@@ -20,8 +21,8 @@ internal sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
 }
 
 /// <summary>
-/// Runs the real ssh handler (created through <see cref="HandlerCatalog"/>, as Program does) against
-/// the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
+/// Runs the real ssh handler (prepared by the runner's own <see cref="DeploymentPreparer"/>, as
+/// Program does) against the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
 /// </summary>
 internal sealed class SshHarness(SshServers servers)
 {
@@ -47,10 +48,11 @@ internal sealed class SshHarness(SshServers servers)
         // The runner's own masking, as Program does it.
         SettingCatalog.MaskSecrets(inputs, log);
 
-        var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? Events.Deployment());
+        // The runner's own preparation, as Program does it: settings resolved, plan, handler.
+        var deploymentEvent = DeploymentEventReader.Parse(eventJson ?? WebhookEvents.Deployment());
         var environment = RunnerEnvironment.From(new Dictionary<string, string>(), Path.GetTempPath());
-        var plan = DeploymentPlanner.Create(deploymentEvent, inputs, environment);
-        var handler = Create(inputs, log);
+        var context = new HandlerContext(log, new Dictionary<string, string>(), environment.Workspace, TimeProvider.System);
+        var (plan, handler) = await new DeploymentPreparer(inputs, environment, context).PrepareAsync(deploymentEvent, cancellationToken);
         var result = await handler.RunAsync(plan, cancellationToken);
         return new SshRun(result, writer.Lines);
     }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace DeployRunner.IntegrationTests.Kubectl;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// Revisions, as <c>kubectl rollout undo</c> needs them: the fake plays the Deployment

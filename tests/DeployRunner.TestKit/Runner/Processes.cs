@@ -1,4 +1,4 @@
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>Looks at this machine's live processes through /proc.</summary>
 public static class Processes

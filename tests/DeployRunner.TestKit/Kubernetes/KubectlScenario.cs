@@ -10,7 +10,7 @@ using DeployRunner.Planning;
 using DeployRunner.Running;
 using DeployRunner.Workflow;
 
-namespace DeployRunner.IntegrationTests.Kubectl;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// One workspace, one fake cluster, and the real kubectl: runs the kubectl handler in-process
@@ -122,22 +122,9 @@ internal sealed class KubectlScenario : IAsyncDisposable
         return variables;
     }
 
-    public static string EventJson(string task, string environment, JsonObject? payload) => new JsonObject
-    {
-        ["action"] = "created",
-        ["deployment"] = new JsonObject
-        {
-            ["id"] = 7_000_000_001L,
-            ["sha"] = Sha,
-            ["ref"] = "feature/review",
-            ["task"] = task,
-            ["payload"] = payload ?? new JsonObject(),
-            ["environment"] = environment,
-            ["transient_environment"] = true,
-            ["production_environment"] = false,
-        },
-        ["repository"] = new JsonObject { ["full_name"] = "octocat/hello-world" },
-    }.ToJsonString();
+    /// <summary>The review-app deployment every scenario runs (transient, from a feature branch).</summary>
+    public static string EventJson(string task, string environment, JsonObject? payload) =>
+        WebhookEvents.Deployment(id: 7_000_000_001L, task: task, environment: environment, @ref: "feature/review", sha: Sha, payload: payload, transient: true);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
 using DeployRunner.Workflow;
 
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>A log for tests that only construct a handler.</summary>
 public sealed class NullWorkflowLog : IWorkflowLog

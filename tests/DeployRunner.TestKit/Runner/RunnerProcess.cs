@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>How a run of the runner ended.</summary>
 public sealed record RunnerResult(int ExitCode, IReadOnlyList<string> Lines, string Stdout, string Stderr)
@@ -55,15 +55,9 @@ public sealed class RunnerSandbox : IDisposable
             ["GITHUB_STEP_SUMMARY"] = SummaryPath,
             ["ACTIONS_RUNTIME_TOKEN"] = "runtime-token-must-not-leak",
             ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "id-token-must-not-leak",
-            // Defaults the Actions runner fills in from action.yml.
-            ["INPUT_HANDLER"] = "shell",
-            ["INPUT_TIMEOUT"] = "30m",
-            ["INPUT_DRY-RUN"] = "false",
-            ["INPUT_CONFIG"] = ".github/deploy.yml",
-            ["INPUT_PAYLOAD-OVERRIDES"] = "",
-            ["INPUT_SKIP-SUPERSEDED"] = "true",
-            ["INPUT_DEPLOYMENT-ID"] = "",
         };
+        // Defaults the Actions runner fills in from action.yml.
+        foreach (var (name, value) in ActionMetadata.DefaultVariables(CoreInputs)) Environment[name] = value;
         foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_CLI_HOME", "SSL_CERT_FILE" })
         {
             if (System.Environment.GetEnvironmentVariable(name) is { } value) Environment[name] = value;
@@ -77,6 +71,9 @@ public sealed class RunnerSandbox : IDisposable
     }
 
     public const string Token = "ghs_testtoken0123456789abcdefghijklmnopqrstu";
+
+    /// <summary>The core inputs a sandbox starts with at their action.yml defaults.</summary>
+    public static readonly string[] CoreInputs = ["handler", "timeout", "dry-run", "config", "payload-overrides", "skip-superseded", "deployment-id"];
 
     public string Root { get; }
 

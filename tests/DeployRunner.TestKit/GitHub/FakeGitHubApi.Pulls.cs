@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace DeployRunner.IntegrationTests.Infrastructure;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// <c>GET /repos/{owner}/{repo}/pulls/{number}/commits</c>: the commits a test gives a pull
