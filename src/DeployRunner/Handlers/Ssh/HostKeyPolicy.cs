@@ -16,7 +16,11 @@ public enum HostKeyVerdict
 }
 
 /// <summary>The answer for one offered host key, with the line to print about it.</summary>
-public sealed record HostKeyDecision(HostKeyVerdict Verdict, bool Accept, string Fingerprint, string? Message);
+public sealed record HostKeyDecision(HostKeyVerdict Verdict, bool Accept, string Fingerprint, string? Message)
+{
+    /// <summary>The offered key itself, so an accepted key can pin the next connection to the host.</summary>
+    public byte[] KeyBlob { get; init; } = [];
+}
 
 /// <summary>
 /// Decides whether a server's host key is the one the user pinned, in <c>ssh-known-hosts</c> or
