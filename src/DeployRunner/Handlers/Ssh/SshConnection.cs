@@ -273,11 +273,18 @@ public sealed partial class SshConnection : IDisposable
         }
         finally
         {
-            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(cancellationToken.IsCancellationRequested ? TimeSpan.Zero : TimeSpan.FromSeconds(2), time));
+            // The channel has closed: what is left is output SSH.NET already holds, so a
+            // starved reader gets time to pass it all on (two seconds lost lines at load 40);
+            // the command and then the connection are closed right after this.
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(
+                cancellationToken.IsCancellationRequested ? TimeSpan.Zero : execution.IsCompletedSuccessfully ? DrainBudget : TimeSpan.FromSeconds(2), time));
         }
 
         return new RemoteOutcome(command.ExitStatus, command.ExitSignal, false, time.GetElapsedTime(started));
     }
+
+    /// <summary>How long the output already received may take to be passed on once the remote command has ended.</summary>
+    private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(30);
 
     /// <summary>SSH.NET's output streams block on read: each gets its own thread, bounded line by line.</summary>
     private static Task Pump(Stream stream, Action<string> onLine, Action onBatchEnd) =>
