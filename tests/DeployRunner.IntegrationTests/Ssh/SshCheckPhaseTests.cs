@@ -121,6 +121,20 @@ public sealed partial class SshCheckPhaseTests(SshServers servers) : IDisposable
         Assert.Contains("user 'ghost-user' was refused", run.Target(servers.Host(1)).Reason);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Output_read_slower_than_it_arrives_loses_no_line_when_the_run_connection_closes()
+    {
+        // The script ends at once; the log takes about 4 s to take its 400 lines, longer than
+        // the old 2 s wait before the command and its connection were closed.
+        var run = await _ssh.RunAsync(
+            _ssh.Inputs("seq -f 'line %03g' 1 400", 0),
+            onLine: l => { if (l.Contains(" | line ", StringComparison.Ordinal)) Thread.Sleep(10); });
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var lines = run.Lines.Where(l => l.StartsWith(servers.Host(0) + " | line ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => $"{servers.Host(0)} | line {i:000}"), lines);
+    }
+
     private DeployRunner.Inputs.InputSet Inputs(OwnServer sshd, string script) =>
         _ssh.Inputs(script, 0)
             .With("hosts", string.Join('\n', Enumerable.Range(0, sshd.Addresses.Count).Select(sshd.Host)))
