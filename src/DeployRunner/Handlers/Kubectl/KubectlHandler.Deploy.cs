@@ -22,8 +22,12 @@ internal sealed partial class KubectlHandler
 
             // Whatever exists under these names must be ours for this environment: applying over
             // someone else's object would silently mark it ours, and a later removal delete it.
-            var (existing, lookupError) = await FindExistingAsync(objects, cancellationToken);
+            // The same `kubectl get` also looks up the namespace (one kubectl process fewer).
+            var namespaceProbe = NamespaceProbe(objects);
+            var (found, lookupError) = await FindExistingAsync(namespaceProbe is null ? objects : [.. objects, namespaceProbe], cancellationToken);
             if (lookupError is not null) return lookupError;
+            var namespaceExists = found.Any(e => e.Item.Kind == "Namespace" && e.Item.Name == settings.Namespace);
+            var existing = found.Where(e => !ReferenceEquals(e.Item, namespaceProbe)).ToList();
             var foreign = existing.Where(e => Mark.Of(e.Live) != Ownership.Ours).ToList();
             if (foreign.Count > 0)
             {
@@ -36,7 +40,7 @@ internal sealed partial class KubectlHandler
 
             if (settings.Namespace is not null)
             {
-                var ensured = await EnsureNamespaceAsync(settings.Namespace, cancellationToken);
+                var ensured = await EnsureNamespaceAsync(settings.Namespace, namespaceExists, cancellationToken);
                 if (ensured is not null) return ensured;
             }
 
@@ -101,13 +105,20 @@ internal sealed partial class KubectlHandler
                 [.. targets]);
         }
 
+        /// <summary>
+        /// The namespace input as an object for the ownership lookup to fetch too, unless the
+        /// manifests name it themselves (then it is checked like any of their objects). It is
+        /// only looked up: the existing namespace is used as it is, whoever made it.
+        /// </summary>
+        private KubernetesObject? NamespaceProbe(IReadOnlyList<KubernetesObject> objects) =>
+            settings.Namespace is { } ns && !objects.Any(o => o.Kind == "Namespace" && o.Name == ns)
+                ? Manifests.Read(ManagedNamespace.Manifest(ns, plan.Deployment.Environment), "input `namespace`").Single()
+                : null;
+
         /// <summary>Creates the namespace, marked as this environment's, unless it exists (then it is used as it is, and never marked).</summary>
-        private async Task<HandlerResult?> EnsureNamespaceAsync(string ns, CancellationToken cancellationToken)
+        private async Task<HandlerResult?> EnsureNamespaceAsync(string ns, bool exists, CancellationToken cancellationToken)
         {
-            var found = await kubectl.RunAsync(["get", "namespace", ns, "-o", "json", "--ignore-not-found"], input: null, capture: true, cancellationToken);
-            if (found.Cancelled) return Stopped;
-            if (!found.Succeeded) return HandlerResult.Errored($"kubectl could not look up namespace {ns}: {found.Message}; nothing was applied.");
-            if (found.Output.Trim().Length > 0) return null;
+            if (exists) return null;
 
             // `create -f` (not `create namespace`) sends JSON and fails if the namespace appeared
             // in the meantime, so a namespace someone else made is never labelled as ours.

@@ -6,9 +6,13 @@ using DeployRunner.Workflow;
 namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>
-/// Runs the deployment's script on every server in <c>hosts</c> over SSH. First it connects to
-/// all of them and checks every host key, so a refused key means nothing runs anywhere; then it
-/// runs the script, at most <c>max-parallel</c> hosts at a time, in the order given.
+/// Runs the deployment's script on every server in <c>hosts</c> over SSH, in two phases.
+/// The check phase logs in to every server on a connection that carries no data (negotiated with
+/// the cheap curve25519 key exchange, closed at once) and checks every host key, so a refused key
+/// or login means nothing runs anywhere. The run phase then connects at most <c>max-parallel</c>
+/// hosts at a time, in the order given, with the default key exchange, requires exactly the key
+/// the check accepted, runs the script and closes the connection. Releases keep one connection
+/// per server open for both of their phases (<see cref="Releases.ReleaseRun"/>).
 /// </summary>
 internal sealed partial class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
 {
@@ -22,6 +26,9 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     private const int TailLines = 5;
 
     private int _finished;
+
+    /// <summary>The host key each host's check connection accepted; null for a host that failed the check.</summary>
+    private byte[]?[] _checkedKeys = [];
 
     /// <summary>With releases, uploading and switching is work of its own, a script or not.</summary>
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null && (settings.Releases is null || plan.IsRemoval);
@@ -37,6 +44,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         var connections = new SshConnection?[hosts.Count];
         SshConnection? jump = null;
         _finished = 0;
+        _checkedKeys = new byte[]?[hosts.Count];
         log.Info($"{plan.Verb} on {Count(hosts.Count, "host")}"
                  + (settings.JumpHost is null ? "" : $" through jump host {settings.JumpHost.Display}")
                  + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
@@ -57,7 +65,10 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
                 }
             }
 
-            var connectFailures = await ConnectAllAsync(jump, connections, results, cancellationToken);
+            // Releases need every server's connection through both of their phases; a script
+            // only needs each server's connection while it runs there.
+            var releasing = settings.Releases is not null && !plan.IsRemoval;
+            var connectFailures = await ConnectAllAsync(jump, connections, results, checkOnly: !releasing, cancellationToken);
             var refused = connectFailures.Where(f => f.HostKeyRefused).ToList();
             if (refused.Count > 0 || (connectFailures.Count > 0 && settings.FailFast))
             {
@@ -85,7 +96,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
                     : await release.DeployAsync(connections.Select(c => c!).ToList(), cancellationToken);
             }
 
-            await RunEverywhereAsync(plan.Script!, plan, connections, results, cancellationToken);
+            await RunEverywhereAsync(plan.Script!, plan, jump, connections, results, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -101,8 +112,13 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         return Conclude(Done(results), cancellationToken.IsCancellationRequested);
     }
 
+    /// <summary>
+    /// Logs in to every host and checks its key. With <paramref name="checkOnly"/> the connection
+    /// is a check connection, closed at once: <paramref name="checkedKeys"/> gets the key it
+    /// accepted, for the run connection to require. Otherwise the connection stays open for the run.
+    /// </summary>
     private async Task<List<(SshHost Host, bool HostKeyRefused)>> ConnectAllAsync(
-        SshConnection? jump, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
+        SshConnection? jump, SshConnection?[] connections, TargetResult?[] results, bool checkOnly, CancellationToken cancellationToken)
     {
         var hosts = settings.Hosts;
         var failures = new List<(SshHost Host, bool HostKeyRefused)>();
@@ -112,7 +128,15 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
             var started = context.Time.GetTimestamp();
             try
             {
-                connections[i] = await SshConnection.ConnectAsync(hosts[i], settings, jump, m => context.Log.Warning(m, "Unverified host key"), token);
+                if (!checkOnly)
+                {
+                    connections[i] = await SshConnection.ConnectAsync(hosts[i], settings, jump, m => context.Log.Warning(m, "Unverified host key"), token);
+                    return;
+                }
+
+                var check = await SshConnection.CheckAsync(hosts[i], settings, jump, m => context.Log.Warning(m, "Unverified host key"), token);
+                _checkedKeys[i] = check.HostKey;
+                await CloseAsync(check);
             }
             catch (HostConnectException e)
             {
@@ -124,7 +148,11 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         return failures.OrderBy(f => hosts.ToList().IndexOf(f.Host)).ToList();
     }
 
-    private async Task RunEverywhereAsync(string script, DeploymentPlan plan, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run phase: a host's connection is opened when its turn comes (at most
+    /// <c>max-parallel</c> at once), pinned to the key its check accepted, and closed when it is done.
+    /// </summary>
+    private async Task RunEverywhereAsync(string script, DeploymentPlan plan, SshConnection? jump, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
     {
         var commandText = RemoteCommand.Build(script, plan.DeploymentVariables);
         using var slots = new SemaphoreSlim(settings.MaxParallel);
@@ -132,8 +160,8 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         string? firstFailure = null;
         for (var i = 0; i < connections.Length; i++)
         {
-            var connection = connections[i];
-            if (connection is null) continue;
+            if (_checkedKeys[i] is not { } checkedKey) continue;
+            var host = settings.Hosts[i];
             try
             {
                 await slots.WaitAsync(cancellationToken);
@@ -146,7 +174,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
             if (settings.FailFast && Volatile.Read(ref firstFailure) is { } failed)
             {
                 slots.Release();
-                Finish(i, results, new TargetResult(connection.Host.Display, TargetState.Skipped, null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
+                Finish(i, results, new TargetResult(host.Display, TargetState.Skipped, null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
                 continue;
             }
 
@@ -155,18 +183,42 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
             {
                 try
                 {
-                    var result = await RunOnHostAsync(connection, commandText, cancellationToken);
-                    if (result.State is TargetState.Failed or TargetState.Error) Interlocked.CompareExchange(ref firstFailure, connection.Host.Display, null);
+                    var result = await ConnectAndRunAsync(index, host, checkedKey, jump, connections, commandText, cancellationToken);
+                    if (result is null) return; // stopped before it started: reported as not started
+                    if (result.State is TargetState.Failed or TargetState.Error or TargetState.Refused) Interlocked.CompareExchange(ref firstFailure, host.Display, null);
                     Finish(index, results, result);
                 }
                 finally
                 {
+                    // The slot is free once the connection is closed, so at most max-parallel are open.
+                    if (Interlocked.Exchange(ref connections[index], null) is { } open) await CloseAsync(open);
                     slots.Release();
                 }
             }, CancellationToken.None));
         }
 
         await Task.WhenAll(running);
+    }
+
+    private async Task<TargetResult?> ConnectAndRunAsync(
+        int index, SshHost host, byte[] checkedKey, SshConnection? jump, SshConnection?[] connections, string commandText, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        try
+        {
+            connections[index] = await SshConnection.ConnectPinnedAsync(host, settings, jump, checkedKey, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HostConnectException e)
+        {
+            context.Log.Error(e.Message, e.HostKeyRefused ? $"Host key refused: {host.Display}" : $"Host {host.Display} unreachable");
+            return new TargetResult(host.Display, e.HostKeyRefused ? TargetState.Refused : TargetState.Error, null, context.Time.GetElapsedTime(started), OneLine(e.Message, host));
+        }
+
+        return await RunOnHostAsync(connections[index]!, commandText, cancellationToken);
     }
 
     private async Task<TargetResult> RunOnHostAsync(SshConnection connection, string commandText, CancellationToken cancellationToken)
@@ -239,6 +291,10 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         await Task.WhenAny(closing, Task.Delay(CloseBudget));
         if (jump is not null) await Task.WhenAny(OnOwnThread(jump.Dispose), Task.Delay(CloseBudget));
     }
+
+    /// <summary>Closes one connection, bounded like <see cref="CloseAllAsync"/>.</summary>
+    private static async Task CloseAsync(SshConnection connection) =>
+        await Task.WhenAny(OnOwnThread(connection.Dispose), Task.Delay(CloseBudget));
 
     /// <summary>Closing blocks on the network: keep it off the few thread-pool threads.</summary>
     private static Task OnOwnThread(Action action) =>

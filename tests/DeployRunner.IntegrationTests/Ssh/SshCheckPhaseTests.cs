@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using DeployRunner.Handlers;
+
+namespace DeployRunner.IntegrationTests.Ssh;
+
+/// <summary>
+/// The two phases of an ssh run (issue 12): a check connection per host (curve25519, no data),
+/// then run connections with the default key exchange, at most <c>max-parallel</c> at a time,
+/// pinned to the key the check saw. Each test starts its own sshd (LogLevel DEBUG1, so its log
+/// names the key exchange of every connection), so counts are not disturbed by other tests.
+/// </summary>
+[Collection(SshServersCollection.Name)]
+public sealed partial class SshCheckPhaseTests(SshServers servers) : IDisposable
+{
+    private readonly SshHarness _ssh = new(servers);
+    private readonly List<Process> _own = [];
+
+    private string Scratch => _ssh.Scratch;
+
+    public void Dispose()
+    {
+        foreach (var server in _own)
+        {
+            if (!server.HasExited) server.Kill();
+            server.WaitForExit(5000);
+            server.Dispose();
+        }
+
+        Directory.Delete(Scratch, recursive: true);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_check_connections_negotiate_curve25519_and_the_run_connections_the_default_key_exchange()
+    {
+        var sshd = await StartOwnServerAsync(3);
+
+        var run = await _ssh.RunAsync(Inputs(sshd, "echo ran on $(hostname)"));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var kex = KeyExchanges(sshd);
+        // Phase one ends before phase two starts: the first three connections are the checks.
+        Assert.Equal(6, kex.Count);
+        Assert.All(kex.Take(3), k => Assert.Equal("curve25519-sha256", k));
+        var expected = DefaultKeyExchangeAgainst(sshd);
+        Assert.NotEqual("curve25519-sha256", expected);
+        Assert.All(kex.Skip(3), k => Assert.Equal(expected, k));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_host_key_that_changes_between_the_check_and_the_run_is_refused_and_nothing_runs_on_that_host()
+    {
+        // Both keys are pinned, so the policy alone would accept either: only the check's pin refuses.
+        var sshd = await StartOwnServerAsync(2);
+        var second = Path.Combine(sshd.Directory, "second_host");
+        SshServers.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", second);
+        var fingerprints = string.Join('\n', FingerprintOf(sshd.HostKeyFile + ".pub"), FingerprintOf(second + ".pub"));
+        // The first host swaps the server's key (sshd rereads it on SIGHUP) and waits until it is served.
+        var script = $"""
+            here=$(echo "$SSH_CONNECTION" | cut -d' ' -f3)
+            touch '{Scratch}'/"ran.$here"
+            if [ "$here" = {sshd.Addresses[0]} ]; then
+              cp '{second}' '{sshd.HostKeyFile}'
+              kill -HUP {sshd.Process.Id}
+              for i in $(seq 100); do
+                ssh-keyscan -t ed25519 -p {sshd.Port} {sshd.Addresses[1]} 2>/dev/null | grep -qF "$(cut -d' ' -f2 '{second}.pub')" && exit 0
+                sleep 0.1
+              done
+              exit 7
+            fi
+            """;
+        var inputs = Inputs(sshd, script).With("max-parallel", "1").With("ssh-known-hosts", "").With("ssh-fingerprints", fingerprints);
+
+        var run = await _ssh.RunAsync(inputs);
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        Assert.Equal("ok", run.Target(sshd.Host(0)).Result);
+        Assert.Equal("refused", run.Target(sshd.Host(1)).Result);
+        Assert.False(File.Exists(Path.Combine(Scratch, "ran." + sshd.Addresses[1])), "nothing may run on a host whose key changed after the check");
+        var error = Assert.Single(run.Errors, e => e.Contains("HOST KEY CHANGED", StringComparison.Ordinal));
+        Assert.Contains(sshd.Host(1), error);
+        Assert.Contains(FingerprintOf(second + ".pub"), error);
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task With_eight_hosts_and_max_parallel_2_the_server_never_sees_more_than_2_connections_while_scripts_run()
+    {
+        var sshd = await StartOwnServerAsync(8);
+        var counts = Path.Combine(Scratch, "counts");
+        // Established server-side sockets of this sshd, sampled by each script while it runs.
+        var script = $"""
+            for i in 1 2 3 4 5; do
+              awk '$2 ~ /:{sshd.Port.ToString("X4", CultureInfo.InvariantCulture)}$/ && $4 == "01"' /proc/net/tcp | wc -l >> '{counts}'
+              sleep 0.1
+            done
+            """;
+
+        var run = await _ssh.RunAsync(Inputs(sshd, script).With("max-parallel", "2"));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var samples = File.ReadAllLines(counts).Select(int.Parse).ToList();
+        Assert.Equal(40, samples.Count);
+        Assert.True(samples.Max() <= 2, $"open connections seen while scripts ran: {string.Join(' ', samples)}");
+        Assert.Contains(2, samples); // two really ran at once
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_host_that_refuses_the_login_at_the_check_means_nothing_runs_anywhere()
+    {
+        var inputs = _ssh.Inputs($"touch '{Scratch}'/ran", 0)
+            .With("hosts", $"{servers.Host(0)}\nghost-user@{servers.Host(1)}\n{servers.Host(2)}")
+            .With("max-parallel", "1");
+
+        var run = await _ssh.RunAsync(inputs);
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        Assert.False(File.Exists(Path.Combine(Scratch, "ran")), "nothing may run when a login is refused at the check");
+        Assert.Equal(["skipped", "error", "skipped"], run.Result.Targets.Select(t => t.Result));
+        Assert.Contains("user 'ghost-user' was refused", run.Target(servers.Host(1)).Reason);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Output_read_slower_than_it_arrives_loses_no_line_when_the_run_connection_closes()
+    {
+        // The script ends at once; the log takes about 4 s to take its 400 lines, longer than
+        // the old 2 s wait before the command and its connection were closed.
+        var run = await _ssh.RunAsync(
+            _ssh.Inputs("seq -f 'line %03g' 1 400", 0),
+            onLine: l => { if (l.Contains(" | line ", StringComparison.Ordinal)) Thread.Sleep(10); });
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var lines = run.Lines.Where(l => l.StartsWith(servers.Host(0) + " | line ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => $"{servers.Host(0)} | line {i:000}"), lines);
+    }
+
+    private DeployRunner.Inputs.InputSet Inputs(OwnServer sshd, string script) =>
+        _ssh.Inputs(script, 0)
+            .With("hosts", string.Join('\n', Enumerable.Range(0, sshd.Addresses.Count).Select(sshd.Host)))
+            .With("ssh-known-hosts", string.Join('\n', sshd.Addresses.Select(a => $"[{a}]:{sshd.Port} {File.ReadAllText(sshd.HostKeyFile + ".pub").Trim()}")) + "\n");
+
+    /// <summary>The key exchange of every connection, in the order sshd logged them.</summary>
+    private static List<string> KeyExchanges(OwnServer sshd) =>
+        File.ReadAllLines(sshd.Log).Select(l => KexLine().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
+
+    /// <summary>What SSH.NET's default order picks against this sshd: its first algorithm the server offers.</summary>
+    private static string DefaultKeyExchangeAgainst(OwnServer sshd)
+    {
+        var serverList = SshServers.Run("/usr/sbin/sshd", "-T", "-f", sshd.Config)
+            .Split('\n').Single(l => l.StartsWith("kexalgorithms ", StringComparison.Ordinal))["kexalgorithms ".Length..].Trim().Split(',');
+        var client = new Renci.SshNet.ConnectionInfo("127.0.0.1", SshServers.User, new Renci.SshNet.NoneAuthenticationMethod(SshServers.User));
+        return client.KeyExchangeAlgorithms.Keys.First(serverList.Contains);
+    }
+
+    private static string FingerprintOf(string publicKeyFile) =>
+        SshServers.Run("ssh-keygen", "-l", "-E", "sha256", "-f", publicKeyFile).Split(' ')[1];
+
+    [GeneratedRegex(@"kex: algorithm: (\S+)")]
+    private static partial Regex KexLine();
+
+    private sealed record OwnServer(Process Process, string Directory, string Config, string Log, string HostKeyFile, IReadOnlyList<string> Addresses, int Port)
+    {
+        public string Host(int index) => $"{Addresses[index]}:{Port}";
+    }
+
+    /// <summary>An sshd of this test's own on 127.0.3.1 onwards, with the fleet's client keys and a host key of its own.</summary>
+    private async Task<OwnServer> StartOwnServerAsync(int addresses)
+    {
+        var directory = Path.Combine(Scratch, "sshd");
+        Directory.CreateDirectory(directory);
+        var hostKey = Path.Combine(directory, "own_host");
+        SshServers.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey);
+        var list = Enumerable.Range(1, addresses).Select(i => $"127.0.3.{i}").ToList();
+        var port = 20000 + Random.Shared.Next(20000);
+        var config = Path.Combine(directory, "sshd_config");
+        var log = Path.Combine(directory, "sshd.log");
+        File.WriteAllText(config, $"""
+            Port {port}
+            {string.Join('\n', list.Select(a => "ListenAddress " + a))}
+            HostKey {hostKey}
+            AuthorizedKeysFile {Path.Combine(servers.Directory, "authorized_keys")}
+            PidFile {Path.Combine(directory, "sshd.pid")}
+            StrictModes no
+            PermitRootLogin prohibit-password
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            MaxStartups 200
+            LogLevel DEBUG1
+            """);
+        var info = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false };
+        foreach (var argument in new[] { "-D", "-f", config, "-E", log }) info.ArgumentList.Add(argument);
+        var process = Process.Start(info)!;
+        _own.Add(process);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        foreach (var address in list)
+        {
+            while (true)
+            {
+                try
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(address, port);
+                    break;
+                }
+                catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
+
+        return new OwnServer(process, directory, config, log, hostKey, list, port);
+    }
+}
