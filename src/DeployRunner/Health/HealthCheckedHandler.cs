@@ -27,6 +27,12 @@ public sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSe
     // look like work (the interface's default) and a dry run would lose the handler's plan.
     public bool HasNothingToRun(DeploymentPlan plan) => inner.HasNothingToRun(plan);
 
+    public void CheckPlan(DeploymentPlan plan)
+    {
+        inner.CheckPlan(plan);
+        if (!plan.IsRemoval) check.CheckFor(plan.EnvironmentUrl);
+    }
+
     public async Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
         [.. await inner.DescribeAsync(plan, cancellationToken), $"Health check: {check.UrlFor(null, plan.EnvironmentUrl)} must answer 2xx within {check.Deadline.TotalSeconds:0} s of the deploy."];
 

@@ -43,6 +43,7 @@ public sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment enviro
                     + "Set `script:` under `with:` in the workflow step (or in the target's `runner:` block), or pass --script locally.");
             }
 
+            handler.CheckPlan(plan);
             return new PreparedDeployment(plan, handler);
         }
         catch (ConfigurationException e)
