@@ -7,7 +7,8 @@ namespace DeployRunner.Health;
 /// <summary>
 /// The health check for handlers that deploy one target (shell, kubectl): after the inner handler
 /// succeeded, <c>health-check-url</c> (often <c>{environment-url}/up</c>) must answer 2xx within
-/// <c>health-check-timeout</c>, or the deployment is a <c>failure</c>. Removals are not checked.
+/// <c>health-check-timeout</c>, or the deployment is a <c>failure</c> (undone first when the
+/// handler says how: kubectl with <c>atomic</c>). Removals are not checked.
 /// The ssh handler checks each server itself, between its switch and its rollback.
 /// </summary>
 public sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSettings check, HandlerContext context) : IDeploymentHandler
@@ -48,6 +49,7 @@ public sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSe
         var targets = result.Targets.Append(row).ToArray();
         if (outcome.Healthy) return result with { Targets = targets };
         context.Log.Error($"Health check {url} failed: {outcome.Detail}.", "Health check failed");
-        return HandlerResult.Failed($"The health check {url} failed: {outcome.Detail}.", targets);
+        var unhealthy = HandlerResult.Failed($"The health check {url} failed: {outcome.Detail}.", targets);
+        return result.Undo is { } undo ? await undo(unhealthy, cancellationToken) : unhealthy;
     }
 }
