@@ -4,11 +4,11 @@ using Renci.SshNet;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
-/// <summary>What one upload did: files sent over SFTP, files reused by hard link, bytes sent.</summary>
-public sealed record UploadStats(int Sent, int Linked, long BytesSent)
+/// <summary>What one upload did: files sent (over SFTP, or in one tar stream), files reused by hard link, bytes sent.</summary>
+public sealed record UploadStats(int Sent, int Linked, long BytesSent, bool AsTar = false)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"sent {Sent} files ({BytesSent / 1024.0 / 1024.0:0.0} MB), linked {Linked} unchanged");
+        string.Create(CultureInfo.InvariantCulture, $"sent {Sent} files ({BytesSent / 1024.0 / 1024.0:0.0} MB{(AsTar ? ", one tar stream" : "")}), linked {Linked} unchanged");
 }
 
 /// <summary>
@@ -23,7 +23,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
     /// <summary>Files in flight at once on one SFTP session (requests are pipelined; one session per server).</summary>
     private const int FilesInFlight = 8;
 
-    public async Task<UploadStats> UploadAsync(SshConnection connection, ReleaseHistory history, string name, UploadSet upload, IReadOnlyDictionary<string, string> baseManifest, CancellationToken cancellationToken)
+    public async Task<UploadStats> UploadAsync(SshConnection connection, ReleaseHistory history, string name, UploadSet upload, IReadOnlyDictionary<string, string> baseManifest, bool serverHasTar, CancellationToken cancellationToken)
     {
         var root = history.Root;
         var meta = $"{root}/.deploy-runner";
@@ -31,6 +31,9 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         var unchanged = history.Current is not null ? ReleaseManifest.Unchanged(upload, baseManifest) : [];
         var linked = new HashSet<string>(unchanged.Select(f => f.Path), StringComparer.Ordinal);
         var toSend = upload.Files.Where(f => !linked.Contains(f.Path)).ToList();
+        // Most of the tree to send (a first release, or most files changed): one tar stream over
+        // exec; a few changed files: SFTP, file by file, next to the hard links.
+        var asTar = serverHasTar && toSend.Count > unchanged.Count;
 
         var sftp = await connection.OpenSftpAsync(settings, cancellationToken);
         try
@@ -41,6 +44,12 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
             await RunAsync(connection, ReleasePrograms.Begin, [root, name, unchanged.Count > 0 ? history.Current! : ""], "prepare the release folder", cancellationToken);
 
             long bytes = 0;
+            if (asTar)
+            {
+                bytes = await ReleaseTarStream.SendAsync(connection, root, name, toSend, time, cancellationToken);
+                toSend = [];
+            }
+
             await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = FilesInFlight, CancellationToken = cancellationToken }, async (file, token) =>
             {
                 await using var source = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -50,7 +59,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
 
             await WriteAsync(sftp, $"{meta}/{name}.manifest", Encoding.UTF8.GetBytes(upload.Manifest), cancellationToken);
             await RunAsync(connection, ReleasePrograms.Finish, [root, name], "finish the release folder", cancellationToken);
-            return new UploadStats(toSend.Count, unchanged.Count, bytes);
+            return new UploadStats(upload.Files.Count - unchanged.Count, unchanged.Count, bytes, asTar);
         }
         finally
         {
