@@ -96,12 +96,13 @@ event() { # id sha
 event 1 1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 event 2 2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
-# The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables.
+# The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables;
+# the workspace is the bench folder (working-directory must stay inside the workspace).
 runner_cmd() { # event-id
   cat <<RUNNER
 #!/usr/bin/env bash
 set -euo pipefail
-exec env -u GITHUB_ACTIONS "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
+exec env -u GITHUB_ACTIONS GITHUB_WORKSPACE='$work' "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
   dotnet '$runner' --event '$work/event-$1.json' --handler ssh --ssh-port $port \
   --hosts "\$(tr '\n' ' ' < '$work/logins')" --deploy-path app --upload . --working-directory '$tree' --skip-superseded false > '$work/runner-$1.log'
 RUNNER
