@@ -115,28 +115,13 @@ fi
 # the runner starts every run with an empty private cache, shared by its kubectl calls).
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 COLD="CACHE=\$(mktemp -d); ${BASELINE//kubectl /kubectl --cache-dir \$CACHE }; rm -rf \$CACHE"
-# Interleaved: one hyperfine run of one round each, RUNS times, so that the three commands take
-# turns (hyperfine alone runs all of one command's runs, then the next's, and a load that changes
-# meanwhile, as on a shared machine, would land on one side only). The rounds are merged into one
-# export: every time of a command, its median, its mean user and system time.
-for round in $(seq 1 "$RUNS"); do
-  warmup=0; [ "$round" = 1 ] && warmup=2
-  hyperfine --warmup "$warmup" --runs 1 --shell=bash --style none --export-json "$WORK/round-$round.json" \
-    -n "runner (kubectl handler)" "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s >/dev/null" \
-    -n "$BASELINE_NAME" "$BASELINE" \
-    -n "$BASELINE_NAME, cold discovery cache" "$COLD" \
-    >/dev/null
-done
-jq -s '{results: [range(0; .[0].results | length) as $k
-  | [.[].results[$k]] as $rounds
-  | ([$rounds[].times[]] | sort) as $t | ($t | length) as $n
-  | {command: $rounds[0].command, times: $t,
-     median: (if $n % 2 == 1 then $t[($n - 1) / 2] else ($t[$n / 2 - 1] + $t[$n / 2]) / 2 end),
-     user: ([$rounds[].user] | add / length), system: ([$rounds[].system] | add / length)}]}' \
-  "$WORK"/round-*.json > "$RESULTS_DIR/$NAME.json"
+interleaved_hyperfine "$RUNS" 2 "$RESULTS_DIR/$NAME.json" --shell=bash \
+  -n "runner (kubectl handler)" "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s >/dev/null" \
+  -n "$BASELINE_NAME" "$BASELINE" \
+  -n "$BASELINE_NAME, cold discovery cache" "$COLD"
 echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 
-report "$TITLE (median of $RUNS runs)" "$RESULTS_DIR/$NAME.json"
+report "$TITLE (median of $RUNS interleaved runs)" "$RESULTS_DIR/$NAME.json"
 jq -r '"  baseline with a cold discovery cache: median \(.results[2].median * 10000 | round / 10) ms; runner / cold baseline: \((.results[0].median / .results[2].median) * 100 | round / 100)x"' "$RESULTS_DIR/$NAME.json"
 # Processes and where the time goes: for each kubectl process, its subcommand and its wall time
 # from its execve to its exit. (The old counter printed "runner 2" / "runner 1" because its traced
