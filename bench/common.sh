@@ -35,6 +35,31 @@ start_fake_github() {
   trap 'kill "$FAKE_PID" 2>/dev/null || true' EXIT
 }
 
+# interleaved_hyperfine RUNS WARMUP JSON HYPERFINE-ARGS...: hyperfine, one round of one run per
+# command, RUNS times, so that the commands take turns (hyperfine alone runs all of one command's
+# runs, then the next's: a load that changes meanwhile, as on a shared machine, lands on one side
+# only). The rounds are merged into one export in hyperfine's shape: every time of a command, its
+# median, its mean user and system time. WARMUP runs of each command precede the first round.
+interleaved_hyperfine() {
+  local runs="$1" warmup="$2" json="$3" rounds
+  shift 3
+  rounds="$(mktemp -d)"
+  for round in $(seq 1 "$runs"); do
+    # (one "Ignoring non-zero exit code" warning per round would flood the output)
+    hyperfine --warmup "$warmup" --runs 1 --style none --export-json "$rounds/$round.json" "$@" 2>&1 >/dev/null \
+      | { grep -v -e 'Ignoring non-zero exit code' -e '^ *$' >&2 || true; }
+    warmup=0
+  done
+  jq -s '{results: [range(0; .[0].results | length) as $k
+    | [.[].results[$k]] as $rounds
+    | ([$rounds[].times[]] | sort) as $t | ($t | length) as $n
+    | {command: $rounds[0].command, times: $t,
+       median: (if $n % 2 == 1 then $t[($n - 1) / 2] else ($t[$n / 2 - 1] + $t[$n / 2]) / 2 end),
+       user: ([$rounds[].user] | add / length), system: ([$rounds[].system] | add / length)}]}' \
+    "$rounds"/*.json > "$json"
+  rm -rf "$rounds"
+}
+
 # report NAME JSON: prints the medians of the two commands of a hyperfine JSON export and their ratio.
 report() {
   local name="$1" json="$2"
@@ -77,6 +102,6 @@ peak_rss_mb() {
   local out
   out="$(mktemp)"
   /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
-  awk '{printf "%.0f", $1 / 1024}' "$out"
+  tail -n1 "$out" | awk '{printf "%.0f", $1 / 1024}'   # (a failed command's line comes first)
   rm -f "$out"
 }

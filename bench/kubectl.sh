@@ -46,9 +46,13 @@ MANIFESTS="$WORK/workspace/examples/kubectl-review-app/k8s"
 EVENT="$REPO_DIR/examples/events/remove-review-app.json"
 sed 's/"task": "remove"/"task": "deploy"/' "$EVENT" > "$WORK/deploy.json"
 
-# Both sides deploy into an existing namespace. (`create -f`, not `create namespace`: typed create
-# commands send protobuf, which the fake does not speak.)
-printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: pr1}\n' | KUBECONFIG="$WORK/kubeconfig" kubectl create -f - >/dev/null
+# Each side deploys into an existing namespace of its own: the runner into pr1, the baseline into
+# pr2. (In one namespace, the baseline's `apply` drops the runner's ownership marks, and every
+# runner deploy after it is refused by the ownership check, as it should be.) (`create -f`, not
+# `create namespace`: typed create commands send protobuf, which the fake does not speak.)
+for ns in pr1 pr2; do
+  printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n' "$ns" | KUBECONFIG="$WORK/kubeconfig" kubectl create -f - >/dev/null
+done
 
 export INPUT_HANDLER=kubectl INPUT_KUBECONFIG="$(cat "$WORK/kubeconfig")" INPUT_NAMESPACE=pr1 \
   INPUT_MANIFESTS=examples/kubectl-review-app/k8s \
@@ -56,14 +60,14 @@ export INPUT_HANDLER=kubectl INPUT_KUBECONFIG="$(cat "$WORK/kubeconfig")" INPUT_
   GITHUB_WORKSPACE="$WORK/workspace" GITHUB_EVENT_PATH="$WORK/deploy.json" GITHUB_REPOSITORY=octocat/hello-world
 unset GITHUB_ACTIONS INPUT_TOKEN
 KUBECTL="KUBECONFIG='$WORK/kubeconfig' kubectl"
-BASELINE="$KUBECTL apply -k '$MANIFESTS' -n pr1 >/dev/null && $KUBECTL rollout status deployment/web -n pr1 --timeout=30s >/dev/null"
+BASELINE="$KUBECTL apply -k '$MANIFESTS' -n pr2 >/dev/null && $KUBECTL rollout status deployment/web -n pr2 --timeout=30s >/dev/null"
 BASELINE_NAME="baseline (kubectl apply -k; rollout status)"
 NAME=kubectl
 TITLE="One kubectl deploy of the review-app example"
 
 if [ "$SET" = objects ]; then
   mkdir -p "$WORK/workspace/objects"
-  BASELINE="$KUBECTL apply -f '$WORK/workspace/objects' -n pr1 >/dev/null"
+  BASELINE="$KUBECTL apply -f '$WORK/workspace/objects' -n pr2 >/dev/null"
   for i in 1 2 3 4 5; do
     cat > "$WORK/workspace/objects/app$i.yaml" <<OBJECTS
 apiVersion: v1
@@ -98,7 +102,7 @@ spec:
   - host: app$i.example.com
     http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: app$i, port: {number: 80}}}}]}
 OBJECTS
-    BASELINE="$BASELINE && $KUBECTL rollout status deployment/app$i -n pr1 --timeout=30s >/dev/null"
+    BASELINE="$BASELINE && $KUBECTL rollout status deployment/app$i -n pr2 --timeout=30s >/dev/null"
   done
   export INPUT_MANIFESTS=objects INPUT_IMAGES="ghcr.io/octocat/hello-world=ghcr.io/octocat/hello-world:8f2b1d9"
   BASELINE_NAME="baseline (kubectl apply -f; 5x rollout status)"
@@ -109,17 +113,54 @@ fi
 # A third line for reading the gap: the baseline with a cold discovery cache, as on a fresh
 # hosted runner (kubectl's cache in ~/.kube/cache survives between the baseline's runs here;
 # the runner starts every run with an empty private cache, shared by its kubectl calls).
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 COLD="CACHE=\$(mktemp -d); ${BASELINE//kubectl /kubectl --cache-dir \$CACHE }; rm -rf \$CACHE"
-hyperfine --warmup 2 --runs "$RUNS" --shell=bash --export-json "$RESULTS_DIR/$NAME.json" \
+interleaved_hyperfine "$RUNS" 2 "$RESULTS_DIR/$NAME.json" --shell=bash \
   -n "runner (kubectl handler)" "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s >/dev/null" \
   -n "$BASELINE_NAME" "$BASELINE" \
-  -n "$BASELINE_NAME, cold discovery cache" "$COLD" \
-  >/dev/null
+  -n "$BASELINE_NAME, cold discovery cache" "$COLD"
+echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 
-report "$TITLE (median of $RUNS runs)" "$RESULTS_DIR/$NAME.json"
+report "$TITLE (median of $RUNS interleaved runs)" "$RESULTS_DIR/$NAME.json"
 jq -r '"  baseline with a cold discovery cache: median \(.results[2].median * 10000 | round / 10) ms; runner / cold baseline: \((.results[0].median / .results[2].median) * 100 | round / 100)x"' "$RESULTS_DIR/$NAME.json"
-calls() { strace -f -e trace=execve -o "$WORK/exec.txt" bash -c "$1" >/dev/null 2>&1; grep 'execve("[^"]*/kubectl"' "$WORK/exec.txt" | grep -c '= 0$'; }
-runner_calls="$(calls "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s")"
-baseline_calls="$(calls "$BASELINE")"
-echo "  kubectl processes: runner $runner_calls, baseline $baseline_calls"
-table_row "$NAME" "$RESULTS_DIR/$NAME.json" "kubectl processes: runner $runner_calls, baseline $baseline_calls" >/dev/null
+# Processes and where the time goes: for each kubectl process, its subcommand and its wall time
+# from its execve to its exit. (The old counter printed "runner 2" / "runner 1" because its traced
+# deploy ran after the baseline had applied into the same namespace: the ownership check refused
+# it after `kustomize` and `get`, as it should. Each side now has its namespace, and a failed
+# traced run is printed.) `strace -ff` writes one file per process, so no execve is split into
+# "<unfinished ...>" / "<... resumed>" halves by another process's line.
+calls() {
+  local dir
+  dir="$(mktemp -d "$WORK/strace.XXXX")"
+  strace -ff -tt -e trace=execve,exit_group -o "$dir/p" bash -c "$1" > "$WORK/calls-$2.log" 2>&1 || { echo "  $2 failed under strace:"; tail -5 "$WORK/calls-$2.log"; }
+  python3 - "$dir" "$2" <<'PY'
+import glob, re, sys
+from datetime import datetime
+def t(line): return datetime.strptime(line.split(" ", 1)[0], "%H:%M:%S.%f")
+calls, first, last = [], None, None
+for f in glob.glob(sys.argv[1] + "/p.*"):
+    lines = open(f).read().splitlines()
+    stamped = [l for l in lines if re.match(r"\d\d:", l)]
+    if stamped:
+        first = min(first or t(stamped[0]), t(stamped[0])); last = max(last or t(stamped[-1]), t(stamped[-1]))
+    for i, l in enumerate(lines):
+        m = re.search(r'execve\("[^"]*/kubectl", \[(.*?)\]', l)
+        if m and l.rstrip().endswith("= 0"):
+            end = next((t(x) for x in lines[i:] if "+++ exited" in x), None)
+            args = [a.strip('"') for a in m.group(1).split(", ")]
+            # the subcommand: the first word that is no flag and no flag's value ("rollout status": two)
+            words = [a for a in args[1:] if not a.startswith("-") and "/" not in a and "=" not in a]
+            words = words[:2] if words[0] == "rollout" else words[:1]
+            calls.append((t(l), " ".join(words), (end - t(l)).total_seconds() * 1000 if end else float("nan")))
+calls.sort()
+total = (last - first).total_seconds() * 1000
+print(f"  {sys.argv[2]}: {len(calls)} kubectl processes, {sum(c[2] for c in calls):.0f} ms of {total:.0f} ms (under strace)")
+for start, words, ms in calls:
+    print(f"    kubectl {words}: {ms:.0f} ms (starts at +{(start - first).total_seconds() * 1000:.0f} ms)")
+PY
+}
+runner_calls="$(calls "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s" runner)"
+baseline_calls="$(calls "$BASELINE" baseline)"
+echo "$runner_calls"; echo "$baseline_calls"
+count() { sed -n '1s/.*: \([0-9]*\) kubectl processes.*/\1/p' <<< "$1"; }
+table_row "$NAME" "$RESULTS_DIR/$NAME.json" "kubectl processes: runner $(count "$runner_calls"), baseline $(count "$baseline_calls")" >/dev/null

@@ -16,6 +16,10 @@ NAME="${BENCH_NAME:-ssh-fleet}"
 RUNNER="$(runner_command)"
 trap 'stop_fleet; rm -rf "$WORK"' EXIT
 start_fleet "$SERVERS"
+# When the scripts start, seen from the hosts: each script first appends its start time to a file
+# (the hosts are this machine), so both sides' first and last start can be compared.
+write_ssh_sides "$RUNNER" "$PARALLEL" "date +%s%N >> $WORK/starts; sleep 1"
+mv "$WORK/runner.sh" "$WORK/runner-starts.sh"; mv "$WORK/openssh.sh" "$WORK/openssh-starts.sh"
 write_ssh_sides "$RUNNER" "$PARALLEL" 'sleep 1'
 
 # One checked run each (and the key exchange each side negotiates), so a broken setup fails loudly.
@@ -47,11 +51,25 @@ runner_cpu="$(tail -1 "$WORK/runner.time")"
 openssh_cpu="$(tail -1 "$WORK/openssh.time")"
 peak_mb="$(awk '{printf "%.0f", $3 / 1024}' <<<"$runner_cpu")"
 
-hyperfine --warmup 1 --runs "$RUNS" --export-json "$RESULTS_DIR/$NAME.json" \
-  -n "runner ($SERVERS hosts, max-parallel $PARALLEL)" "$WORK/runner.sh" \
-  -n "baseline (OpenSSH, xargs -P $PARALLEL)" "$WORK/openssh.sh" >/dev/null
+# starts SIDE: first, middle and last script start, in ms after the side was started.
+starts() {
+  rm -f "$WORK/starts"
+  local t0
+  t0="$(date +%s%N)"
+  "$WORK/$1-starts.sh" >/dev/null 2>&1 || true
+  sort -n "$WORK/starts" | awk -v t0="$t0" '{ s[NR] = ($1 - t0) / 1e6 } END { printf "first %.0f, median %.0f, last %.0f ms (%d scripts)", s[1], s[int((NR + 1) / 2)], s[NR], NR }'
+}
+runner_starts="$(starts runner)"
+openssh_starts="$(starts openssh)"
 
-report "$SERVERS servers on loopback, sleep 1 each, $PARALLEL at a time (median of $RUNS runs)" "$RESULTS_DIR/$NAME.json"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+interleaved_hyperfine "$RUNS" 1 "$RESULTS_DIR/$NAME.json" \
+  -n "runner ($SERVERS hosts, max-parallel $PARALLEL)" "$WORK/runner.sh" \
+  -n "baseline (OpenSSH, xargs -P $PARALLEL)" "$WORK/openssh.sh"
+
+report "$SERVERS servers on loopback, sleep 1 each, $PARALLEL at a time (median of $RUNS interleaved runs)" "$RESULTS_DIR/$NAME.json"
+echo "  load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  scripts started (after the side's start): runner $runner_starts; OpenSSH $openssh_starts"
 echo "  runner peak memory: $peak_mb MB; connections open while scripts ran: at most $most"
 echo "  CPU (user sys, s): runner $(cut -d' ' -f1,2 <<<"$runner_cpu") (client only); OpenSSH clients $openssh_cpu"
 echo "  key exchange negotiated: runner $runner_kex; OpenSSH $openssh_kex"

@@ -22,7 +22,7 @@ STATUS_URL="$FAKE_URL/repos/octocat/hello-world/deployments/4242424242/statuses"
 export GITHUB_ACTIONS=true GITHUB_API_URL="$FAKE_URL" GITHUB_REPOSITORY=octocat/hello-world \
   GITHUB_RUN_ID=1 GITHUB_EVENT_PATH="$EVENT" GITHUB_WORKSPACE="$WORK" INPUT_TOKEN=bench-token INPUT_SCRIPT=true
 
-hyperfine --warmup 3 --runs "$RUNS" -N --ignore-failure --export-json "$RESULTS_DIR/startup.json" \
+interleaved_hyperfine "$RUNS" 3 "$RESULTS_DIR/startup.json" -N --ignore-failure \
   -n "runner ($RUNNER_CMD)" "$RUNNER_CMD" \
   -n "baseline (curl POST)" "curl -s -o /dev/null -X POST -H 'Authorization: token bench-token' -H 'Accept: application/vnd.github+json' -H 'Content-Type: application/json' -d '$BODY' $STATUS_URL" \
   >/dev/null

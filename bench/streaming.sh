@@ -34,7 +34,7 @@ chmod +x "$WORK/runner.sh" "$WORK/baseline.sh"
 lines="$("$WORK/runner.sh" million | grep -c '^[0-9]\{37\}$')"
 [ "$lines" = 1000000 ] || { echo "the runner passed on $lines of 1000000 lines" >&2; exit 1; }
 
-hyperfine --warmup 1 --runs "$RUNS" --export-json "$RESULTS_DIR/streaming.json" \
+interleaved_hyperfine "$RUNS" 1 "$RESULTS_DIR/streaming.json" \
   -n "runner (1,000,000 lines)" "$WORK/runner.sh million" \
   -n "baseline (bash | cat)" "$WORK/baseline.sh million" >/dev/null
 

@@ -29,6 +29,8 @@ public sealed class DryRunPlanTests : FakeApiTest
         Assert.Contains("  batch 2: ops@web3.example.com:2222", result.Lines);
         Assert.Contains(result.Lines, l => l.StartsWith("Jump host: deploy@bastion.example.com", StringComparison.Ordinal));
         Assert.Contains(result.Lines, l => l.StartsWith("Host keys: strict; 1 pinned", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("Connections: first a check connection to every host (curve25519-sha256", StringComparison.Ordinal)
+            && l.EndsWith("then at most 2 run connection(s) open at a time (default key exchange, pinned to the host key the check accepted)", StringComparison.Ordinal));
         Assert.Contains("Environment URL: https://staging.example.com", result.Lines);
         Assert.Contains("touch ran", result.Lines);
     }

@@ -31,6 +31,11 @@ internal sealed partial class SshHandler
         lines.Add(settings.HostKeys.Strict
             ? string.Create(CultureInfo.InvariantCulture, $"Host keys: strict; {settings.HostKeys.KnownHosts.Entries.Count} pinned in `ssh-known-hosts`, {settings.HostKeys.Fingerprints.Count} in `ssh-fingerprints`")
             : "Host keys: NOT checked (ssh-strict: false)");
+        // The two phases of RunEverywhereAsync: what a reader of the plan needs to predict the
+        // connections a firewall or an sshd's MaxStartups will see, and which key exchange carries what.
+        lines.Add(settings.Releases is not null && !plan.IsRemoval
+            ? string.Create(CultureInfo.InvariantCulture, $"Connections: releases keep one connection per host (default key exchange) open for both release phases: {Count(hosts.Count, "connection")}")
+            : string.Create(CultureInfo.InvariantCulture, $"Connections: first a check connection to every host (curve25519-sha256 key exchange preferred; host key and login checked, no command sent), closed before any host runs anything, then at most {width} run connection(s) open at a time (default key exchange, pinned to the host key the check accepted)"));
         lines.Add($"Connect timeout: {DurationText.Format(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
         lines.Add(plan.Script is null
             ? "On each host: nothing (no script)"
