@@ -27,6 +27,8 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
     // look like work (the interface's default) and a dry run would lose the handler's plan.
     public bool HasNothingToRun(DeploymentPlan plan) => inner.HasNothingToRun(plan);
 
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => inner.DryRunNotes(plan);
+
     public async Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
         [.. await inner.DescribeAsync(plan, cancellationToken), $"Health check: {check.UrlFor(null, plan.EnvironmentUrl)} must answer 2xx within {check.Deadline.TotalSeconds:0} s of the deploy."];
 
