@@ -7,10 +7,14 @@
 #   2. second release with 1 % of the files changed: the runner hard-links the unchanged files
 #      from the current release and sends the 50 changed ones (rsync --link-dest=<first release>).
 # Run as root on Debian 12: sudo bash bench/ssh-releases.sh [RUNS]
+# SERVERS=N (2 to 20, default 20) uses fewer servers on a machine too loaded for 20.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 runs="${1:-3}"
+servers="${SERVERS:-20}"
+[ "$servers" -ge 2 ] && [ "$servers" -le 20 ] || { echo "SERVERS must be 2 to 20" >&2; exit 1; }
+last=$((10 + servers))
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 [ "$(id -u)" -eq 0 ] || { echo "Run as root: it starts sshd and adds 20 local users." >&2; exit 1; }
@@ -33,7 +37,7 @@ cp "$work/client_key.pub" "$work/authorized_keys"
 chmod 644 "$work/authorized_keys"
 
 hosts=()
-for i in $(seq 11 30); do
+for i in $(seq 11 "$last"); do
   hosts+=("127.0.0.$i")
   id "benchrel$i" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --password '*' "benchrel$i"
 done
@@ -61,7 +65,7 @@ start_sshd() { # name port addresses...
 for attempt in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 40000))
   start_sshd a "$port" "${hosts[@]:0:16}"
-  start_sshd b "$port" "${hosts[@]:16}"
+  [ "${#hosts[@]}" -le 16 ] || start_sshd b "$port" "${hosts[@]:16}"
   ok=1
   for host in "${hosts[@]}"; do
     for _ in $(seq 100); do (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && break; sleep 0.05; done
@@ -73,7 +77,7 @@ done
 [ "$ok" = 1 ] || { echo "sshd did not come up; logs:" >&2; cat "$work"/*.log >&2; exit 1; }
 
 for host in "${hosts[@]}"; do echo "[$host]:$port $(cut -d' ' -f1,2 "$work/host_key.pub")"; done > "$work/known_hosts"
-for i in $(seq 11 30); do echo "benchrel$i@127.0.0.$i"; done > "$work/logins"
+for i in $(seq 11 "$last"); do echo "benchrel$i@127.0.0.$i"; done > "$work/logins"
 
 echo "==> A 100 MB tree of 5,000 files (50 folders x 100 files x 20 KiB)"
 tree="$work/tree"
@@ -92,12 +96,13 @@ event() { # id sha
 event 1 1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 event 2 2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
-# The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables.
+# The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables;
+# the workspace is the bench folder (working-directory must stay inside the workspace).
 runner_cmd() { # event-id
   cat <<RUNNER
 #!/usr/bin/env bash
 set -euo pipefail
-exec env -u GITHUB_ACTIONS "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
+exec env -u GITHUB_ACTIONS GITHUB_WORKSPACE='$work' "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
   dotnet '$runner' --event '$work/event-$1.json' --handler ssh --ssh-port $port \
   --hosts "\$(tr '\n' ' ' < '$work/logins')" --deploy-path app --upload . --working-directory '$tree' --skip-superseded false > '$work/runner-$1.log'
 RUNNER
@@ -108,21 +113,21 @@ ssh_opts="-i $work/client_key -o BatchMode=yes -o StrictHostKeyChecking=yes -o U
 cat > "$work/rsync-first.sh" <<RSYNC
 #!/usr/bin/env bash
 set -euo pipefail
-xargs -P 20 -I{} rsync -a -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/1/ < '$work/logins'
+xargs -P $servers -I{} rsync -a -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/1/ < '$work/logins'
 RSYNC
 cat > "$work/rsync-second.sh" <<RSYNC
 #!/usr/bin/env bash
 set -euo pipefail
-xargs -P 20 -I{} rsync -a --link-dest=../1 -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/2/ < '$work/logins'
+xargs -P $servers -I{} rsync -a --link-dest=../1 -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/2/ < '$work/logins'
 RSYNC
 # Between runs: back to "no release yet" (first case) or "release 1 is current" (second case).
 cat > "$work/reset-first.sh" <<RESET
 #!/usr/bin/env bash
-for i in \$(seq 11 30); do rm -rf /home/benchrel\$i/app /home/benchrel\$i/rsync; mkdir -p /home/benchrel\$i/rsync/releases; chown -R benchrel\$i: /home/benchrel\$i/rsync; done
+for i in \$(seq 11 $last); do rm -rf /home/benchrel\$i/app /home/benchrel\$i/rsync; mkdir -p /home/benchrel\$i/rsync/releases; chown -R benchrel\$i: /home/benchrel\$i/rsync; done
 RESET
 cat > "$work/reset-second.sh" <<RESET
 #!/usr/bin/env bash
-for i in \$(seq 11 30); do
+for i in \$(seq 11 $last); do
   rm -rf /home/benchrel\$i/app/releases/2-2222222 /home/benchrel\$i/rsync/releases/2
   ln -sfn releases/1-1111111 /home/benchrel\$i/app/current
 done
@@ -132,13 +137,13 @@ chmod +x "$work"/*.sh
 # One checked run of each first, so a broken setup fails loudly instead of timing an error.
 "$work/reset-first.sh"
 "$work/runner-first.sh" || { cat "$work/runner-1.log"; exit 1; }
-grep -q 'is live on 20 servers' "$work/runner-1.log" || { echo "the runner did not release to 20 servers:"; cat "$work/runner-1.log"; exit 1; }
+grep -q "is live on $servers servers" "$work/runner-1.log" || { echo "the runner did not release to $servers servers:"; cat "$work/runner-1.log"; exit 1; }
 "$work/rsync-first.sh"
 
 echo "==> hyperfine: first release, $runs runs each"
 hyperfine --warmup 0 --runs "$runs" --export-json "$work/first.json" --prepare "$work/reset-first.sh" \
-  -n "runner (deploy-path, first release, 20 servers)" "$work/runner-first.sh" \
-  -n "rsync -a over OpenSSH, xargs -P 20" "$work/rsync-first.sh"
+  -n "runner (deploy-path, first release, $servers servers)" "$work/runner-first.sh" \
+  -n "rsync -a over OpenSSH, xargs -P $servers" "$work/rsync-first.sh"
 
 # State for the second case: release 1 current everywhere (runner) and rsync/releases/1 (rsync).
 "$work/reset-first.sh"; "$work/runner-first.sh"; "$work/rsync-first.sh"
@@ -150,8 +155,8 @@ grep -q 'sent 50 files' "$work/runner-2.log" || { echo "the second release did n
 
 echo "==> hyperfine: second release, 1 % changed, $runs runs each"
 hyperfine --warmup 0 --runs "$runs" --export-json "$work/second.json" --prepare "$work/reset-second.sh" \
-  -n "runner (deploy-path, 1 % changed, 20 servers)" "$work/runner-second.sh" \
-  -n "rsync -a --link-dest over OpenSSH, xargs -P 20" "$work/rsync-second.sh"
+  -n "runner (deploy-path, 1 % changed, $servers servers)" "$work/runner-second.sh" \
+  -n "rsync -a --link-dest over OpenSSH, xargs -P $servers" "$work/rsync-second.sh"
 
-report "First release: 100 MB, 5,000 files, 20 servers" "$work/first.json" | tee "$RESULTS_DIR/ssh-releases.txt"
+report "First release: 100 MB, 5,000 files, $servers servers" "$work/first.json" | tee "$RESULTS_DIR/ssh-releases.txt"
 report "Second release: 1 % of the files changed" "$work/second.json" | tee -a "$RESULTS_DIR/ssh-releases.txt"

@@ -9,6 +9,13 @@ internal sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IRea
     /// <summary>The status description to post instead of the runner's own wording (a rollback's "Rolled back to ...").</summary>
     public string? Description { get; init; }
 
+    /// <summary>
+    /// On a success: how to undo it when a check that comes after the handler fails (the health
+    /// check), given that failure; what it returns is the deployment's result. The kubectl
+    /// handler sets it with <c>atomic</c> on; null when nothing would be undone.
+    /// </summary>
+    public Func<HandlerResult, CancellationToken, Task<HandlerResult>>? Undo { get; init; }
+
     public static HandlerResult Succeeded(string reason, params TargetResult[] targets) => new(HandlerOutcome.Succeeded, reason, targets);
 
     public static HandlerResult Failed(string reason, params TargetResult[] targets) => new(HandlerOutcome.Failed, reason, targets);

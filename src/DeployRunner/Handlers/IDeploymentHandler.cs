@@ -20,6 +20,15 @@ internal interface IDeploymentHandler
     bool HasNothingToRun(DeploymentPlan plan) => false;
 
     /// <summary>
+    /// The handler's checks that need the plan (its working directory, task, payload, environment
+    /// URL) but no target: run while preparing, before any status is posted, so bad release input
+    /// is refused like every other bad input. A problem is a <see cref="ConfigurationException"/>.
+    /// </summary>
+    void CheckPlan(DeploymentPlan plan)
+    {
+    }
+
+    /// <summary>
     /// <c>dry-run</c>: the handler's part of the plan (where, in what order, with what), after
     /// every check that needs no target. Touches no host or cluster; a problem found is a
     /// <see cref="ConfigurationException"/>.

@@ -26,6 +26,18 @@ internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline
         return new HealthCheckSettings(url, deadline);
     }
 
+    /// <summary>
+    /// Before any status: the URL this deployment would poll is whole, with <c>{environment-url}</c>
+    /// filled in (an environment URL that is missing, or one that makes no http(s) URL, would
+    /// otherwise be found only after the deploy, or after the switch on every server).
+    /// </summary>
+    public void CheckFor(string? environmentUrl)
+    {
+        var url = UrlFor("example.com", environmentUrl);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Host.Length == 0)
+            throw new ConfigurationException($"Input `health-check-url` '{UrlTemplate}' becomes '{url}' with this deployment's environment URL, which is not an http or https URL. Set `environment-url` to the app's address (for example https://pr-1.example.com), or write the URL out in `health-check-url`.", setting: "health-check-url");
+    }
+
     /// <summary>The URL for one target: <c>{host}</c> and <c>{environment-url}</c> filled in.</summary>
     public string UrlFor(string? host, string? environmentUrl)
     {
@@ -37,7 +49,7 @@ internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline
 
         if (url.Contains(EnvironmentUrlPlaceholder, StringComparison.Ordinal))
         {
-            url = url.Replace(EnvironmentUrlPlaceholder, environmentUrl?.TrimEnd('/') ?? throw new ConfigurationException("Input `health-check-url` uses {environment-url}, but `environment-url` is not set.", setting: "health-check-url"), StringComparison.Ordinal);
+            url = url.Replace(EnvironmentUrlPlaceholder, environmentUrl?.TrimEnd('/') ?? throw new ConfigurationException("Input `health-check-url` uses {environment-url}, but this deployment has no environment URL: set `environment-url`, or write the URL out in `health-check-url`.", setting: "health-check-url"), StringComparison.Ordinal);
         }
 
         return url;

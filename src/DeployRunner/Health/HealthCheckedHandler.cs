@@ -7,7 +7,8 @@ namespace DeployRunner.Health;
 /// <summary>
 /// The health check for handlers that deploy one target (shell, kubectl): after the inner handler
 /// succeeded, <c>health-check-url</c> (often <c>{environment-url}/up</c>) must answer 2xx within
-/// <c>health-check-timeout</c>, or the deployment is a <c>failure</c>. Removals are not checked.
+/// <c>health-check-timeout</c>, or the deployment is a <c>failure</c> (undone first when the
+/// handler says how: kubectl with <c>atomic</c>). Removals are not checked.
 /// The ssh handler checks each server itself, between its switch and its rollback.
 /// </summary>
 internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSettings check, HandlerContext context) : IDeploymentHandler
@@ -29,6 +30,12 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
 
     public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => inner.DryRunNotes(plan);
 
+    public void CheckPlan(DeploymentPlan plan)
+    {
+        inner.CheckPlan(plan);
+        if (!plan.IsRemoval) check.CheckFor(plan.EnvironmentUrl);
+    }
+
     public async Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
         [.. await inner.DescribeAsync(plan, cancellationToken), $"Health check: {check.UrlFor(null, plan.EnvironmentUrl)} must answer 2xx within {check.Deadline.TotalSeconds:0} s of the deploy."];
 
@@ -44,6 +51,7 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
         var targets = result.Targets.Append(row).ToArray();
         if (outcome.Healthy) return result with { Targets = targets };
         context.Log.Error($"Health check {url} failed: {outcome.Detail}.", "Health check failed");
-        return HandlerResult.Failed($"The health check {url} failed: {outcome.Detail}.", targets);
+        var unhealthy = HandlerResult.Failed($"The health check {url} failed: {outcome.Detail}.", targets);
+        return result.Undo is { } undo ? await undo(unhealthy, cancellationToken) : unhealthy;
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class FakeKubernetesApi
         new("apps", "v1", "statefulsets", "StatefulSet", true),
         new("apps", "v1", "daemonsets", "DaemonSet", true),
         new("apps", "v1", "replicasets", "ReplicaSet", true),
+        new("apps", "v1", "controllerrevisions", "ControllerRevision", true),
         new("batch", "v1", "jobs", "Job", true),
         new("networking.k8s.io", "v1", "ingresses", "Ingress", true),
     ];

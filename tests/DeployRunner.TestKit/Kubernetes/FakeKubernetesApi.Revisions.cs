@@ -36,7 +36,7 @@ public sealed partial class FakeKubernetesApi
     private readonly HashSet<string> _unavailableImages = new(StringComparer.Ordinal);
     private readonly List<JsonArray> _jsonPatches = [];
 
-    /// <summary>Deployments whose pod template runs this image never become available (as if it crashed on start).</summary>
+    /// <summary>Deployments, StatefulSets and DaemonSets whose pod template runs this image never become available (as if it crashed on start).</summary>
     public void NeverAvailable(string image)
     {
         lock (_gate) _unavailableImages.Add(image);
@@ -60,7 +60,7 @@ public sealed partial class FakeKubernetesApi
 
     private bool RunsUnavailableImage(JsonObject item)
     {
-        if ((string?)item["kind"] != "Deployment") return false;
+        if ((string?)item["kind"] is not ("Deployment" or "StatefulSet" or "DaemonSet")) return false;
         lock (_gate)
         {
             if (_unavailableImages.Count == 0) return false;
@@ -139,6 +139,7 @@ public sealed partial class FakeKubernetesApi
     /// <summary>The Deployment controller's part: the ReplicaSet of the current template, and the revision number. Called under the lock.</summary>
     private void Reconcile(JsonObject deployment)
     {
+        if ((string?)deployment["kind"] is "StatefulSet" or "DaemonSet") ReconcileControllerRevisions(deployment);
         if ((string?)deployment["kind"] != "Deployment" || deployment["spec"]?["template"] is not JsonObject template) return;
         var metadata = (JsonObject)deployment["metadata"]!;
         var ns = (string?)metadata["namespace"] ?? "";

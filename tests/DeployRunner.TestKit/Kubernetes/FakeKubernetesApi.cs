@@ -389,7 +389,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
             if (item is not null)
             {
                 // Strategic merge and JSON merge patches both read well enough as a JSON merge
-                // patch here; strategic directives ($setElementOrder, $patch) are dropped.
+                // patch here; strategic directives are dropped ($patch: replace replaces the object).
                 MergePatch(item, body);
                 item["metadata"]!["generation"] = (long)item["metadata"]!["generation"]! + 1;
                 item["metadata"]!["resourceVersion"] = NextResourceVersion();
@@ -526,8 +526,8 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
                     ["desiredNumberScheduled"] = 1,
                     ["currentNumberScheduled"] = 1,
                     ["updatedNumberScheduled"] = 1,
-                    ["numberReady"] = _rolloutsAvailable ? 1 : 0,
-                    ["numberAvailable"] = _rolloutsAvailable ? 1 : 0,
+                    ["numberReady"] = available > 0 ? 1 : 0,
+                    ["numberAvailable"] = available > 0 ? 1 : 0,
                 };
                 break;
         }
@@ -541,7 +541,7 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         {
             if (key.StartsWith('$')) continue;
             if (value is null) target.Remove(key);
-            else if (value is JsonObject patchObject && target[key] is JsonObject targetObject) MergePatch(targetObject, patchObject);
+            else if (value is JsonObject patchObject && target[key] is JsonObject targetObject && (string?)patchObject["$patch"] != "replace") MergePatch(targetObject, patchObject);
             else target[key] = StripDirectives(value.DeepClone());
         }
     }

@@ -80,7 +80,9 @@ public sealed class ReleaseHistoryTests
     }
 
     [Theory]
-    [InlineData("deploy-path", "/srv/../etc", "without `..`")]
+    [InlineData("deploy-path", "/srv/../etc", "without `.` or `..` parts")]
+    [InlineData("deploy-path", "/srv/./app", "without `.` or `..` parts")]
+    [InlineData("deploy-path", "~/app", "starts with ~")]
     [InlineData("deploy-path", "/", "below /")]
     [InlineData("keep-releases", "1", "at least 2")]
     [InlineData("keep-releases", "many", "positive whole number")]

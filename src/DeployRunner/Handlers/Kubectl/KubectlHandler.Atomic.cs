@@ -91,7 +91,9 @@ internal sealed partial class KubectlHandler
                         // Unchanged pod template: this deploy made no new revision to undo.
                         if (JsonNode.DeepEquals(earlier["spec"]?["template"], later["spec"]?["template"])) continue;
 
-                        var step = await UndoAsync(item.Reference, item.Namespace ?? settings.Namespace, RecordedRevision(earlier), cancellationToken);
+                        var ns = item.Namespace ?? settings.Namespace;
+                        var recorded = RecordedRevision(earlier) ?? (item.Kind is "StatefulSet" or "DaemonSet" ? await RecordedControllerRevisionAsync(earlier, later, ns, cancellationToken) : null);
+                        var step = await UndoAsync(item.Reference, ns, recorded, cancellationToken);
                         if (step is null) return Stopped with { Targets = [.. targets] };
                         targets.Add(step);
                         if (step.Result == "rolled back") undone.Add($"{item.Reference} {step.Reason}");
@@ -132,7 +134,7 @@ internal sealed partial class KubectlHandler
 
         /// <summary>
         /// A Deployment's revision number as it was before the apply. StatefulSets and DaemonSets
-        /// keep theirs in ControllerRevisions, not on the object: null, so they go back one.
+        /// keep theirs in ControllerRevisions, not on the object (see RecordedControllerRevisionAsync).
         /// </summary>
         private static long? RecordedRevision(JsonNode live) =>
             (string?)live["kind"] == "Deployment"

@@ -102,7 +102,12 @@ internal sealed partial class KubectlHandler
             var rolledOut = targets.Count(t => t.State == TargetState.RolledOut);
             return HandlerResult.Succeeded(
                 string.Create(CultureInfo.InvariantCulture, $"Applied {objects.Count} object(s){(settings.Namespace is null ? "" : $" to namespace {settings.Namespace}")}; {rolledOut} rollout(s) finished."),
-                [.. targets]);
+                [.. targets]) with
+            {
+                // A health check that fails after this success is a failed deploy too: with `atomic`
+                // it is undone like a failed rollout, from the same record.
+                Undo = UndoLater(objects, existing),
+            };
         }
 
         /// <summary>

@@ -9,7 +9,11 @@ internal static class ShellDefinition
         Name: "shell",
         Inputs: [],
         Programs: ["bash", "setsid"],
-        Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new ShellHandler(context), settings, context));
+        Create: (settings, context) =>
+        {
+            AtomicInput.RefuseFor("shell", settings, "Remove it; a `rollback` deployment runs your script with DEPLOY_TASK=rollback.");
+            return Health.HealthCheckedHandler.Wrap(new ShellHandler(context), settings, context);
+        });
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -149,7 +149,8 @@ internal sealed partial class SshConnection : IDisposable
         if (offered.AsSpan().SequenceEqual(pinned)) return new(HostKeyVerdict.Trusted, true, fingerprint, null) { KeyBlob = offered };
         return new(HostKeyVerdict.Mismatch, false, fingerprint,
             $"{host.Display}: HOST KEY CHANGED between the check and the run. The check accepted {HostKeyFingerprint.Sha256(pinned)}, the server now offers "
-            + $"{HostKeyFingerprint.KeyTypeOf(offered) ?? "unknown"} {fingerprint}. Someone may be intercepting the connection: nothing was run on it.") { KeyBlob = offered };
+            + $"{HostKeyFingerprint.KeyTypeOf(offered) ?? "unknown"} {fingerprint}. Someone may be intercepting the connection: nothing was run on it.")
+        { KeyBlob = offered };
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ internal static class SshDefinition
     private static IDeploymentHandler Create(InputSet inputs, HandlerContext context)
     {
         var settings = SshSettings.From(inputs);
+        AtomicInput.RefuseFor("ssh", inputs, "Releases roll back on their own: set `deploy-path` (`auto-rollback` is on by default) and remove `atomic`.");
         var handler = new SshHandler(settings, context);
         return settings.Releases is null ? Health.HealthCheckedHandler.Wrap(handler, inputs, context) : handler;
     }

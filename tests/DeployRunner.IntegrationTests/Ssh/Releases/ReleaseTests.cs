@@ -58,6 +58,9 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             Assert.True((File.GetUnixFileMode(Path.Combine(release, "bin/start")) & UnixFileMode.UserExecute) != 0, "the exec bit survives the upload");
             Assert.Equal("none", File.ReadAllText(Path.Combine(release, "seen-current")).Trim());
             Assert.Equal(release, File.ReadAllText(Path.Combine(release, "seen-pwd")).Trim());
+            // Nothing to link from: the whole tree went as one tar stream over the checked connection.
+            Assert.Contains("sent 3 files", first.Target(_fleet.Display(i)).Reason);
+            Assert.Contains("one tar stream", first.Target(_fleet.Display(i)).Reason);
         }
 
         _fleet.WriteFile("index.html", "v2");
@@ -79,6 +82,7 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             Assert.Equal("v2", File.ReadAllText(Path.Combine(now, "index.html")));
             // Files the script made in the old release are not carried into the new one by the links.
             Assert.Contains("sent 1 files", second.Target(_fleet.Display(i)).Reason);
+            Assert.DoesNotContain("tar", second.Target(_fleet.Display(i)).Reason);
         }
     }
 

@@ -13,7 +13,7 @@ internal static class ReleaseDryRun
         var root = releases.DeployPath;
         if (plan.Deployment.Task.Equals("rollback", StringComparison.OrdinalIgnoreCase))
         {
-            var wanted = plan.Deployment.Payload.GetScalar(ReleaseRun.PayloadReleaseKey);
+            var wanted = RollbackRequest.Of(plan);
             yield return $"Rollback: on every server, find {(wanted is null ? "the previous good release in" : $"the release of deployment {wanted} in")} {root}/.deploy-runner/releases.log; if every server has one, switch {root}/current to it"
                          + (releases.AfterSwitch is null ? "" : " and run after-switch") + (releases.HealthCheck is null ? "." : $", then check {releases.HealthCheck.UrlTemplate}.");
             yield break;

@@ -9,7 +9,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleasePrograms
 {
-    /// <summary>$1 deploy path. Prints the resolved root, the current release, the release folders and the log; with $2, the current release's manifest.</summary>
+    /// <summary>$1 deploy path. Prints the resolved root, the current release, the release folders, the log, whether tar is there; with $2, the current release's manifest.</summary>
     public const string Inspect = """
         set -e
         mkdir -p -- "$1/releases" "$1/.deploy-runner"
@@ -28,6 +28,7 @@ internal static class ReleasePrograms
           d=${d%/}; printf 'dir\t%s\n' "${d#releases/}"
         done
         if [ -f .deploy-runner/releases.log ]; then sed 's/^/log\t/' .deploy-runner/releases.log; fi
+        if command -v tar >/dev/null 2>&1; then printf 'tool\ttar\n'; fi
         if [ -n "$2" ] && [ -n "$cur" ] && [ -d "releases/$cur" ] && [ -f ".deploy-runner/$cur.manifest" ]; then
           sed 's/^/manifest\t/' ".deploy-runner/$cur.manifest"
         fi

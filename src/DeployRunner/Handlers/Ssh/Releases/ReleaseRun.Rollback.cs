@@ -1,15 +1,14 @@
+using DeployRunner.Planning;
+
 namespace DeployRunner.Handlers.Ssh.Releases;
 
 /// <summary>The <c>rollback</c> task: every server back to its previous release, or to the release of a given deployment.</summary>
 internal sealed partial class ReleaseRun
 {
-    /// <summary>Payload key naming the release to go back to: a deployment id (<c>"41"</c>) or a release name (<c>"41-a5c3785"</c>).</summary>
-    public const string PayloadReleaseKey = "release";
-
     public async Task<HandlerResult> RollbackAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
     {
         var servers = connections.Select(c => new ServerRelease(c)).ToList();
-        var wanted = plan.Deployment.Payload.GetScalar(PayloadReleaseKey);
+        var wanted = RollbackRequest.Of(plan);
         var targets = new string?[servers.Count];
 
         // First find the target everywhere; switch nothing unless every server has one.

@@ -34,8 +34,12 @@ internal sealed record ReleaseSettings(
 
         if (deployPath.Any(char.IsControl))
             throw new ConfigurationException("Input `deploy-path` must be one line.", setting: "deploy-path");
-        if (deployPath.TrimEnd('/').Length == 0 || deployPath.Split('/').Contains(".."))
-            throw new ConfigurationException($"Input `deploy-path` must name a folder below / without `..`, not '{deployPath}' (for example /srv/app, or app for a folder in the login user's home).", setting: "deploy-path");
+        // The path reaches the servers as an argument, never through a shell that would expand it:
+        // `~/app` would make a folder named `~`, and `/./` would be / itself.
+        if (deployPath.StartsWith('~'))
+            throw new ConfigurationException($"Input `deploy-path` '{deployPath}' starts with ~, which is not expanded on the servers: write the path relative to the login user's home without ~/ (for example app), or absolute (for example /srv/app).", setting: "deploy-path");
+        if (deployPath.TrimEnd('/').Length == 0 || deployPath.Split('/').Any(part => part is "." or ".."))
+            throw new ConfigurationException($"Input `deploy-path` must name a folder below / without `.` or `..` parts, not '{deployPath}' (for example /srv/app, or app for a folder in the login user's home).", setting: "deploy-path");
 
         var keep = inputs.GetPositiveInt("keep-releases", DefaultKeepReleases);
         if (keep < 2)

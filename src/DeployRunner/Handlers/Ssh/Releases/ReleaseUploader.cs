@@ -15,7 +15,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
     /// <summary>Files in flight at once on one SFTP session (requests are pipelined; one session per server).</summary>
     private const int FilesInFlight = 8;
 
-    public async Task<UploadStats> UploadAsync(SshConnection connection, ReleaseHistory history, string name, UploadSet upload, IReadOnlyDictionary<string, string> baseManifest, CancellationToken cancellationToken)
+    public async Task<UploadStats> UploadAsync(SshConnection connection, ReleaseHistory history, string name, UploadSet upload, IReadOnlyDictionary<string, string> baseManifest, bool serverHasTar, CancellationToken cancellationToken)
     {
         var root = history.Root;
         var meta = $"{root}/.deploy-runner";
@@ -23,6 +23,9 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         var unchanged = history.Current is not null ? ReleaseManifest.Unchanged(upload, baseManifest) : [];
         var linked = new HashSet<string>(unchanged.Select(f => f.Path), StringComparer.Ordinal);
         var toSend = upload.Files.Where(f => !linked.Contains(f.Path)).ToList();
+        // Most of the tree to send (a first release, or most files changed): one tar stream over
+        // exec; a few changed files: SFTP, file by file, next to the hard links.
+        var asTar = serverHasTar && toSend.Count > unchanged.Count;
 
         var sftp = await connection.OpenSftpAsync(settings, cancellationToken);
         try
@@ -33,6 +36,12 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
             await RunAsync(connection, ReleasePrograms.Begin, [root, name, unchanged.Count > 0 ? history.Current! : ""], "prepare the release folder", cancellationToken);
 
             long bytes = 0;
+            if (asTar)
+            {
+                bytes = await ReleaseTarStream.SendAsync(connection, root, name, toSend, time, cancellationToken);
+                toSend = [];
+            }
+
             await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = FilesInFlight, CancellationToken = cancellationToken }, async (file, token) =>
             {
                 await using var source = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -42,7 +51,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
 
             await WriteAsync(sftp, $"{meta}/{name}.manifest", Encoding.UTF8.GetBytes(upload.Manifest), cancellationToken);
             await RunAsync(connection, ReleasePrograms.Finish, [root, name], "finish the release folder", cancellationToken);
-            return new UploadStats(toSend.Count, unchanged.Count, bytes);
+            return new UploadStats(upload.Files.Count - unchanged.Count, unchanged.Count, bytes, asTar);
         }
         finally
         {

@@ -22,24 +22,7 @@ internal sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
 
     public static UploadSet Resolve(IReadOnlyList<string> entries, string root, CancellationToken cancellationToken)
     {
-        var fullRoot = System.IO.Path.GetFullPath(root);
-        var found = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            if (System.IO.Path.IsPathRooted(entry) || entry.Replace('\\', '/').Split('/').Contains(".."))
-                throw new ConfigurationException($"Input `upload`: '{entry}' must be a path inside the working directory ({fullRoot}), without `..` or a leading /.", setting: "upload");
-            var matches = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, fullRoot) : Single(entry, fullRoot);
-            if (matches.Count == 0)
-                throw new ConfigurationException($"Input `upload`: '{entry}' matches no file in the working directory ({fullRoot}). Build first, or fix the path.", setting: "upload");
-            foreach (var file in matches)
-            {
-                var relative = System.IO.Path.GetRelativePath(fullRoot, file).Replace('\\', '/');
-                if (relative.StartsWith("../", StringComparison.Ordinal) || relative.Any(char.IsControl))
-                    throw new ConfigurationException($"Input `upload`: '{relative}' is outside the working directory or has a control character in its name.", setting: "upload");
-                found[relative] = file;
-            }
-        }
-
+        var found = Match(entries, root);
         var files = new ReleaseFile[found.Count];
         // Hashing is local and done once for the whole fleet; in parallel, it is disk-bound anyway.
         Parallel.ForEach(found.Select((pair, index) => (pair, index)), new ParallelOptions { CancellationToken = cancellationToken }, item =>
@@ -52,6 +35,40 @@ internal sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
             files[index] = new ReleaseFile(pair.Key, pair.Value, stream.Length, executable, hash);
         });
         return new UploadSet(files);
+    }
+
+    /// <summary>
+    /// The files the entries name, by release path (checked while planning, before any status,
+    /// and again at upload time): every entry inside the working directory and matching at least
+    /// one file, and no file whose real location (after following symbolic links) is outside it,
+    /// so a link in the workspace cannot send the runner's own files to the servers.
+    /// </summary>
+    public static SortedDictionary<string, string> Match(IReadOnlyList<string> entries, string root)
+    {
+        var fullRoot = System.IO.Path.GetFullPath(root);
+        var realRoot = RealPaths.Of(fullRoot);
+        var found = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var real = new RealPaths();
+        foreach (var entry in entries)
+        {
+            if (System.IO.Path.IsPathRooted(entry) || entry.Replace('\\', '/').Split('/').Contains(".."))
+                throw new ConfigurationException($"Input `upload`: '{entry}' must be a path inside the working directory ({fullRoot}), without `..` or a leading /.", setting: "upload");
+            var matches = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, fullRoot) : Single(entry, fullRoot);
+            if (matches.Count == 0)
+                throw new ConfigurationException($"Input `upload`: '{entry}' matches no file in the working directory ({fullRoot}). Build first (an earlier step of the job), or fix the path.", setting: "upload");
+            foreach (var file in matches)
+            {
+                var relative = System.IO.Path.GetRelativePath(fullRoot, file).Replace('\\', '/');
+                if (relative.StartsWith("../", StringComparison.Ordinal) || relative.Any(char.IsControl))
+                    throw new ConfigurationException($"Input `upload`: '{relative}' is outside the working directory or has a control character in its name.", setting: "upload");
+                var location = real.Resolve(file);
+                if (!location.StartsWith(realRoot + "/", StringComparison.Ordinal))
+                    throw new ConfigurationException($"Input `upload`: '{relative}' is a symbolic link (or inside one) to {location}, outside the working directory ({fullRoot}); only files of the working directory are uploaded. Copy the file into the working directory, or leave it out of `upload`.", setting: "upload");
+                found[relative] = file;
+            }
+        }
+
+        return found;
     }
 
     private static List<string> Single(string entry, string root)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace DeployRunner.IntegrationTests.Ssh.Releases;
+namespace DeployRunner.TestKit;
 
 /// <summary>
 /// The application the health check asks: real HTTP on the fleet's loopback addresses (one port),

@@ -1,0 +1,12 @@
+using DeployRunner.Planning;
+
+namespace DeployRunner.Handlers.Ssh;
+
+internal sealed partial class SshHandler
+{
+    /// <summary>Releases: upload, rollback target and health URL checked before any status (Releases/ReleasePlanCheck).</summary>
+    public void CheckPlan(DeploymentPlan plan)
+    {
+        if (settings.Releases is { } releases) Releases.ReleasePlanCheck.Check(releases, plan);
+    }
+}
