@@ -104,7 +104,7 @@ internal sealed class MainStep
             return ExitCodes.Deployed;
         }
 
-        if (prepared.Plan.Settings.GetBool("skip-superseded", true)
+        if (prepared.Plan.SkipSuperseded
             && await _runner.SkipIfSupersededAsync(prepared.Plan, _shutdown) is { } skipped)
         {
             return skipped;

@@ -175,12 +175,12 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
         var valid = kind switch
         {
             SettingKind.Boolean => SettingText.TryParseBoolean(text, out _),
-            SettingKind.Duration => InputSet.TryParseDuration(text, out _),
+            SettingKind.Duration => SettingText.TryParseDuration(text, out _),
             SettingKind.Handler => HandlerCatalog.Names.Contains(text.ToLowerInvariant()),
             _ => true,
         };
         if (valid) return;
-        if (kind == SettingKind.Duration && InputSet.DurationProblem(text, out _) is { } problem)
+        if (kind == SettingKind.Duration && SettingText.DurationProblem(text, out _) is { } problem)
             throw Error(at, $"`{name}` {problem}", setting: name);
         if (kind == SettingKind.Handler)
             throw Error(at, $"unknown handler '{text}'. Use one of: {string.Join(", ", HandlerCatalog.Names)}.", setting: name);

@@ -35,4 +35,11 @@ internal interface IDeploymentHandler
     /// </summary>
     Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>
+    /// <c>dry-run</c>: what the handler's own typed settings add after the plan (kubectl's atomic
+    /// rollback, the ssh releases' phases). Read from the settings the handler parsed when it was
+    /// created, never from the inputs again.
+    /// </summary>
+    IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => [];
 }

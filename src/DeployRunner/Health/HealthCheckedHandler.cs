@@ -28,6 +28,8 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
     // look like work (the interface's default) and a dry run would lose the handler's plan.
     public bool HasNothingToRun(DeploymentPlan plan) => inner.HasNothingToRun(plan);
 
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => inner.DryRunNotes(plan);
+
     public void CheckPlan(DeploymentPlan plan)
     {
         inner.CheckPlan(plan);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace DeployRunner.Inputs;
 
@@ -9,7 +8,7 @@ namespace DeployRunner.Inputs;
 /// Empty values count as "not given", as in the Actions runner, which passes every declared
 /// input and fills in the defaults from action.yml.
 /// </summary>
-internal sealed partial record InputSet(ImmutableDictionary<string, string> Values)
+internal sealed record InputSet(ImmutableDictionary<string, string> Values)
 {
     public static readonly InputSet Empty = new(ImmutableDictionary.Create<string, string>(StringComparer.OrdinalIgnoreCase));
 
@@ -94,60 +93,13 @@ internal sealed partial record InputSet(ImmutableDictionary<string, string> Valu
     {
         var text = Get(name);
         if (text is null) return defaultValue;
-        return DurationProblem(text, out var duration) is { } problem
+        return SettingText.DurationProblem(text, out var duration) is { } problem
             ? throw new ConfigurationException($"Input `{name}` {problem}", setting: name)
             : duration;
     }
 
     /// <summary>Items separated by newlines (and, when <paramref name="commasAndSpaces"/>, commas or spaces).</summary>
-    public IReadOnlyList<string> GetList(string name, bool commasAndSpaces = false)
-    {
-        var lines = SettingText.Lines(Get(name)).Select(line => line.Text);
-        return commasAndSpaces
-            ? lines.SelectMany(line => line.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
-            : lines.ToList();
-    }
-
-    /// <summary>
-    /// The longest duration any input accepts: 35 days, GitHub's limit for a whole workflow run
-    /// (a job is stopped earlier: 6 h on GitHub-hosted runners, 5 days on self-hosted ones).
-    /// Anything longer is a typo, and would overflow the timers that enforce it.
-    /// https://docs.github.com/en/actions/reference/limits
-    /// </summary>
-    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(35);
-
-    public static bool TryParseDuration(string text, out TimeSpan duration) => DurationProblem(text, out duration) is null;
-
-    /// <summary>
-    /// Null when <paramref name="text"/> is a duration (a number with a unit: <c>500ms</c>, <c>90s</c>,
-    /// <c>15m</c>, <c>1h30m</c>, above zero, at most <see cref="MaxDuration"/>), otherwise what is
-    /// wrong, worded to follow the setting's name. A bare number is refused: <c>timeout: 30</c>
-    /// could mean seconds or minutes, and guessing wrong either kills a deployment early or lets it hang.
-    /// </summary>
-    public static string? DurationProblem(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        var trimmed = text.Trim().ToLowerInvariant();
-        if (decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
-            return $"is '{text}', a number without a unit: write {trimmed}s, {trimmed}m or {trimmed}h (units: ms, s, m, h).";
-
-        var match = DurationPattern().Match(trimmed);
-        if (!match.Success || match.Length == 0)
-            return $"must be a duration such as 90s, 15m, 1h or 1h30m, not '{text}'.";
-        foreach (Capture capture in match.Groups["part"].Captures)
-        {
-            var milliseconds = capture.Value.EndsWith("ms", StringComparison.Ordinal);
-            var amount = double.Parse(capture.Value.AsSpan(0, capture.Value.Length - (milliseconds ? 2 : 1)), CultureInfo.InvariantCulture);
-            var seconds = milliseconds ? amount / 1000 : capture.Value[^1] switch { 'h' => amount * 3600, 'm' => amount * 60, _ => amount };
-            // Sum in seconds (a double): TimeSpan.FromHours throws on huge values.
-            if (seconds > MaxDuration.TotalSeconds || duration.TotalSeconds + seconds > MaxDuration.TotalSeconds)
-                return $"is '{text}', longer than the maximum of 35 days (840h): GitHub stops a job long before that (6 h on hosted runners).";
-            duration += TimeSpan.FromSeconds(seconds);
-        }
-
-        return duration > TimeSpan.Zero ? null : $"must be longer than zero, not '{text}'.";
-    }
-
-    [GeneratedRegex(@"^(?<part>\d+(\.\d+)?(ms|h|m|s))+$")]
-    private static partial Regex DurationPattern();
+    public IReadOnlyList<string> GetList(string name, bool commasAndSpaces = false) => commasAndSpaces
+        ? SettingText.Items(Get(name)).ToList()
+        : SettingText.Lines(Get(name)).Select(line => line.Text).ToList();
 }

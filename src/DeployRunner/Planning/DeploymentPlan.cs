@@ -1,21 +1,22 @@
 using DeployRunner.Events;
-using DeployRunner.Inputs;
 
 namespace DeployRunner.Planning;
 
 /// <summary>
-/// What the runner is about to do: one deployment, the handler to do it with, the settings that
-/// handler reads, and the deadline. Built once, before any status is posted.
+/// What the runner is about to do: one deployment, the handler to do it with, the core settings
+/// parsed once into their types, and the deadline. Built once, before any status is posted. The
+/// handler's own settings are parsed by the handler when it is created (<see cref="PreparedDeployment"/>).
 /// </summary>
+/// <param name="SkipSuperseded">Input <c>skip-superseded</c>: skip this deployment when a newer one to the same environment exists.</param>
 internal sealed record DeploymentPlan(
     Deployment Deployment,
     string Repository,
     string HandlerName,
-    InputSet Settings,
     string? Script,
     string WorkingDirectory,
     string? EnvironmentUrl,
     TimeSpan Timeout,
+    bool SkipSuperseded,
     IReadOnlyDictionary<string, string> DeploymentVariables)
 {
     public bool IsRemoval => Deployment.IsRemoval;

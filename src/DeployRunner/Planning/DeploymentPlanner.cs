@@ -29,11 +29,11 @@ internal static class DeploymentPlanner
             deployment,
             repository,
             handler,
-            inputs,
             script,
             workingDirectory,
             environmentUrl,
             inputs.GetDuration("timeout", DefaultTimeout),
+            inputs.GetBool("skip-superseded", true),
             DeploymentVariables.For(deployment, repository));
     }
 

@@ -29,9 +29,7 @@ internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment envi
         try
         {
             var plan = DeploymentPlanner.Create(deploymentEvent, settings.Settings, environment);
-            // skip-superseded is read here so that a bad value is found with the rest.
-            plan.Settings.GetBool("skip-superseded", true);
-            var handler = HandlerCatalog.Create(plan.HandlerName, plan.Settings, context);
+            var handler = HandlerCatalog.Create(plan.HandlerName, settings.Settings, context);
             if (!plan.IsRemoval && handler.HasNothingToRun(plan))
             {
                 throw new ConfigurationException(

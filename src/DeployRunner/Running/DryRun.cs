@@ -26,8 +26,11 @@ internal static class DryRun
             + $"{(plan.IsRemoval ? "Remove-script" : "Script")}:\n{plan.Script ?? "(none)"}\n"
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
-        foreach (var line in Handlers.Kubectl.KubectlDryRun.Lines(plan)) log.Info(line);
-        // Releases (issue 14): the phases, paths and pruning rule.
-        foreach (var line in Handlers.Ssh.Releases.ReleaseDryRun.Describe(plan)) log.Untrusted(line);
+        // What the handler's own settings add: kubectl's atomic rollback, the ssh releases' phases.
+        foreach (var note in prepared.Handler.DryRunNotes(plan))
+        {
+            if (note.Untrusted) log.Untrusted(note.Text);
+            else log.Info(note.Text);
+        }
     }
 }

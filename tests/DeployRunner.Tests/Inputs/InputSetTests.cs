@@ -54,7 +54,7 @@ public sealed class InputSetTests
     [InlineData("500ms", 0.5)]
     public void Durations_read_as_people_write_them(string text, double seconds)
     {
-        Assert.True(InputSet.TryParseDuration(text, out var duration));
+        Assert.True(SettingText.TryParseDuration(text, out var duration));
         Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
     }
 

@@ -1,4 +1,5 @@
 using DeployRunner.Configuration;
+using DeployRunner.Handlers.Ssh;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.Tests.Inputs;
@@ -37,5 +38,25 @@ public sealed class SettingTextTests
         var lines = SettingText.Lines("web1\r\n\n  # web3 web4\n  web2  \rweb5").ToList();
 
         Assert.Equal([(1, "web1"), (4, "web2"), (5, "web5")], lines);
+    }
+
+    [Fact]
+    public void List_items_split_lines_at_commas_spaces_and_tabs_and_the_ssh_hosts_and_inputs_agree()
+    {
+        const string text = "web1, web2\tweb3\n# web9\n  web4 ,web5  ";
+
+        Assert.Equal(["web1", "web2", "web3", "web4", "web5"], SettingText.Items(text));
+        Assert.Equal(SettingText.Items(text), InputSet.Of(("hosts", text)).GetList("hosts", commasAndSpaces: true));
+        Assert.Equal(SettingText.Items(text), SshHost.ParseList("hosts", text, "deploy", 22).Select(h => h.Display));
+    }
+
+    [Fact]
+    public void A_duration_reads_the_same_from_the_inputs_and_from_deploy_yml()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(90), InputSet.Of(("timeout", "1m30s")).GetDuration("timeout", TimeSpan.Zero));
+        Assert.True(SettingText.TryParseDuration("1m30s", out var duration));
+        Assert.Equal(TimeSpan.FromSeconds(90), duration);
+        Assert.Contains("`timeout` is '30', a number without a unit", Assert.Throws<ConfigurationException>(() => DeployConfig.Parse("staging:\n  runner:\n    timeout: 30\n", ".github/deploy.yml")).Message);
+        Assert.Contains("`timeout` is '30', a number without a unit", Assert.Throws<ConfigurationException>(() => InputSet.Of(("timeout", "30")).GetDuration("timeout", TimeSpan.Zero)).Message);
     }
 }

@@ -138,7 +138,7 @@ public sealed class ScriptEnvironmentTests
     public void Runner_secrets_are_removed_and_deployment_values_added()
     {
         var deployment = new Deployment(1, "sha", "main", "deploy", "staging", null, null, false, false, DeploymentPayload.None);
-        var plan = new DeploymentPlan(deployment, "o/r", "shell", InputSet.Empty, "true", "/", null, TimeSpan.FromMinutes(1), DeploymentVariables.For(deployment, "o/r"));
+        var plan = new DeploymentPlan(deployment, "o/r", "shell", "true", "/", null, TimeSpan.FromMinutes(1), SkipSuperseded: true, DeploymentVariables.For(deployment, "o/r"));
         var job = new Dictionary<string, string>
         {
             ["INPUT_TOKEN"] = "t",

@@ -28,8 +28,8 @@ public sealed class DeploymentRunnerTests
     private static DeploymentPlan Plan(string task = "deploy", TimeSpan? timeout = null)
     {
         var deployment = new Deployment(42, "0123456789abcdef", "main", task, "staging", "staging", null, false, false, DeploymentPayload.None);
-        return new DeploymentPlan(deployment, "o/r", "shell", InputSet.Empty, "true", "/tmp", "https://app.example.com",
-            timeout ?? TimeSpan.FromMinutes(1), DeploymentVariables.For(deployment, "o/r"));
+        return new DeploymentPlan(deployment, "o/r", "shell", "true", "/tmp", "https://app.example.com",
+            timeout ?? TimeSpan.FromMinutes(1), SkipSuperseded: true, DeploymentVariables.For(deployment, "o/r"));
     }
 
     private DeploymentRunner Runner(ShutdownBudget? budget = null, TimeProvider? time = null) =>

@@ -17,6 +17,10 @@ internal sealed partial class KubectlHandler
         return await new Run(_settings, _context, plan, kubectl).DescribeAsync(cancellationToken);
     }
 
+    /// <summary>Whether a failure would be rolled back (input <c>atomic</c>, parsed once into <see cref="KubectlSettings.Atomic"/>).</summary>
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) =>
+        KubectlDryRun.Lines(plan, _settings.Atomic).Select(line => new DryRunNote(line, Untrusted: false));
+
     private sealed partial class Run
     {
         public async Task<IReadOnlyList<string>> DescribeAsync(CancellationToken cancellationToken)

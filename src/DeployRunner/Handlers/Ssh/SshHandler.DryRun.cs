@@ -6,6 +6,10 @@ namespace DeployRunner.Handlers.Ssh;
 
 internal sealed partial class SshHandler
 {
+    /// <summary>A release run's phases, paths and pruning rule, from the release settings parsed with the rest (<see cref="SshSettings.Releases"/>).</summary>
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) =>
+        Releases.ReleaseDryRun.Describe(plan, settings.Releases).Select(line => new DryRunNote(line, Untrusted: true));
+
     /// <summary>
     /// The ssh plan: the hosts in the order they start, in batches of <c>max-parallel</c>, the
     /// jump host, and how host keys are checked. Nothing connects.

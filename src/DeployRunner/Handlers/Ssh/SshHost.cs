@@ -38,15 +38,12 @@ internal sealed partial record SshHost(string User, string Host, int Port)
     public static IReadOnlyList<SshHost> ParseList(string inputName, string? text, string? defaultUser, int defaultPort)
     {
         var hosts = new List<SshHost>();
-        foreach (var (_, line) in SettingText.Lines(text))
+        foreach (var entry in SettingText.Items(text))
         {
-            foreach (var entry in line.Split([',', ' ', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries))
-            {
-                var host = Parse(inputName, entry, defaultUser, defaultPort);
-                if (hosts.Contains(host))
-                    throw new ConfigurationException($"Input `{inputName}` lists {host.User}@{host.Display} twice. List each server once.", setting: inputName);
-                hosts.Add(host);
-            }
+            var host = Parse(inputName, entry, defaultUser, defaultPort);
+            if (hosts.Contains(host))
+                throw new ConfigurationException($"Input `{inputName}` lists {host.User}@{host.Display} twice. List each server once.", setting: inputName);
+            hosts.Add(host);
         }
 
         return hosts;

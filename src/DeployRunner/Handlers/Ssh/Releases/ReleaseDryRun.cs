@@ -5,11 +5,9 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// <summary>What <c>dry-run</c> says about a release run: the phases, the paths on the servers, the pruning rule. Connects to nothing.</summary>
 internal static class ReleaseDryRun
 {
-    public static IEnumerable<string> Describe(DeploymentPlan plan)
+    public static IEnumerable<string> Describe(DeploymentPlan plan, ReleaseSettings? releases)
     {
-        if (!plan.HandlerName.Equals("ssh", StringComparison.OrdinalIgnoreCase) || plan.IsRemoval) yield break;
-        var releases = ReleaseSettings.From(plan.Settings);
-        if (releases is null) yield break;
+        if (releases is null || plan.IsRemoval) yield break;
 
         var name = ReleaseRun.ReleaseNameOf(plan);
         var root = releases.DeployPath;
