@@ -134,10 +134,14 @@ done
 RESET
 chmod +x "$work"/*.sh
 
+# How many servers have a log line with this text (the summary may repeat it: counted once).
+servers_saying() { grep -F -- "$1" "$2" | grep -oE '127\.0\.0\.[0-9]+' | sort -u | wc -l; }
+
 # One checked run of each first, so a broken setup fails loudly instead of timing an error.
 "$work/reset-first.sh"
 "$work/runner-first.sh" || { cat "$work/runner-1.log"; exit 1; }
 grep -q "is live on $servers servers" "$work/runner-1.log" || { echo "the runner did not release to $servers servers:"; cat "$work/runner-1.log"; exit 1; }
+[ "$(servers_saying 'one tar stream' "$work/runner-1.log")" -eq "$servers" ] || { echo "the first release did not go as one tar stream to every server:"; cat "$work/runner-1.log"; exit 1; }
 "$work/rsync-first.sh"
 
 echo "==> hyperfine: first release, $runs runs each"
@@ -150,7 +154,8 @@ hyperfine --warmup 0 --runs "$runs" --export-json "$work/first.json" --prepare "
 echo "==> Changing 1 % of the files (50 of 5,000)"
 for d in $(seq -w 1 50); do head -c 20480 /dev/urandom > "$tree/dir$d/file000"; done
 "$work/runner-second.sh" || { cat "$work/runner-2.log"; exit 1; }
-grep -q 'sent 50 files' "$work/runner-2.log" || { echo "the second release did not send exactly the 50 changed files:"; cat "$work/runner-2.log"; exit 1; }
+# Every server: the 50 changed files over SFTP next to 4,950 hard links (never the tar stream).
+[ "$(servers_saying 'sent 50 files (1.0 MB, over SFTP), linked 4950 unchanged' "$work/runner-2.log")" -eq "$servers" ] || { echo "the second release did not send exactly the 50 changed files over SFTP to every server:"; cat "$work/runner-2.log"; exit 1; }
 "$work/rsync-second.sh"
 
 echo "==> hyperfine: second release, 1 % changed, $runs runs each"

@@ -6,7 +6,8 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// <summary>
 /// Puts an <see cref="UploadSet"/> into <c>releases/.partial-NAME</c> on one server and gives it its
 /// real name. Files identical to the current release's (by the manifest: SHA-256, exec flag, size)
-/// are hard-linked from it in one exec; the rest go over SFTP into paths that do not exist yet,
+/// are hard-linked from it in one exec; the rest go as one tar stream (most of the tree, server
+/// with tar: <see cref="ReleaseTarStream"/>) or over SFTP into paths that do not exist yet,
 /// so every write creates a new inode and no file of an earlier release is ever altered
 /// (OPEN with TRUNC on a shared inode would change both).
 /// </summary>
@@ -25,7 +26,9 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         var toSend = upload.Files.Where(f => !linked.Contains(f.Path)).ToList();
         // Most of the tree to send (a first release, or most files changed): one tar stream over
         // exec; a few changed files: SFTP, file by file, next to the hard links.
-        var asTar = serverHasTar && toSend.Count > unchanged.Count;
+        var mostToSend = toSend.Count > unchanged.Count;
+        var asTar = serverHasTar && mostToSend;
+        var route = asTar ? UploadRoute.TarStream : mostToSend ? UploadRoute.SftpWithoutTar : UploadRoute.Sftp;
 
         var sftp = await connection.OpenSftpAsync(settings, cancellationToken);
         try
@@ -51,7 +54,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
 
             await WriteAsync(sftp, $"{meta}/{name}.manifest", Encoding.UTF8.GetBytes(upload.Manifest), cancellationToken);
             await RunAsync(connection, ReleasePrograms.Finish, [root, name], "finish the release folder", cancellationToken);
-            return new UploadStats(upload.Files.Count - unchanged.Count, unchanged.Count, bytes, asTar);
+            return new UploadStats(upload.Files.Count - unchanged.Count, unchanged.Count, bytes, route);
         }
         finally
         {
