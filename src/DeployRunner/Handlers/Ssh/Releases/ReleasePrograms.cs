@@ -59,7 +59,7 @@ internal static class ReleasePrograms
         name=$2
         (cd -- "releases/.partial-$name" && xargs -0 -r -a "../../.deploy-runner/$name.exec" chmod +x --)
         mv -T -- "releases/.partial-$name" "releases/$name"
-        rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec"
+        rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec" ".deploy-runner/$name.tar"
         printf '%s\tuploaded\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
         """;
 
@@ -101,8 +101,22 @@ internal static class ReleasePrograms
         done
         """;
 
-    /// <summary>$1 root, $2 name: a cancelled upload's partial release is removed.</summary>
+    /// <summary>
+    /// $1 root, $2 name: a cancelled upload's partial release is removed. A tar still unpacking
+    /// into it (the stop closed its channel, but it may still be writing what it had received) is
+    /// killed first, or it would write behind <c>rm -rf</c> and leave the folder; its pid is checked
+    /// by name, so a pid reused by another program is left alone. KILL, not TERM and a wait: the
+    /// upload is being thrown away, and a dead tar stays a zombie (alive to <c>kill -0</c>) until
+    /// sshd reaps it, which would use up the stop budget. A write already under way when the
+    /// signal lands can still finish: the second <c>rm</c> takes what it made.
+    /// </summary>
     public const string Abort = """
-        rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec"
+        pidfile="$1/.deploy-runner/$2.tar"
+        if [ -f "$pidfile" ]; then
+          pid=$(cat -- "$pidfile")
+          if [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = tar ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+        fi
+        remove() { rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec" "$pidfile"; }
+        remove "$1" "$2" 2>/dev/null || { sleep 0.2; remove "$1" "$2"; }
         """;
 }

@@ -252,12 +252,14 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         {
             try
             {
-                await RemoteShell.RunAsync(s.Connection, ReleasePrograms.Abort, [s.History!.Root, Name], context.Time, budget.Token);
-                s.Failure = "stopped during the upload; partial release removed";
+                var removed = await RemoteShell.RunAsync(s.Connection, ReleasePrograms.Abort, [s.History!.Root, Name], context.Time, budget.Token);
+                s.Failure = removed.Succeeded
+                    ? "stopped during the upload; partial release removed"
+                    : $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {removed.Message}";
             }
             catch (Exception e) when (e is HostConnectException or SshException or OperationCanceledException or ObjectDisposedException)
             {
-                s.Failure = $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy)";
+                s.Failure = $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {(e is OperationCanceledException ? "the clean-up did not finish within the stop budget" : e.Message)}";
             }
         }));
         foreach (var server in servers) server.Failure ??= "stopped";

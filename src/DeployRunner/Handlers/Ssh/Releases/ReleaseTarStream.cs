@@ -19,10 +19,16 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleaseTarStream
 {
-    /// <summary>$1 root, $2 name: unpack standard input into <c>releases/.partial-NAME</c>.</summary>
+    /// <summary>
+    /// $1 root, $2 name: unpack standard input into <c>releases/.partial-NAME</c>. tar's pid
+    /// (<c>exec</c> keeps the shell's) goes to <c>.deploy-runner/NAME.tar</c>, so that a stop's
+    /// clean-up (<see cref="ReleasePrograms.Abort"/>) can end a tar still unpacking before it removes
+    /// the folder: otherwise tar writes into it behind <c>rm -rf</c> and the partial release stays.
+    /// </summary>
     public const string Extract = """
         set -e
         cd -- "$1/releases/.partial-$2"
+        { echo $$ > "../../.deploy-runner/$2.tar"; } 2>/dev/null || true
         exec tar -x -k --no-same-owner -f -
         """;
 
@@ -47,20 +53,6 @@ internal static class ReleaseTarStream
         var stdout = OutputLines.PumpOnOwnThread(command.OutputStream, Collect, static () => { }, CancellationToken.None);
         var stderr = OutputLines.PumpOnOwnThread(command.ExtendedOutputStream, Collect, static () => { }, CancellationToken.None);
 
-        // A stop: TERM to tar and the channel closed, on a thread of its own (a write blocked on
-        // the channel's window is released by the close).
-        await using var onCancel = cancellationToken.Register(() => Task.Factory.StartNew(() =>
-        {
-            try
-            {
-                command.CancelAsync(forceKill: false, millisecondsTimeout: 500);
-            }
-            catch (Exception e) when (e is SshException or InvalidOperationException or ObjectDisposedException)
-            {
-                // Already finished or disconnected.
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-
         long bytes = 0;
         // The channel's input stream blocks on the SSH window: the writing gets a thread of its own.
         var writing = Task.Factory.StartNew(() =>
@@ -72,7 +64,8 @@ internal static class ReleaseTarStream
                 foreach (var file in files)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    using var source = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    using var opened = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                    using var source = new StopAtNextRead(opened, cancellationToken);
                     writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file.Path)
                     {
                         DataStream = source,
@@ -109,8 +102,23 @@ internal static class ReleaseTarStream
         }
         catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or SshException or ObjectDisposedException or IOException)
         {
-            // Let tar end (TERM, or EOF from the closed channel) before the partial release is
-            // removed, so it cannot recreate folders behind that removal; bounded by the stop budget.
+            // A stop: the writer stops at its next read (StopAtNextRead) and sends EOF. Only then is
+            // the channel closed: data sent on a channel after its close makes OpenSSH drop the
+            // whole connection, and the clean-up (ReleasePrograms.Abort, which kills a tar still
+            // unpacking) needs it. Bounded by the stop budget.
+            await Task.WhenAny(writing, Task.Delay(TimeSpan.FromSeconds(1), time, CancellationToken.None));
+            if (writing.IsCompleted)
+            {
+                try
+                {
+                    command.CancelAsync(forceKill: false, millisecondsTimeout: 500);
+                }
+                catch (Exception ce) when (ce is SshException or InvalidOperationException or ObjectDisposedException)
+                {
+                    // Already finished or disconnected.
+                }
+            }
+
             await Task.WhenAny(execution, Task.Delay(TimeSpan.FromSeconds(0.5), time, CancellationToken.None));
             throw new OperationCanceledException(cancellationToken);
         }
@@ -124,4 +132,41 @@ internal static class ReleaseTarStream
 
         return bytes;
     }
+}
+
+/// <summary>A file read for the tar stream that ends at its next read once the deployment is stopped.</summary>
+file sealed class StopAtNextRead(Stream inner, CancellationToken cancellationToken) : Stream
+{
+    public override bool CanRead => true;
+
+    // TarWriter reads the length and position of an entry's data: a plain file has both.
+    public override bool CanSeek => inner.CanSeek;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return inner.Read(buffer, offset, count);
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return inner.Read(buffer);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
