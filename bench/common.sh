@@ -79,7 +79,9 @@ runner_command() {
   if [ -n "${RUNNER_CMD:-}" ]; then echo "$RUNNER_CMD"; return; fi
   if [ "${BENCH_BUILD:-aot}" = framework ]; then echo "dotnet $(build_runner)"; return; fi
   local binary="$REPO_DIR/artifacts/aot/DeployRunner"
-  if [ ! -x "$binary" ] || [ -n "$(find "$REPO_DIR/src" -newer "$binary" -name '*.cs' -print -quit)" ]; then
+  # Sources and project files only: obj/ holds generated .cs files every build rewrites, which
+  # would republish (minutes) after any test build; a project file carries the baked GC settings.
+  if [ ! -x "$binary" ] || [ -n "$(find "$REPO_DIR/src" \( -name obj -o -name bin \) -prune -o -newer "$binary" \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
     dotnet publish "$REPO_DIR/src/DeployRunner" -c Release -r linux-x64 --nologo -v quiet -o "$REPO_DIR/artifacts/aot" >/dev/null
   fi
   echo "$binary"
