@@ -79,7 +79,9 @@ runner_command() {
   if [ -n "${RUNNER_CMD:-}" ]; then echo "$RUNNER_CMD"; return; fi
   if [ "${BENCH_BUILD:-aot}" = framework ]; then echo "dotnet $(build_runner)"; return; fi
   local binary="$REPO_DIR/artifacts/aot/DeployRunner"
-  if [ ! -x "$binary" ] || [ -n "$(find "$REPO_DIR/src" -newer "$binary" -name '*.cs' -print -quit)" ]; then
+  # Sources and project files only: obj/ holds generated .cs files every build rewrites, which
+  # would republish (minutes) after any test build; a project file carries the baked GC settings.
+  if [ ! -x "$binary" ] || [ -n "$(find "$REPO_DIR/src" \( -name obj -o -name bin \) -prune -o -newer "$binary" \( -name '*.cs' -o -name '*.csproj' \) -print -quit)" ]; then
     dotnet publish "$REPO_DIR/src/DeployRunner" -c Release -r linux-x64 --nologo -v quiet -o "$REPO_DIR/artifacts/aot" >/dev/null
   fi
   echo "$binary"
@@ -97,11 +99,41 @@ table_row() {
   cat "$RESULTS_DIR/$name.row"
 }
 
-# peak_rss_mb CMD...: the peak resident memory of a command (GNU time), in MB.
+# The host's last-level cache, as .NET's GC reads it (sysfs, cpu0's L3: the GC sizes its youngest
+# generation from it, so peak memory figures are only comparable between hosts with this line),
+# and as sysconf reports it (which can differ on virtual machines).
+host_cache() {
+  local sysfs="/sys/devices/system/cpu/cpu0/cache/index3/size"
+  echo "L3 $(cat "$sysfs" 2>/dev/null || echo unknown) (sysfs, what the GC reads), $(getconf LEVEL3_CACHE_SIZE 2>/dev/null | awk '{printf "%.0f MiB", $1 / 1048576}') (sysconf)${BENCH_L3_CACHE:+; runner memory measured with the GC seeing an L3 of $BENCH_L3_CACHE (BENCH_L3_CACHE)}"
+}
+
+# host_line: what every figure is printed with: cores, CPU, the cache, the load right now.
+host_line() {
+  echo "host: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(host_cache); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# with_host_cache CMD...: runs CMD as on a host whose L3 cache is BENCH_L3_CACHE (e.g. 266240K, a
+# 260 MiB cache), when set: in a private mount namespace where every CPU's sysfs L3 size reads
+# that value (root). This machine can then show what the runner's memory does on a host with a
+# larger cache. Without BENCH_L3_CACHE, runs CMD as it is.
+with_host_cache() {
+  if [ -z "${BENCH_L3_CACHE:-}" ]; then "$@"; return; fi
+  local fake status=0
+  fake="$(mktemp)"
+  echo "$BENCH_L3_CACHE" > "$fake"
+  # shellcheck disable=SC2016
+  unshare -m bash -c 'fake=$1; shift; for f in /sys/devices/system/cpu/cpu*/cache/index3/size; do mount --bind "$fake" "$f"; done; exec "$@"' \
+    with-host-cache "$fake" "$@" || status=$?
+  rm -f "$fake"
+  return $status
+}
+
+# peak_rss_mb CMD...: the peak resident memory of a command (GNU time), in MB (as on a host with
+# BENCH_L3_CACHE when set).
 peak_rss_mb() {
   local out
   out="$(mktemp)"
-  /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
+  with_host_cache /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null 2>&1 || true
   tail -n1 "$out" | awk '{printf "%.0f", $1 / 1024}'   # (a failed command's line comes first)
   rm -f "$out"
 }

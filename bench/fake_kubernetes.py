@@ -4,10 +4,14 @@
 Serves what `kubectl get/create/apply/rollout status/delete` call (version, discovery, OpenAPI v3
 documents advertising server-side field validation, object endpoints, lists), keeps objects in
 memory, and reports every workload as fully rolled out. A watch is answered with an empty stream
-(the rollout is complete from the list already, so kubectl stops there). The test suite's fake
+(the rollout is complete from the list already, so kubectl stops there). A Deployment gets a
+ReplicaSet for its current template and that ReplicaSet its pods, owned as a controller would own
+them, so what a peer does after the rollout (Azure/k8s-deploy: `describe deployment` for the new
+ReplicaSet, `get pods`, `annotate pod`) finds them; events are always an empty list. The test suite's fake
 (tests/DeployRunner.TestKit/Kubernetes/FakeKubernetesApi.cs) is the complete one; this one
 only has to be fast and dependency-free. Prints its port, then serves until killed.
 """
+import hashlib
 import http.server
 import json
 import sys
@@ -19,6 +23,9 @@ RESOURCES = [
     ("", "services", "Service", True),
     ("apps", "deployments", "Deployment", True),
     ("networking.k8s.io", "ingresses", "Ingress", True),
+    ("", "pods", "Pod", True),
+    ("", "events", "Event", True),
+    ("apps", "replicasets", "ReplicaSet", True),
 ]
 OBJECTS = {}
 VERSION = [1000]
@@ -40,6 +47,43 @@ def render(item):
         item["status"] = {"observedGeneration": gen, "replicas": n, "updatedReplicas": n,
                           "readyReplicas": n, "availableReplicas": n}
     return item
+
+
+def own(deployment, ns):
+    """The ReplicaSet of the Deployment's current template and its pods, as the controllers make them."""
+    meta, spec = deployment["metadata"], deployment.get("spec", {})
+    template = json.loads(json.dumps(spec.get("template", {})))
+    digest = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]
+    template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = digest
+    labels = template["metadata"]["labels"]
+    n = spec.get("replicas", 1)
+    rs_name = f"{meta['name']}-{digest}"
+    if ("replicasets", ns, rs_name) not in OBJECTS:
+        VERSION[0] += 1
+        selector = json.loads(json.dumps(spec.get("selector", {})))
+        selector.setdefault("matchLabels", {})["pod-template-hash"] = digest
+        OBJECTS[("replicasets", ns, rs_name)] = {
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": rs_name, "namespace": ns, "uid": f"uid-{VERSION[0]}", "resourceVersion": str(VERSION[0]),
+                         "labels": labels, "annotations": {"deployment.kubernetes.io/revision": "1"},
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": meta["name"],
+                                              "uid": meta["uid"], "controller": True, "blockOwnerDeletion": True}]},
+            "spec": {"replicas": n, "selector": selector, "template": template},
+            "status": {"replicas": n, "readyReplicas": n, "availableReplicas": n, "fullyLabeledReplicas": n}}
+    rs = OBJECTS[("replicasets", ns, rs_name)]
+    for i in range(n):
+        pod_name = f"{rs_name}-p{i}"
+        if ("pods", ns, pod_name) in OBJECTS:
+            continue
+        VERSION[0] += 1
+        OBJECTS[("pods", ns, pod_name)] = {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": pod_name, "namespace": ns, "uid": f"uid-{VERSION[0]}", "resourceVersion": str(VERSION[0]),
+                         "labels": labels,
+                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs_name,
+                                              "uid": rs["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]},
+            "spec": template.get("spec", {}),
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}
 
 
 def merge(target, patch):
@@ -156,6 +200,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if namespaced:
                 item["metadata"]["namespace"] = ns
             OBJECTS[key] = item
+            if kind == "Deployment":
+                own(item, ns)
             return self.send_json(201, render(item))
         if self.command == "PATCH":
             if key not in OBJECTS:
@@ -163,6 +209,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             VERSION[0] += 1
             merge(OBJECTS[key], self.body())
             OBJECTS[key]["metadata"]["resourceVersion"] = str(VERSION[0])
+            if kind == "Deployment":
+                own(OBJECTS[key], ns)
             return self.send_json(200, render(OBJECTS[key]))
         if self.command == "DELETE":
             self.body()

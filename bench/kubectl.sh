@@ -7,6 +7,16 @@
 # With `objects` (bench/kubectl-objects.sh) it deploys a set of 20 plain manifests instead (5
 # Deployments, 5 Services, 5 ConfigMaps, 5 Ingresses), against `kubectl apply -f` and one
 # `rollout status` per Deployment.
+# With PEER_K8S_DEPLOY set (the example only) it also runs the peer users would pick,
+# Azure/k8s-deploy v7.0.0, on the example's rendered manifests (`kubectl kustomize`, done once
+# before timing) in a namespace of its own, as the Actions runner runs a Node action: `node
+# lib/index.js` with the action's inputs as INPUT_* variables (action.yml's defaults filled in,
+# `pull-images: false`: no registry here) and the GITHUB_*/RUNNER_* variables of a job, and a cold
+# kubectl cache (a fresh HOME) each run. Build it outside this repository, from its tag's commit:
+#   git clone https://github.com/Azure/k8s-deploy /tmp/k8s-deploy && cd /tmp/k8s-deploy \
+#     && git checkout 51ca02a8b7225fbd0924aac359c5b336a5f1e5b4 && npm ci && npm run build
+#   PEER_K8S_DEPLOY=/tmp/k8s-deploy bench/kubectl.sh
+# (the tag v7.0.0 is that commit; `npm run build` rewrites lib/index.js from src/ with esbuild).
 # Usage: bench/kubectl.sh [RUNS] [objects]   (BENCH_BUILD=framework for the framework-dependent
 # build; RUNNER_CMD overrides the runner command)
 source "$(dirname "$0")/common.sh"
@@ -47,10 +57,10 @@ EVENT="$REPO_DIR/examples/events/remove-review-app.json"
 sed 's/"task": "remove"/"task": "deploy"/' "$EVENT" > "$WORK/deploy.json"
 
 # Each side deploys into an existing namespace of its own: the runner into pr1, the baseline into
-# pr2. (In one namespace, the baseline's `apply` drops the runner's ownership marks, and every
+# pr2, the peer into pr3. (In one namespace, the baseline's `apply` drops the runner's ownership marks, and every
 # runner deploy after it is refused by the ownership check, as it should be.) (`create -f`, not
 # `create namespace`: typed create commands send protobuf, which the fake does not speak.)
-for ns in pr1 pr2; do
+for ns in pr1 pr2 pr3; do
   printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: %s}\n' "$ns" | KUBECONFIG="$WORK/kubeconfig" kubectl create -f - >/dev/null
 done
 
@@ -110,6 +120,67 @@ OBJECTS
   TITLE="One kubectl deploy of 20 objects (5 Deployments)"
 fi
 
+# The peer (Azure/k8s-deploy), run as the Actions runner runs a Node action.
+PEER=()
+if [ -n "${PEER_K8S_DEPLOY:-}" ] && [ "$SET" = example ]; then
+  [ -f "$PEER_K8S_DEPLOY/lib/index.js" ] && [ -f "$PEER_K8S_DEPLOY/action.yml" ] \
+    || { echo "PEER_K8S_DEPLOY=$PEER_K8S_DEPLOY: no built Azure/k8s-deploy there (lib/index.js, action.yml); see the top of $0" >&2; exit 1; }
+  require node
+  mkdir -p "$WORK/peer" "$WORK/workspace/rendered"
+  KUBECONFIG="$WORK/kubeconfig" kubectl kustomize "$MANIFESTS" > "$WORK/workspace/rendered/review-app.yaml"
+  # action.yml's defaults, as the Actions runner fills them in (INPUT_ + the name upper-cased,
+  # hyphens kept); then the inputs a workflow would give.
+  python3 - "$PEER_K8S_DEPLOY/action.yml" > "$WORK/peer/inputs" <<'PY'
+import re, sys
+name = None
+for line in open(sys.argv[1]):
+    m = re.match(r"^   ([a-z-]+):\s*$", line)
+    if m: name = m.group(1); continue
+    m = re.match(r"^      default:\s*(.*?)\s*$", line)
+    if m and name and "${{" not in m.group(1):
+        print(f"INPUT_{name.upper()}={m.group(1).strip(chr(39)).strip(chr(34))}")
+PY
+  cat >> "$WORK/peer/inputs" <<INPUTS
+INPUT_MANIFESTS=rendered
+INPUT_NAMESPACE=pr3
+INPUT_IMAGES=ghcr.io/octocat/hello-world:8f2b1d9
+INPUT_PULL-IMAGES=false
+INPUT_TOKEN=ghs_benchTokenNeverSent
+INPUTS
+  cat > "$WORK/peer/run.sh" <<'PEER_SH'
+#!/usr/bin/env bash
+# One peer deploy as a job step: a fresh HOME (so a cold kubectl cache) and RUNNER_TEMP.
+set -euo pipefail
+work=@WORK@
+job="$(mktemp -d)"
+trap 'rm -rf "$job"' EXIT
+mkdir -p "$job/home" "$job/temp"
+: > "$job/output"; : > "$job/state"; : > "$job/summary"
+mapfile -t inputs < "$work/peer/inputs"
+cd "$work/workspace"
+env -i PATH="$PATH" HOME="$job/home" KUBECONFIG="$work/kubeconfig" RUNNER_TEMP="$job/temp" \
+  CI=true GITHUB_ACTIONS=true GITHUB_WORKFLOW=.github/workflows/deploy.yml GITHUB_REPOSITORY=octocat/hello-world \
+  GITHUB_SHA=8f2b1d9a5c3785ed8d6a35868bc169f07e40e889 GITHUB_REF=refs/heads/main GITHUB_RUN_ID=7001 GITHUB_RUN_ATTEMPT=1 \
+  GITHUB_RUN_NUMBER=1 GITHUB_JOB=deploy GITHUB_ACTOR=octocat GITHUB_EVENT_NAME=deployment GITHUB_EVENT_PATH="$work/deploy.json" \
+  GITHUB_SERVER_URL=https://github.com GITHUB_API_URL=http://127.0.0.1:9 GITHUB_WORKSPACE="$work/workspace" \
+  GITHUB_OUTPUT="$job/output" GITHUB_STATE="$job/state" GITHUB_STEP_SUMMARY="$job/summary" \
+  "${inputs[@]}" node @PEER@/lib/index.js
+PEER_SH
+  sed -i -e "s|@WORK@|'$WORK'|" -e "s|@PEER@|'$PEER_K8S_DEPLOY'|" "$WORK/peer/run.sh"
+  chmod +x "$WORK/peer/run.sh"
+  # One checked run: the peer must succeed (no ::error::, no warning that annotating failed) and
+  # its post-rollout calls must find what they look for (`describe deployment` names the new
+  # ReplicaSet, `get pods` lists its pods). (v7.0.0 then reads the ReplicaSet's name from that
+  # describe line as ":", the word after "NewReplicaSet", so it annotates no pod: its bug, with
+  # any kubectl that prints "NewReplicaSet:  NAME"; the calls are made and timed all the same.)
+  "$WORK/peer/run.sh" > "$WORK/peer/check.log" 2>&1 || { tail -20 "$WORK/peer/check.log"; exit 1; }
+  if grep -q -e '^::error::' -e '^::warning::Failed to' "$WORK/peer/check.log"; then grep -e '^::error::' -e '^::warning::Failed to' "$WORK/peer/check.log" >&2; exit 1; fi
+  KUBECONFIG="$WORK/kubeconfig" kubectl describe deployment web -n pr3 | grep -q '^NewReplicaSet: *web-[0-9a-f]* (1/1 replicas created)' \
+    && KUBECONFIG="$WORK/kubeconfig" kubectl get pods -n pr3 -o json | jq -e '[.items[].metadata.ownerReferences[]? | select(.kind == "ReplicaSet")] | length > 0' >/dev/null \
+    || { echo "the fake API did not give the peer a ReplicaSet and its pods" >&2; exit 1; }
+  PEER=(-n "peer (Azure/k8s-deploy v7.0.0, node $(node --version))" "$WORK/peer/run.sh >/dev/null")
+fi
+
 # A third line for reading the gap: the baseline with a cold discovery cache, as on a fresh
 # hosted runner (kubectl's cache in ~/.kube/cache survives between the baseline's runs here;
 # the runner starts every run with an empty private cache, shared by its kubectl calls).
@@ -118,8 +189,8 @@ COLD="CACHE=\$(mktemp -d); ${BASELINE//kubectl /kubectl --cache-dir \$CACHE }; r
 interleaved_hyperfine "$RUNS" 2 "$RESULTS_DIR/$NAME.json" --shell=bash \
   -n "runner (kubectl handler)" "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s >/dev/null" \
   -n "$BASELINE_NAME" "$BASELINE" \
-  -n "$BASELINE_NAME, cold discovery cache" "$COLD"
-echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
+  -n "$BASELINE_NAME, cold discovery cache" "$COLD" "${PEER[@]}"
+echo "load average before / after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg) (timings provisional on a shared machine)"
 
 report "$TITLE (median of $RUNS interleaved runs)" "$RESULTS_DIR/$NAME.json"
 jq -r '"  baseline with a cold discovery cache: median \(.results[2].median * 10000 | round / 10) ms; runner / cold baseline: \((.results[0].median / .results[2].median) * 100 | round / 100)x"' "$RESULTS_DIR/$NAME.json"
@@ -163,4 +234,11 @@ runner_calls="$(calls "cd '$WORK/workspace' && $RUNNER_CMD --rollout-timeout 30s
 baseline_calls="$(calls "$BASELINE" baseline)"
 echo "$runner_calls"; echo "$baseline_calls"
 count() { sed -n '1s/.*: \([0-9]*\) kubectl processes.*/\1/p' <<< "$1"; }
-table_row "$NAME" "$RESULTS_DIR/$NAME.json" "kubectl processes: runner $(count "$runner_calls"), baseline $(count "$baseline_calls")" >/dev/null
+note="kubectl processes: runner $(count "$runner_calls"), baseline $(count "$baseline_calls")"
+if [ ${#PEER[@]} -gt 0 ]; then
+  jq -r '"  peer (Azure/k8s-deploy): median \(.results[3].median * 10000 | round / 10) ms; runner / peer: \((.results[0].median / .results[3].median) * 100 | round / 100)x (goal <= 0.5x)"' "$RESULTS_DIR/$NAME.json"
+  peer_calls="$(calls "$WORK/peer/run.sh" peer)"
+  echo "$peer_calls"
+  note="$note, peer $(count "$peer_calls"); runner / peer $(jq '(.results[0].median / .results[3].median) * 100 | round / 100' "$RESULTS_DIR/$NAME.json")x (peer $(jq '.results[3].median * 1000 | round' "$RESULTS_DIR/$NAME.json") ms)"
+fi
+table_row "$NAME" "$RESULTS_DIR/$NAME.json" "$note" >/dev/null

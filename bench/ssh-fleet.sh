@@ -4,7 +4,8 @@
 # Prints the wall-time ratio, the runner's peak memory, the most connections it held open while
 # the scripts ran, which key exchange each side negotiated, and the CPU time each side spent.
 # Usage: sudo bench/ssh-fleet.sh [RUNS] [SERVERS] [PARALLEL]   (BENCH_BUILD=framework for the
-# framework-dependent build). bench/ssh-fanout.sh is the same with 20 servers, all at once.
+# framework-dependent build; BENCH_L3_CACHE=266240K measures the memory as on a host with a 260 MiB
+# L3: common.sh). bench/ssh-fanout.sh is the same with 20 servers, all at once.
 source "$(dirname "$0")/common.sh"
 source "$BENCH_DIR/ssh-servers.sh"
 require hyperfine jq ssh /usr/bin/time ss
@@ -45,7 +46,8 @@ while kill -0 "$runner_pid" 2>/dev/null; do
 done
 wait "$runner_pid" || true
 
-/usr/bin/time -f '%U %S %M' -o "$WORK/runner.time" "$WORK/runner.sh" >/dev/null 2>&1 || true
+host_line
+with_host_cache /usr/bin/time -f '%U %S %M' -o "$WORK/runner.time" "$WORK/runner.sh" >/dev/null 2>&1 || true
 /usr/bin/time -f '%U %S' -o "$WORK/openssh.time" "$WORK/openssh.sh" >/dev/null 2>&1 || true
 runner_cpu="$(tail -1 "$WORK/runner.time")"
 openssh_cpu="$(tail -1 "$WORK/openssh.time")"
@@ -70,7 +72,7 @@ interleaved_hyperfine "$RUNS" 1 "$RESULTS_DIR/$NAME.json" \
 report "$SERVERS servers on loopback, sleep 1 each, $PARALLEL at a time (median of $RUNS interleaved runs)" "$RESULTS_DIR/$NAME.json"
 echo "  load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  scripts started (after the side's start): runner $runner_starts; OpenSSH $openssh_starts"
-echo "  runner peak memory: $peak_mb MB; connections open while scripts ran: at most $most"
+echo "  runner peak memory: $peak_mb MB ($(host_cache)); connections open while scripts ran: at most $most"
 echo "  CPU (user sys, s): runner $(cut -d' ' -f1,2 <<<"$runner_cpu") (client only); OpenSSH clients $openssh_cpu"
 echo "  key exchange negotiated: runner $runner_kex; OpenSSH $openssh_kex"
 table_row "$NAME" "$RESULTS_DIR/$NAME.json" \

@@ -88,7 +88,7 @@ done
 find "$tree" -type f | wc -l | grep -qx 5000 || { echo "tree is not 5000 files" >&2; exit 1; }
 
 echo "==> Building the runner"
-runner="$(build_runner)"
+runner="$(runner_command)"   # the Native AOT binary, as the other benchmarks (BENCH_BUILD=framework: dotnet + dll)
 
 event() { # id sha
   printf '{"action":"created","deployment":{"id":%s,"sha":"%s","ref":"main","task":"deploy","payload":{},"environment":"production","transient_environment":false,"production_environment":true},"repository":{"full_name":"octocat/hello-world"}}' "$1" "$2" > "$work/event-$1.json"
@@ -103,7 +103,7 @@ runner_cmd() { # event-id
 #!/usr/bin/env bash
 set -euo pipefail
 exec env -u GITHUB_ACTIONS GITHUB_WORKSPACE='$work' "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
-  dotnet '$runner' --event '$work/event-$1.json' --handler ssh --ssh-port $port \
+  $runner --event '$work/event-$1.json' --handler ssh --ssh-port $port \
   --hosts "\$(tr '\n' ' ' < '$work/logins')" --deploy-path app --upload . --working-directory '$tree' --skip-superseded false > '$work/runner-$1.log'
 RUNNER
 }

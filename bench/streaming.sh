@@ -2,8 +2,10 @@
 # Streaming a chatty script's output: the runner (shell handler, local mode) against the same
 # script piped to `cat`. Prints the wall-time ratio, user and system time of each side, the write
 # system calls each side makes (strace -c), and the runner's peak memory for 1,000 lines,
-# 1,000,000 lines and one 1 GB line without a newline (which the runner cuts at 64 KiB).
-# Usage: bench/streaming.sh [RUNS]   (BENCH_BUILD=framework for the framework-dependent build)
+# 1,000,000 lines and one 1 GB line without a newline (which the runner cuts at 64 KiB), with the
+# host's L3 cache and the load (the GC sizes its budget from the cache).
+# Usage: bench/streaming.sh [RUNS]   (BENCH_BUILD=framework for the framework-dependent build;
+# BENCH_L3_CACHE=266240K measures the memory as on a host with a 260 MiB L3: common.sh)
 source "$(dirname "$0")/common.sh"
 require hyperfine jq strace /usr/bin/time
 
@@ -34,6 +36,7 @@ chmod +x "$WORK/runner.sh" "$WORK/baseline.sh"
 lines="$("$WORK/runner.sh" million | grep -c '^[0-9]\{37\}$')"
 [ "$lines" = 1000000 ] || { echo "the runner passed on $lines of 1000000 lines" >&2; exit 1; }
 
+host_line
 interleaved_hyperfine "$RUNS" 1 "$RESULTS_DIR/streaming.json" \
   -n "runner (1,000,000 lines)" "$WORK/runner.sh million" \
   -n "baseline (bash | cat)" "$WORK/baseline.sh million" >/dev/null
@@ -52,7 +55,8 @@ echo "  write system calls: runner $runner_writes, baseline $baseline_writes (st
 peak_thousand="$(peak_rss_mb "$WORK/runner.sh" thousand)"
 peak_million="$(peak_rss_mb "$WORK/runner.sh" million)"
 peak_gigabyte="$(peak_rss_mb "$WORK/runner.sh" gigabyte-line)"
-echo "  runner peak memory: $peak_thousand MB (1,000 lines), $peak_million MB (1,000,000 lines), $peak_gigabyte MB (one 1 GB line)"
+echo "  runner peak memory: $peak_thousand MB (1,000 lines), $peak_million MB (1,000,000 lines), $peak_gigabyte MB (one 1 GB line); $(host_cache)"
+echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 system_ratio=$(jq '(.results[0].system / .results[1].system) * 100 | round / 100' "$RESULTS_DIR/streaming.json")
 table_row streaming "$RESULTS_DIR/streaming.json" \
