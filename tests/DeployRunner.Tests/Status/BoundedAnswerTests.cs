@@ -13,12 +13,12 @@ public sealed class BoundedAnswerTests
     /// <summary>A body that never ends, counting what was read of it.</summary>
     private sealed class EndlessBody : Stream
     {
-        public long Read { get; private set; }
+        public long BytesRead { get; private set; }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             buffer.AsSpan(offset, count).Fill((byte)'x');
-            Read += count;
+            BytesRead += count;
             return count;
         }
 
@@ -54,7 +54,7 @@ public sealed class BoundedAnswerTests
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => github.ListDeploymentsAsync("o/r", new DeploymentFilter(Environment: "staging"), limit: 1, CancellationToken.None));
 
         Assert.Equal("Could not list deployments (environment=staging): its answer is longer than the 8 MiB the runner reads of one answer; stopped reading.", error.Message);
-        Assert.InRange(body.Read, RetryPolicy.DefaultMaxAnswerBytes, RetryPolicy.DefaultMaxAnswerBytes + (128 * 1024));
+        Assert.InRange(body.BytesRead, RetryPolicy.DefaultMaxAnswerBytes, RetryPolicy.DefaultMaxAnswerBytes + (128 * 1024));
         Assert.Equal(1, transport.Requests);
     }
 
@@ -74,7 +74,7 @@ public sealed class BoundedAnswerTests
 
         Assert.Contains("declares 461373440 bytes, more than the 8 MiB", error.Message, StringComparison.Ordinal);
         Assert.True(error.MayHaveTakenEffect);
-        Assert.Equal(0, body.Read);
+        Assert.Equal(0, body.BytesRead);
     }
 
     [Theory]
