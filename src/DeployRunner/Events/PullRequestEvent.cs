@@ -20,12 +20,20 @@ internal sealed record PullRequestEvent(string? Action, long Number, string Head
 
     /// <summary>
     /// Whether a deployment's <c>ref</c> names this pull request: a branch form (same repository
-    /// only), one of its <c>refs/pull/N/...</c> refs, or the deployment's own SHA.
+    /// only) or one of its <c>refs/pull/N/...</c> refs. A bare SHA names a commit, not a pull
+    /// request (stacked pull requests and forks share commits): see <see cref="IsShaRef"/>.
     /// </summary>
-    public bool IsOwnRef(string deploymentRef, string deploymentSha) =>
+    public bool IsOwnRef(string deploymentRef) =>
         (!FromFork && BranchRefs.Contains(deploymentRef, StringComparer.Ordinal))
-        || PullRefs.Contains(deploymentRef, StringComparer.Ordinal)
-        || (deploymentRef.Length >= 7 && deploymentSha.StartsWith(deploymentRef, StringComparison.OrdinalIgnoreCase) && deploymentRef.All(char.IsAsciiHexDigit));
+        || PullRefs.Contains(deploymentRef, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a deployment was made from its own SHA (whole or abbreviated, at least 7 hex
+    /// digits). A branch whose name looks like a prefix of the SHA counts as a SHA too: the
+    /// ambiguous reading is the one that removes less.
+    /// </summary>
+    public static bool IsShaRef(string deploymentRef, string deploymentSha) =>
+        deploymentRef.Length >= 7 && deploymentRef.All(char.IsAsciiHexDigit) && deploymentSha.StartsWith(deploymentRef, StringComparison.OrdinalIgnoreCase);
 
     private string[] BranchRefs => [HeadRef, $"heads/{HeadRef}", $"refs/heads/{HeadRef}"];
 

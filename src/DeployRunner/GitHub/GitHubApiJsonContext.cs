@@ -7,8 +7,6 @@ namespace DeployRunner.GitHub;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeploymentStatusRequest))]
-[JsonSerializable(typeof(DeploymentStatusResponse))]
-[JsonSerializable(typeof(DeploymentStatusResponse[]))]
 [JsonSerializable(typeof(DeploymentStatusRecord))]
 [JsonSerializable(typeof(DeploymentStatusRecord[]))]
 [JsonSerializable(typeof(JsonElement))]

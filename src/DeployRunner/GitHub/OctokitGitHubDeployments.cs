@@ -50,11 +50,26 @@ internal sealed class OctokitGitHubDeployments : IGitHubDeployments
             status.LogUrl,
             status.EnvironmentUrl,
             status.AutoInactive);
-        await CallAsync(
-            $"post the `{status.State.ToApiName()}` status",
-            () => _connection.Post<DeploymentStatusResponse>(
+        var what = $"post the `{status.State.ToApiName()}` status";
+        var answer = await CallAsync(
+            what,
+            () => _connection.Post<JsonElement>(
                 RepositoryUri(repository, $"deployments/{deploymentId}/statuses"), body, Accept, "application/json",
                 (IDictionary<string, string>?)null, cancellationToken));
+        // A 2xx that is not a status (not JSON, another content type, empty, another shape) says
+        // nothing for sure: the status was probably recorded, so it may have taken effect.
+        if (answer.Body.ValueKind != JsonValueKind.Object || !answer.Body.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.String)
+            throw Malformed(what, answer, "a deployment status");
+    }
+
+    /// <summary>A 2xx answer that is not what was asked for: an API failure like any other, with what arrived.</summary>
+    private static GitHubApiException Malformed(string what, IApiResponse<JsonElement> answer, string expected)
+    {
+        var contentType = answer.HttpResponse.ContentType ?? "no content type";
+        var arrived = answer.Body.ValueKind == JsonValueKind.Undefined
+            ? $"no JSON it could read ({contentType}, {answer.HttpResponse.Body switch { string text => text.Length, byte[] bytes => bytes.Length, _ => 0 }} characters)"
+            : $"JSON of kind {answer.Body.ValueKind}";
+        return new GitHubApiException($"Could not {what}: GitHub answered {(int)answer.HttpResponse.StatusCode} with {arrived}, not {expected}.");
     }
 
     /// <summary>GitHub's largest page.</summary>
@@ -65,33 +80,64 @@ internal sealed class OctokitGitHubDeployments : IGitHubDeployments
 
     public async Task<IReadOnlyList<Deployment>> ListDeploymentsAsync(string repository, DeploymentFilter filter, int? limit, CancellationToken cancellationToken)
     {
-        var items = await ListAsync($"list deployments ({filter})", RepositoryUri(repository, "deployments"), filter.ToQuery(), limit, cancellationToken);
+        var what = $"list deployments ({filter})";
+        var items = await ListAsync(what, RepositoryUri(repository, "deployments"), filter.ToQuery(), limit, cancellationToken);
         return items.Select(item => item is JsonObject deployment
-                ? DeploymentEventReader.ReadDeployment(deployment, "the deployments list")
-                : throw new GitHubApiException("Could not list deployments: GitHub answered with an item that is not an object."))
+                ? ReadApiDeployment(what, deployment, "the deployments list")
+                : throw new GitHubApiException($"Could not {what}: GitHub answered with an item that is not an object."))
             .ToList();
+    }
+
+    /// <summary>
+    /// A deployment as the API gives it: every one has an id, an environment, a SHA and a ref.
+    /// One without them is a malformed answer (an API failure), not a configuration error.
+    /// </summary>
+    private static Deployment ReadApiDeployment(string what, JsonObject item, string source)
+    {
+        Deployment deployment;
+        try
+        {
+            deployment = DeploymentEventReader.ReadDeployment(item, source);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new GitHubApiException($"Could not {what}: {e.Message}", e);
+        }
+
+        if (string.IsNullOrWhiteSpace(deployment.Sha) || string.IsNullOrWhiteSpace(deployment.Ref))
+            throw new GitHubApiException($"Could not {what}: deployment {deployment.Id} in {source} has no `sha` or no `ref`.");
+        return deployment;
     }
 
     public async Task<Deployment> GetDeploymentAsync(string repository, long deploymentId, CancellationToken cancellationToken)
     {
         // Octokit wraps an object answer in [...] when T is enumerable, and JsonObject is: ask
         // for a JsonElement (a struct) and convert.
+        var what = $"get deployment {deploymentId}";
         var element = await CallAsync(
-            $"get deployment {deploymentId}",
+            what,
             () => _connection.Get<JsonElement>(RepositoryUri(repository, $"deployments/{deploymentId}"), new Dictionary<string, string>(), Accept, cancellationToken));
         if (element.Body.ValueKind != JsonValueKind.Object || JsonObject.Create(element.Body) is not { } deployment)
-            throw new GitHubApiException($"Could not get deployment {deploymentId}: GitHub answered with something that is not a deployment.");
-        return DeploymentEventReader.ReadDeployment(deployment, $"deployment {deploymentId} from the API");
+            throw Malformed(what, element, "a deployment");
+        var read = ReadApiDeployment(what, deployment, $"deployment {deploymentId} from the API");
+        if (read.Id != deploymentId)
+            throw new GitHubApiException($"Could not {what}: GitHub answered with deployment {read.Id}.");
+        return read;
     }
 
     public async Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken)
     {
-        var items = await ListAsync($"list the statuses of deployment {deploymentId}", RepositoryUri(repository, $"deployments/{deploymentId}/statuses"), new Dictionary<string, string>(), limit, cancellationToken);
-        return items.OfType<JsonObject>()
-            .Select(status => new DeploymentStatusRecord(
-                status["id"] is JsonValue id && id.TryGetValue<long>(out var parsed) ? parsed : 0,
-                status["state"] is JsonValue state && state.TryGetValue<string>(out var text) ? text : "",
-                status["description"] is JsonValue description && description.TryGetValue<string>(out var words) ? words : null))
+        var what = $"list the statuses of deployment {deploymentId}";
+        var items = await ListAsync(what, RepositoryUri(repository, $"deployments/{deploymentId}/statuses"), new Dictionary<string, string>(), limit, cancellationToken);
+        // Every status has a state: one without is a malformed answer, never "no status yet"
+        // (which would make a teardown or the post step act on a guess).
+        return items
+            .Select(item => item is JsonObject status && status["state"] is JsonValue state && state.GetValueKind() == JsonValueKind.String
+                ? new DeploymentStatusRecord(
+                    status["id"] is JsonValue id && id.GetValueKind() == JsonValueKind.Number && id.TryGetValue<long>(out var parsed) ? parsed : 0,
+                    state.GetValue<string>(),
+                    status["description"] is JsonValue description && description.GetValueKind() == JsonValueKind.String ? description.GetValue<string>() : null)
+                : throw new GitHubApiException($"Could not {what}: GitHub answered with an item that is not a status (no `state`)."))
             .ToList();
     }
 
@@ -103,8 +149,9 @@ internal sealed class OctokitGitHubDeployments : IGitHubDeployments
             new Dictionary<string, string>(),
             IGitHubDeployments.PullRequestCommitLimit,
             cancellationToken);
-        return items.Select(item => item?["sha"] is JsonValue sha && sha.TryGetValue<string>(out var text) ? text : null)
-            .OfType<string>()
+        return items.Select(item => item is JsonObject commit && commit["sha"] is JsonValue sha && sha.GetValueKind() == JsonValueKind.String
+                ? sha.GetValue<string>()
+                : throw new GitHubApiException($"Could not list the commits of pull request #{number}: GitHub answered with an item that is not a commit (no `sha`)."))
             .ToList();
     }
 
@@ -128,7 +175,7 @@ internal sealed class OctokitGitHubDeployments : IGitHubDeployments
             var parameters = page == 1 ? query : new Dictionary<string, string>();
             var response = await CallAsync(what, () => _connection.Get<JsonElement>(uri, parameters, Accept, cancellationToken));
             if (response.Body.ValueKind != JsonValueKind.Array)
-                throw new GitHubApiException($"Could not {what}: GitHub answered with something that is not a list.");
+                throw Malformed(what, response, "a list");
             items.AddRange(JsonArray.Create(response.Body)!);
             if (limit is { } max && items.Count >= max) return items.Take(max).ToList();
             next = response.HttpResponse.ApiInfo?.Links is { } links && links.TryGetValue("next", out var link) ? link : null;
@@ -181,6 +228,17 @@ internal sealed class OctokitGitHubDeployments : IGitHubDeployments
         catch (HttpRequestException e)
         {
             throw new GitHubApiException($"Could not {what}: {e.Message}", e);
+        }
+        catch (GitHubAnswerTooLargeException e)
+        {
+            // Whatever the request did, its answer cannot be read: treated as a lost answer.
+            throw new GitHubApiException($"Could not {what}: {e.Message}.", e);
+        }
+        catch (JsonException e)
+        {
+            // A 2xx whose body is not JSON (or nests past the reader's depth): Octokit's
+            // deserializer throws before we see the answer.
+            throw new GitHubApiException($"Could not {what}: GitHub's answer is not readable JSON ({e.Message})", e);
         }
     }
 

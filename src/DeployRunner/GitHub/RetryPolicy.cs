@@ -13,4 +13,14 @@ internal sealed record RetryPolicy(int MaxAttempts, TimeSpan PerAttemptTimeout, 
 
     /// <summary>Redirects followed for one request before its answer is taken as it is.</summary>
     public int MaxRedirects { get; init; } = 5;
+
+    /// <summary>
+    /// The most the runner reads of one answer's body. GitHub's largest page (100 deployments with
+    /// their payloads and creators) is a few hundred KiB; a body past this is not an answer to read
+    /// but a broken or hostile server, and reading it whole once cost gigabytes.
+    /// </summary>
+    public long MaxAnswerBytes { get; init; } = DefaultMaxAnswerBytes;
+
+    /// <summary>8 MiB: the README's Limits table.</summary>
+    public const long DefaultMaxAnswerBytes = 8L * 1024 * 1024;
 }

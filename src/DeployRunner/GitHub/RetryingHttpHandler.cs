@@ -16,7 +16,10 @@ namespace DeployRunner.GitHub;
 /// handler, which would drop <c>Authorization</c> even on the same host: the token goes along to
 /// the same scheme and host, never to another;</item>
 /// <item>the REST API version this code was written against, <c>X-GitHub-Api-Version: 2022-11-28</c>;</item>
-/// <item>mutative requests (POST, PATCH, PUT, DELETE) at least a second apart.</item>
+/// <item>mutative requests (POST, PATCH, PUT, DELETE) at least a second apart;</item>
+/// <item>every final answer's body read here, within the attempt's time bound and at most
+/// <see cref="RetryPolicy.MaxAnswerBytes"/> (<see cref="GitHubAnswerTooLargeException"/> past
+/// it, never retried); a body cut off mid-way is a lost answer and retried like one.</item>
 /// </list>
 /// </summary>
 internal sealed class RetryingHttpHandler : DelegatingHandler
@@ -72,6 +75,7 @@ internal sealed class RetryingHttpHandler : DelegatingHandler
                     continue;
                 }
 
+                await ReadBoundedAsync(response, _policy.MaxAnswerBytes, attemptTimeout.Token);
                 var saysRateLimit = await SaysRateLimitAsync(response, cancellationToken);
                 if (saysRateLimit || (int)response.StatusCode == 429) rateLimited++;
                 var wait = RetryDelay(response, attempt, rateLimited, saysRateLimit);
@@ -81,7 +85,12 @@ internal sealed class RetryingHttpHandler : DelegatingHandler
                 _onRetry?.Invoke($"GitHub answered HTTP {(int)response.StatusCode}{(rateLimited > 0 ? " (rate limit)" : "")}; retrying in {wait.Value.TotalSeconds:0.#} s (attempt {attempt + 1} of {_policy.MaxAttempts}).");
                 await Task.Delay(wait.Value, _time, cancellationToken);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException)
+            catch (GitHubAnswerTooLargeException)
+            {
+                response?.Dispose();
+                throw;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or IOException)
             {
                 response?.Dispose();
                 var wait = Backoff(attempt);
@@ -92,6 +101,41 @@ internal sealed class RetryingHttpHandler : DelegatingHandler
                 await Task.Delay(wait, _time, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Replaces the answer's content with its bytes, read here so that no layer above (Octokit
+    /// reads a body whole, as one string) can be made to hold more than <paramref name="limit"/>.
+    /// A declared <c>Content-Length</c> past the limit is refused before reading; a body without
+    /// one is read until it passes the limit.
+    /// </summary>
+    internal static async Task ReadBoundedAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        var original = response.Content;
+        if (original.Headers.ContentLength is { } declared && declared > limit)
+            throw new GitHubAnswerTooLargeException(limit, declared);
+
+        using var body = new MemoryStream();
+        await using (var stream = await original.ReadAsStreamAsync(cancellationToken))
+        {
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (body.Length + read > limit) throw new GitHubAnswerTooLargeException(limit, null);
+                body.Write(chunk, 0, read);
+            }
+        }
+
+        var content = new ByteArrayContent(body.ToArray());
+        foreach (var header in original.Headers)
+        {
+            if (!header.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = content;
+        original.Dispose();
     }
 
     /// <summary>Sends, keeping mutative requests <see cref="RetryPolicy.MutationSpacing"/> apart (a teardown posts many statuses).</summary>

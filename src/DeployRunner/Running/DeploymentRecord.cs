@@ -9,8 +9,9 @@ namespace DeployRunner.Running;
 /// <c>GITHUB_STATE</c> for the post step (intent, then outcome). Each deployment has its own
 /// entry <c>deployment-ID</c>: <c>posting:STATE</c> is written before a status request,
 /// <c>posted:STATE</c> once GitHub confirmed it, <c>not-started</c> when GitHub refused
-/// <c>in_progress</c>. A lost answer leaves <c>posting:</c>, which tells the post step to ask the
-/// API instead of guessing. The pair <c>deployment-id</c> / <c>posted</c> (the last confirmed
+/// <c>in_progress</c>, <c>skipping:STATE</c> before the status of a deployment that is not run
+/// (superseded): nothing was started, so there is nothing for the post step to close. A lost
+/// answer leaves <c>posting:</c>, which tells the post step to ask the API instead of guessing. The pair <c>deployment-id</c> / <c>posted</c> (the last confirmed
 /// status) is kept for post steps of earlier versions.
 /// </summary>
 /// <remarks>
@@ -23,6 +24,7 @@ internal sealed class DeploymentRecord(WorkflowFiles files, IWorkflowLog log)
     public const string Posting = "posting:";
     public const string Posted = "posted:";
     public const string NotStarted = "not-started";
+    public const string Skipping = "skipping:";
 
     private int _warned;
 
@@ -39,6 +41,10 @@ internal sealed class DeploymentRecord(WorkflowFiles files, IWorkflowLog log)
     }
 
     public Task NotStartedAsync(long deploymentId) => SaveAsync(deploymentId, NotStarted);
+
+    /// <summary>Before the one status of a deployment that is not run: never in progress, whatever GitHub answers.</summary>
+    public Task SkippingAsync(long deploymentId, DeploymentState state) =>
+        SaveAsync(deploymentId, Skipping + state.ToApiName());
 
     private Task SaveAsync(long deploymentId, string value) => SaveAsync(Key(deploymentId), value);
 

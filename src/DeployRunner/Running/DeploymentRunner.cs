@@ -58,7 +58,7 @@ internal sealed class DeploymentRunner(
 
         var newer = newest[0];
         log.Info($"Deployment {deployment.Id} is superseded by deployment {newer.Id} to the same environment: not running it (input `skip-superseded`).");
-        var posted = await PostFinalAsync(plan, DeploymentState.Inactive, $"Superseded by #{newer.Id}", cancellationToken);
+        var posted = await PostFinalAsync(plan, DeploymentState.Inactive, $"Superseded by #{newer.Id}", cancellationToken, started: false);
         await files.SetOutputAsync("status", DeploymentState.Inactive.ToApiName(), CancellationToken.None);
         await files.SetOutputAsync("deployment-id", deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
         await files.SetOutputAsync("environment-url", "", CancellationToken.None);
@@ -206,7 +206,8 @@ internal sealed class DeploymentRunner(
     private DeploymentStatusUpdate Status(DeploymentPlan plan, DeploymentState state, string description) =>
         new(state, description, logUrl, state == DeploymentState.Success ? plan.EnvironmentUrl : null);
 
-    private async Task<bool> PostFinalAsync(DeploymentPlan plan, DeploymentState state, string description, CancellationToken shutdown)
+    /// <param name="started">False for a deployment that is not run (superseded): the post step must not close it with `error` after a lost answer.</param>
+    private async Task<bool> PostFinalAsync(DeploymentPlan plan, DeploymentState state, string description, CancellationToken shutdown, bool started = true)
     {
         // The final status has its own budget, not the shutdown token (which may have fired
         // already); once told to stop, whatever is left shrinks to the short stopping budget, so a
@@ -216,7 +217,7 @@ internal sealed class DeploymentRunner(
         {
             try { budget.CancelAfter(_budget.FinalStatus); } catch (ObjectDisposedException) { }
         });
-        await _record.IntendAsync(plan.Deployment.Id, state);
+        await (started ? _record.IntendAsync(plan.Deployment.Id, state) : _record.SkippingAsync(plan.Deployment.Id, state));
         try
         {
             await github.PostStatusAsync(plan.Repository, plan.Deployment.Id, Status(plan, state, description), budget.Token);
@@ -225,7 +226,7 @@ internal sealed class DeploymentRunner(
         }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {
-            log.Error($"The `{state.ToApiName()}` status could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)} The post step will close the deployment.", "Status not reported");
+            log.Error($"The `{state.ToApiName()}` status could not be posted: {(e is OperationCanceledException ? "no answer in time" : e.Message)} {(started ? "The post step will close the deployment." : "The deployment was not started; it stays as it was.")}", "Status not reported");
             return false;
         }
     }

@@ -53,6 +53,12 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
             return true;
         }
 
+        if (record.StartsWith(DeploymentRecord.Skipping, StringComparison.Ordinal))
+        {
+            log.Info($"Post step: deployment {deploymentId} was not run (the main step only marked it `{record[DeploymentRecord.Skipping.Length..]}`); nothing was started, nothing to close.");
+            return true;
+        }
+
         var confirmed = record.StartsWith(DeploymentRecord.Posted, StringComparison.Ordinal);
         var stateName = record[(record.IndexOf(':') + 1)..];
         if (confirmed && DeploymentStates.FromApiName(stateName) is { } last && last.IsTerminal())
@@ -73,9 +79,11 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
                     return true;
                 }
 
-                if (latest?.Known != DeploymentState.InProgress && stateName == DeploymentState.InProgress.ToApiName())
+                // Whatever the main step was about to post: a deployment GitHub does not show in
+                // progress is not one this step exists to close (its `in_progress` never landed).
+                if (latest?.Known != DeploymentState.InProgress)
                 {
-                    log.Info($"Post step: GitHub never recorded deployment {deploymentId}'s `in_progress` (latest: `{latest?.State ?? "none"}`); nothing was started, nothing to close.");
+                    log.Info($"Post step: GitHub does not show deployment {deploymentId} in progress (latest: `{latest?.State ?? "none"}`); nothing was started, nothing to close.");
                     return true;
                 }
             }

@@ -15,17 +15,19 @@ namespace DeployRunner.Running;
 /// <c>heads/name</c>, <c>refs/heads/name</c>; for a fork <c>refs/pull/N/head</c> and
 /// <c>refs/pull/N/merge</c> instead) and one for the head SHA, every page;</item>
 /// <item>keep the transient environments among them; list the pull request's commits (one
-/// request); for each environment, list all its deployments and leave it alone if any is not
-/// transient, or its newest deployment's ref is not the pull request's, or its SHA is not one of
-/// the pull request's commits (<see cref="Belongs"/>); the log says which and why;</item>
+/// request); for each environment, list its newest deployments (at most <see cref="MaxDeploymentsRead"/>)
+/// and leave it alone if any is not transient, or its newest deployment is not the pull
+/// request's (<see cref="Belongs"/>); the log says which and why;</item>
 /// <item>run the handler's <c>remove</c> with the newest deployment as context (in_progress,
 /// then inactive "Removed ENV", or failure), unless an earlier run already did;</item>
-/// <item>post <c>inactive</c> on every other deployment of the environment not inactive yet.</item>
+/// <item>post <c>inactive</c> on the next <see cref="MaxOlderDeploymentsClosed"/> deployments
+/// of the environment not inactive yet; older ones are left as they are (the log says how many).</item>
 /// </list>
-/// API requests: 4 lists per event (3 for a fork; one more per extra page of 100), 1 for the
-/// commits, then per environment with
-/// k deployments at most 1 + k + 2 + (k - 1) = 2k + 2 (list, newest status of each, in_progress
-/// and inactive on the newest, inactive on the others). A repeated close costs 1 + k.
+/// Every list is bounded (<see cref="MaxDeploymentsRead"/> per list, 10 pages), so the cost of
+/// a close does not grow with an environment's history: API requests are at most 4 x 10 lists
+/// (3 for a fork), 1 for the commits, then per environment at most 10 + 1 + 2 + 2 x
+/// <see cref="MaxOlderDeploymentsClosed"/> (its list, the newest status of the newest and of each
+/// older one read, in_progress and inactive on the newest, inactive on the older ones).
 /// </summary>
 internal sealed class ReviewAppTeardown(
     IGitHubDeployments github,
@@ -35,6 +37,20 @@ internal sealed class ReviewAppTeardown(
     string? logUrl,
     Func<Deployment, CancellationToken, Task<PreparedDeployment>> prepare)
 {
+    /// <summary>
+    /// The most deployments read by one list (a ref form, the head SHA, one environment): 10
+    /// pages. An environment with a longer history is still removed; only its newest deployments
+    /// are checked for a permanent one (README, Limits).
+    /// </summary>
+    public const int MaxDeploymentsRead = 1_000;
+
+    /// <summary>
+    /// The most older deployments of one environment whose status a close reads and, when not
+    /// inactive yet, marks <c>inactive</c>: one request each, so a long history cannot spend the
+    /// workflow token's 1,000 requests an hour (README, Limits).
+    /// </summary>
+    public const int MaxOlderDeploymentsClosed = 100;
+
     public async Task<int> RunAsync(string repository, PullRequestEvent pullRequest, CancellationToken cancellationToken)
     {
         var found = await FindDeploymentsAsync(repository, pullRequest, cancellationToken);
@@ -92,7 +108,10 @@ internal sealed class ReviewAppTeardown(
         var found = new Dictionary<long, Deployment>();
         foreach (var filter in filters)
         {
-            foreach (var deployment in await github.ListDeploymentsAsync(repository, filter, limit: null, cancellationToken))
+            var listed = await github.ListDeploymentsAsync(repository, filter, MaxDeploymentsRead, cancellationToken);
+            if (listed.Count >= MaxDeploymentsRead)
+                log.Untrusted($"Deployments with {filter}: only the newest {MaxDeploymentsRead} were read; an environment deployed only before them is not found (remove it with a `remove` deployment).");
+            foreach (var deployment in listed)
                 found.TryAdd(deployment.Id, deployment);
         }
 
@@ -100,24 +119,39 @@ internal sealed class ReviewAppTeardown(
     }
 
     /// <summary>
-    /// Why an environment belongs to the pull request, or null with the reason it does not: its
+    /// Why an environment belongs to the pull request, or false with the reason it does not: its
     /// newest deployment must be made from the pull request's ref and be one of its commits. A
     /// ref alone is not enough (a branch name is reused by a later pull request), and a SHA alone
-    /// is not either (two branches can point at one commit).
+    /// is not either (two branches can point at one commit; stacked pull requests and forks share
+    /// commits). A deployment made from a bare SHA names no pull request, so it counts only in an
+    /// environment whose history does: at least one deployment made from this pull request's ref
+    /// at one of its commits, and none made from any other named ref.
     /// </summary>
-    private static (bool Owned, string Why) Belongs(PullRequestEvent pullRequest, Deployment newest, IReadOnlySet<string> commits)
+    internal static (bool Owned, string Why) Belongs(PullRequestEvent pullRequest, IReadOnlyList<Deployment> environment, IReadOnlySet<string> commits)
     {
+        var newest = environment[0];
         var made = $"its newest deployment {newest.Id} was made from ref '{newest.Ref}' at {newest.Sha}";
-        if (!pullRequest.IsOwnRef(newest.Ref, newest.Sha))
+        if (!commits.Contains(newest.Sha))
+            return (false, $"{made}, which is not one of pull request #{pullRequest.Number}'s commits");
+
+        if (PullRequestEvent.IsShaRef(newest.Ref, newest.Sha))
+        {
+            var named = environment.Where(d => !PullRequestEvent.IsShaRef(d.Ref, d.Sha)).ToList();
+            if (named.FirstOrDefault(d => !pullRequest.IsOwnRef(d.Ref)) is { } other)
+                return (false, $"{made}, a bare SHA, and deployment {other.Id} of the environment was made from ref '{other.Ref}', which is not pull request #{pullRequest.Number}'s: a SHA does not say which pull request it belongs to");
+            if (!named.Any(d => commits.Contains(d.Sha)))
+                return (false, $"{made}, a bare SHA, and no deployment of the environment was made from pull request #{pullRequest.Number}'s ref at one of its commits: a SHA does not say which pull request it belongs to (stacked pull requests and forks share commits). Remove it with a `remove` deployment");
+            return (true, $"{made}, a commit of pull request #{pullRequest.Number}, in an environment otherwise deployed from the pull request's ref");
+        }
+
+        if (!pullRequest.IsOwnRef(newest.Ref))
         {
             return (false, pullRequest.FromFork
-                ? $"{made}, which is not one of the fork pull request's refs (refs/pull/{pullRequest.Number}/head or /merge, or a SHA)"
+                ? $"{made}, which is not one of the fork pull request's refs (refs/pull/{pullRequest.Number}/head or /merge)"
                 : $"{made}, not from the pull request's branch '{pullRequest.HeadRef}'");
         }
 
-        return commits.Contains(newest.Sha)
-            ? (true, $"{made}, a commit of pull request #{pullRequest.Number}")
-            : (false, $"{made}, which is not one of pull request #{pullRequest.Number}'s commits");
+        return (true, $"{made}, a commit of pull request #{pullRequest.Number}");
     }
 
     /// <summary>True when the environment is gone (or was left alone on purpose), false when its removal failed.</summary>
@@ -125,7 +159,9 @@ internal sealed class ReviewAppTeardown(
     {
         // Newest first. Every deployment of the environment, not only the ones made from this
         // branch: all of them describe the review app that is about to go.
-        var all = await github.ListDeploymentsAsync(repository, new DeploymentFilter(Environment: environment), limit: null, cancellationToken);
+        // Bounded: past the bound the newest deployments decide (the removal needs only the
+        // newest), so a long history can still be removed.
+        var all = await github.ListDeploymentsAsync(repository, new DeploymentFilter(Environment: environment), MaxDeploymentsRead, cancellationToken);
         if (all.Count == 0) return true;
         if (all.FirstOrDefault(d => !d.TransientEnvironment) is { } permanent)
         {
@@ -134,15 +170,14 @@ internal sealed class ReviewAppTeardown(
         }
 
         var newest = all[0];
-        var (owned, why) = Belongs(pullRequest, newest, commits);
+        var (owned, why) = Belongs(pullRequest, all, commits);
         log.Untrusted($"Environment '{environment}': {(owned ? "removing" : "kept")}, {why}.");
         if (!owned) return true;
+        if (all.Count >= MaxDeploymentsRead)
+            log.Untrusted($"Environment '{environment}' has more than {MaxDeploymentsRead} deployments: its newest {MaxDeploymentsRead} were checked (all transient); older ones are not read.");
 
-        var latestStates = new Dictionary<long, DeploymentStatusRecord?>();
-        foreach (var deployment in all)
-            latestStates[deployment.Id] = (await github.ListStatusesAsync(repository, deployment.Id, limit: 1, cancellationToken)).FirstOrDefault();
-
-        if (latestStates[newest.Id] is { Known: DeploymentState.Inactive } last && last.Description?.StartsWith(DeploymentRunner.RemovedPrefix, StringComparison.Ordinal) == true)
+        var latestNewest = (await github.ListStatusesAsync(repository, newest.Id, limit: 1, cancellationToken)).FirstOrDefault();
+        if (latestNewest is { Known: DeploymentState.Inactive } last && last.Description?.StartsWith(DeploymentRunner.RemovedPrefix, StringComparison.Ordinal) == true)
         {
             log.Untrusted($"Environment '{environment}' was already removed (deployment {newest.Id}: \"{last.Description}\").");
         }
@@ -167,11 +202,15 @@ internal sealed class ReviewAppTeardown(
         }
 
         var description = $"{DeploymentRunner.RemovedPrefix}{environment} (pull request #{pullRequest.Number.ToString(CultureInfo.InvariantCulture)} closed)";
-        foreach (var deployment in all.Skip(1))
+        foreach (var deployment in all.Skip(1).Take(MaxOlderDeploymentsClosed))
         {
-            if (latestStates[deployment.Id]?.Known == DeploymentState.Inactive) continue;
+            var latest = (await github.ListStatusesAsync(repository, deployment.Id, limit: 1, cancellationToken)).FirstOrDefault();
+            if (latest?.Known == DeploymentState.Inactive) continue;
             await github.PostStatusAsync(repository, deployment.Id, new DeploymentStatusUpdate(DeploymentState.Inactive, description, logUrl), cancellationToken);
         }
+
+        if (all.Count - 1 > MaxOlderDeploymentsClosed)
+            log.Untrusted($"Environment '{environment}': removed; its {MaxOlderDeploymentsClosed} newest older deployments are inactive, the rest ({(all.Count >= MaxDeploymentsRead ? "at least " : "")}{all.Count - 1 - MaxOlderDeploymentsClosed}) keep their last status (a close reads at most {MaxOlderDeploymentsClosed}; GitHub shows the environment by its newest deployment).");
 
         return true;
     }

@@ -17,6 +17,7 @@ public sealed class FakeApp : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, bool> _unhealthy = new();
     private readonly ConcurrentQueue<string> _asked = new();
+    private readonly ConcurrentDictionary<string, (int StatusCode, string Location)> _redirects = new();
 
     private FakeApp(WebApplication app, int port)
     {
@@ -29,6 +30,9 @@ public sealed class FakeApp : IAsyncDisposable
     public IReadOnlyList<string> Asked => _asked.ToList();
 
     public void MarkUnhealthy(string address) => _unhealthy[address] = true;
+
+    /// <summary>Answers <paramref name="path"/> with a redirect to <paramref name="location"/> (relative or absolute).</summary>
+    public void Redirect(string path, string location, int statusCode = 302) => _redirects[path] = (statusCode, location);
 
     public static async Task<FakeApp> StartAsync(IEnumerable<string> addresses)
     {
@@ -47,6 +51,13 @@ public sealed class FakeApp : IAsyncDisposable
     {
         var address = context.Connection.LocalIpAddress!.ToString();
         _asked.Enqueue($"{address}{context.Request.Path}");
+        if (_redirects.TryGetValue(context.Request.Path.Value ?? "", out var redirect))
+        {
+            context.Response.StatusCode = redirect.StatusCode;
+            context.Response.Headers.Location = redirect.Location;
+            return;
+        }
+
         context.Response.StatusCode = _unhealthy.ContainsKey(address) ? 500 : context.Request.Path == "/up" ? 200 : 404;
         await context.Response.WriteAsync(context.Response.StatusCode == 200 ? "ok" : "not ok");
     }

@@ -40,10 +40,10 @@ public sealed class PullRequestEventTests
 
         Assert.True(pullRequest.FromFork);
         Assert.Equal(["refs/pull/17/head", "refs/pull/17/merge"], pullRequest.LookupRefs);
-        Assert.False(pullRequest.IsOwnRef("feature/login", "abc123"));
-        Assert.False(pullRequest.IsOwnRef("refs/heads/feature/login", "abc123"));
-        Assert.True(pullRequest.IsOwnRef("refs/pull/17/head", "abc123"));
-        Assert.False(pullRequest.IsOwnRef("refs/pull/170/head", "abc123"));
+        Assert.False(pullRequest.IsOwnRef("feature/login"));
+        Assert.False(pullRequest.IsOwnRef("refs/heads/feature/login"));
+        Assert.True(pullRequest.IsOwnRef("refs/pull/17/head"));
+        Assert.False(pullRequest.IsOwnRef("refs/pull/170/head"));
     }
 
     [Theory]
@@ -51,18 +51,27 @@ public sealed class PullRequestEventTests
     [InlineData("heads/feature/login", true)]
     [InlineData("refs/heads/feature/login", true)]
     [InlineData("refs/pull/17/merge", true)]
-    [InlineData("a5c3785ed8d6a35868bc169f07e40e889087fd2e", true)]
-    [InlineData("a5c3785", true)]
-    [InlineData("b5c3785", false)]
+    [InlineData("a5c3785ed8d6a35868bc169f07e40e889087fd2e", false)]
+    [InlineData("a5c3785", false)]
     [InlineData("feature/login2", false)]
     [InlineData("refs/tags/feature/login", false)]
-    public void A_same_repository_pull_request_owns_its_branch_in_every_form_and_a_sha_ref_of_the_deployment(string deploymentRef, bool own)
+    public void A_same_repository_pull_request_owns_its_branch_in_every_form_but_no_bare_sha(string deploymentRef, bool own)
     {
         var pullRequest = PullRequestEvent.TryRead(Closed(), "pull_request", "event.json")!;
 
         Assert.False(pullRequest.FromFork);
-        Assert.Equal(own, pullRequest.IsOwnRef(deploymentRef, "a5c3785ed8d6a35868bc169f07e40e889087fd2e"));
+        Assert.Equal(own, pullRequest.IsOwnRef(deploymentRef));
     }
+
+    [Theory]
+    [InlineData("a5c3785ed8d6a35868bc169f07e40e889087fd2e", true)]
+    [InlineData("A5C3785", true)]
+    [InlineData("a5c3785", true)]
+    [InlineData("a5c378", false)]
+    [InlineData("b5c3785", false)]
+    [InlineData("feature/login", false)]
+    public void A_ref_is_a_bare_sha_when_it_is_at_least_seven_hex_digits_of_the_deployments_own_sha(string deploymentRef, bool sha) =>
+        Assert.Equal(sha, PullRequestEvent.IsShaRef(deploymentRef, "a5c3785ed8d6a35868bc169f07e40e889087fd2e"));
 
     [Fact]
     public void Other_events_are_not_pull_requests_even_when_they_carry_one()

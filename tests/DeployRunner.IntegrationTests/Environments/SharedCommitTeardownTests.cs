@@ -1,0 +1,108 @@
+namespace DeployRunner.IntegrationTests.Environments;
+
+/// <summary>
+/// A deployment made from a bare SHA names a commit, not a pull request: stacked pull requests
+/// and forks share commits. It counts for a closing pull request only in an environment whose
+/// history names that pull request (a deployment from its ref at one of its commits, none from
+/// another ref). The built runner against the fake GitHub API; the remove-script records what
+/// was torn down.
+/// </summary>
+public sealed class SharedCommitTeardownTests : FakeApiTest
+{
+    private const string RemoveScript = "echo \"$DEPLOY_ENVIRONMENT\" >> removed.txt";
+    private const string ShaA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    private const string ShaC = "cccccccccccccccccccccccccccccccccccccccc";
+
+    private RunnerSandbox Close(long number, string headRef, string headSha, string headRepository = "octocat/hello-world", string eventName = "pull_request") =>
+        new RunnerSandbox(WebhookEvents.PullRequest(number, headRef, headSha, headRepository: headRepository), Api)
+            .Input("remove-script", RemoveScript)
+            .WithEventName(eventName);
+
+    private static IReadOnlyList<string> Removed(RunnerSandbox sandbox)
+    {
+        var path = Path.Combine(sandbox.Workspace, "removed.txt");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    private void Deployed(long id, string environment, string @ref, string sha)
+    {
+        Api.AddDeployment(WebhookEvents.ApiDeployment(id, environment, @ref: @ref, sha: sha, transient: true));
+        Api.AddStatus(id, "success");
+    }
+
+    /// <summary>
+    /// #18 is stacked on #17 (its branch starts from feature-17). #17's review app was last
+    /// deployed from the SHA that is #18's head commit.
+    /// </summary>
+    private void StackedPullRequests()
+    {
+        Deployed(171, "pr17", "feature-17", ShaA);
+        Deployed(181, "pr18", "feature-18", ShaC);
+        Deployed(172, "pr17", ShaC, ShaC);
+        Api.AddPullRequestCommits(17, ShaA, ShaC);
+        Api.AddPullRequestCommits(18, ShaA, ShaC);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Closing_a_stacked_pull_request_leaves_the_review_app_of_the_one_below_alone_though_its_newest_deployment_is_the_shared_head_sha()
+    {
+        StackedPullRequests();
+        using var sandbox = Close(18, "feature-18", ShaC);
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Equal(["pr18"], Removed(sandbox));
+        Assert.Equal("success", Api.LatestState(172));
+        Assert.Equal("success", Api.LatestState(171));
+        Assert.Contains($"Environment 'pr17': kept, its newest deployment 172 was made from ref '{ShaC}' at {ShaC}, a bare SHA, and deployment 171 of the environment was made from ref 'feature-17', which is not pull request #18's: a SHA does not say which pull request it belongs to.", result.Lines);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_pull_request_whose_environment_it_is_still_removes_it_when_its_newest_deployment_is_a_bare_sha()
+    {
+        StackedPullRequests();
+        using var sandbox = Close(17, "feature-17", ShaC);
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Equal(["pr17"], Removed(sandbox));
+        Assert.Equal("inactive", Api.LatestState(172));
+        Assert.Equal("inactive", Api.LatestState(171));
+        Assert.Equal("success", Api.LatestState(181));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_fork_pull_request_sharing_a_head_commit_removes_no_review_app_deployed_from_that_sha()
+    {
+        StackedPullRequests();
+        // Only ever deployed from the SHA: nothing ties it to any pull request.
+        Deployed(190, "sha-preview", ShaC, ShaC);
+        Api.AddPullRequestCommits(20, ShaA, ShaC);
+        using var sandbox = Close(20, "main", ShaC, headRepository: "mallory/hello-world", eventName: "pull_request_target");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Empty(Removed(sandbox));
+        Assert.All(new long[] { 171, 172, 181, 190 }, id => Assert.Equal("success", Api.LatestState(id)));
+        Assert.Contains(result.Lines, l => l.StartsWith("Environment 'sha-preview': kept", StringComparison.Ordinal) && l.Contains("no deployment of the environment was made from pull request #20's ref", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_abbreviated_sha_ref_is_a_bare_sha_too()
+    {
+        Deployed(181, "pr18", "feature-18", ShaC);
+        Deployed(171, "pr17", "feature-17", ShaA);
+        Deployed(172, "pr17", ShaC[..7], ShaC);
+        Api.AddPullRequestCommits(18, ShaA, ShaC);
+        using var sandbox = Close(18, "feature-18", ShaC);
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Equal(["pr18"], Removed(sandbox));
+        Assert.Equal("success", Api.LatestState(172));
+    }
+}
