@@ -37,10 +37,20 @@ internal sealed partial class OctokitGitHubDeployments
                 mayHaveTakenEffect: false);
         }
 
+        // A 201 without a readable deployment may still have created one: nothing is run, and the
+        // message says to look (the deployment has no status, so it shows as waiting, never as in progress).
+        const string Look = " A deployment may have been created; nothing was run. Check the repository's deployments.";
         if (body.ValueKind != JsonValueKind.Object || JsonObject.Create(body) is not { } created)
-            throw new GitHubApiException($"Could not {what}: GitHub answered with something that is not a deployment.");
-        var read = DeploymentEventReader.ReadDeployment(created, "the created deployment");
-        return new CreatedDeployment(read, created["url"] is JsonValue url && url.TryGetValue<string>(out var text) ? text : null);
+            throw new GitHubApiException($"Could not {what}: GitHub answered with something that is not a deployment.{Look}");
+        try
+        {
+            var read = DeploymentEventReader.ReadDeployment(created, "GitHub's answer");
+            return new CreatedDeployment(read, created["url"] is JsonValue url && url.TryGetValue<string>(out var text) ? text : null);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new GitHubApiException($"Could not {what}: {e.Message}{Look}");
+        }
     }
 
     public async Task<string> ResolveCommitAsync(string repository, string gitRef, CancellationToken cancellationToken)

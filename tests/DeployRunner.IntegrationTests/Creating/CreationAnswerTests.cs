@@ -26,13 +26,15 @@ public sealed class CreationAnswerTests : FakeApiTest
         { 403, """{"message":"Resource not accessible by integration"}""", "`permissions: deployments: write`", 2 },
         { 404, """{"message":"Not Found"}""", "Check that the repository exists", 2 },
         { 422, """{"message":"Validation Failed","errors":[{"message":"No ref found for: 6113728"}]}""", "No ref found for: 6113728", 2 },
+        { 201, """{"message":"a proxy's idea of a deployment"}""", "has no numeric `id`", 1 },
+        { 201, """["not", "an", "object"]""", "not a deployment", 1 },
     };
 
     [WebhookFixtureTheory]
     [MemberData(nameof(Answers))]
     public async Task Each_refusal_is_one_clear_error_with_nothing_run_and_nothing_in_progress(int status, string body, string expected, int exitCode)
     {
-        Api.RefuseNextCreation(status, (JsonObject)JsonNode.Parse(body)!);
+        Api.RefuseNextCreation(status, JsonNode.Parse(body)!);
         using var sandbox = Sandbox();
 
         var result = await sandbox.RunAsync();

@@ -13,7 +13,7 @@ namespace DeployRunner.TestKit;
 /// </summary>
 public sealed partial class FakeGitHubApi
 {
-    private readonly ConcurrentQueue<(int Status, JsonObject Body)> _createAnswers = new();
+    private readonly ConcurrentQueue<(int Status, JsonNode Body)> _createAnswers = new();
     private readonly Dictionary<string, string> _commits = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _creationRequests = [];
     private long _nextDeploymentId = 5000;
@@ -30,8 +30,8 @@ public sealed partial class FakeGitHubApi
         get { lock (_gate) return _deployments.Where(d => d["created_by_fake"] is not null).Select(d => (JsonObject)d.DeepClone()).ToList(); }
     }
 
-    /// <summary>The next create request gets this answer instead of a 201 (and creates nothing).</summary>
-    public void RefuseNextCreation(int status, JsonObject body) => _createAnswers.Enqueue((status, body));
+    /// <summary>The next create request gets this answer instead of a 201 (and creates nothing), malformed or not.</summary>
+    public void RefuseNextCreation(int status, JsonNode body) => _createAnswers.Enqueue((status, body));
 
     /// <summary>GitHub's answer to a required context that has not passed.</summary>
     public static JsonObject FailedChecks(string gitRef, params (string Context, string State)[] contexts) => new()
