@@ -11,9 +11,10 @@ namespace DeployRunner;
 
 /// <summary>
 /// The main step's work for one repository, once the edge has decided what the event asks for:
-/// deploy one deployment, or tear down a closed pull request's review apps.
+/// deploy one deployment, create deployments and deploy them (push, pull request, dispatch), or
+/// tear down a closed pull request's review apps.
 /// </summary>
-internal sealed class MainStep
+internal sealed partial class MainStep
 {
     private readonly IWorkflowLog _log;
     private readonly string _repository;
@@ -24,6 +25,8 @@ internal sealed class MainStep
     private readonly DeploymentRunner _runner;
     private readonly DeploymentPreparer _preparer;
     private readonly string? _logUrl;
+    private readonly InputSet _inputs;
+    private readonly RunnerEnvironment _environment;
 
     public MainStep(
         InputSet inputs,
@@ -36,6 +39,8 @@ internal sealed class MainStep
         CancellationToken shutdown)
     {
         _log = log;
+        _inputs = inputs;
+        _environment = environment;
         _repository = repository;
         _github = github;
         _dryRun = dryRun;

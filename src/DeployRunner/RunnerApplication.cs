@@ -1,4 +1,5 @@
 using DeployRunner.Configuration;
+using DeployRunner.Creating;
 using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
@@ -78,7 +79,7 @@ internal sealed class RunnerApplication(
 
             var environment = RunnerEnvironment.From(variables, currentDirectory);
             eventPath ??= environment.EventPath
-                ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: deployment`, or pass --event PATH to a deployment event file (such as examples/events/deploy.json). Run with --help for every option.");
+                ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: push`, `pull_request`, `workflow_dispatch` or `deployment`, or pass --event PATH to an event file (such as examples/events/deploy.json or examples/events/push.json). Run with --help for every option.");
             var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown);
             var dryRun = inputs.GetBool("dry-run", false);
             var deploymentId = RunnerEvent.ParseDeploymentId(inputs.Get("deployment-id"));
@@ -89,7 +90,11 @@ internal sealed class RunnerApplication(
             return request switch
             {
                 RunnerEvent.PullRequestClosed closed => await main.TearDownAsync(closed.PullRequest),
+                RunnerEvent.PullRequestUpdated updated => await main.PullRequestUpdatedAsync(updated.PullRequest),
+                RunnerEvent.Pushed pushed => await main.PushedAsync(pushed.Push),
+                RunnerEvent.Dispatched dispatched => await main.DispatchedAsync(dispatched.Dispatch),
                 RunnerEvent.ExplicitDeployment explicitId => await main.DeployAsync(await main.FetchDeploymentAsync(explicitId.Id)),
+                RunnerEvent.DeploymentRequested requested when RunnerMark.OwnedByAnotherRun(requested.Deployment, environment.RunId) => main.StandDown(requested.Deployment),
                 RunnerEvent.DeploymentRequested requested => await main.DeployAsync(requested.Deployment),
                 _ => throw new InvalidOperationException($"Unknown event kind {request.GetType().Name}."),
             };

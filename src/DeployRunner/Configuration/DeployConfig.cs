@@ -8,12 +8,16 @@ namespace DeployRunner.Configuration;
 
 /// <summary>
 /// Deliverybot's <c>.github/deploy.yml</c>: target names mapped to deployment settings. The runner
-/// reads only each target's <c>environment</c> and its <c>runner:</c> block; every other key
-/// belongs to Deliverybot and is left alone. The file is read with YamlDotNet's representation
-/// model (no reflection, trim-safe), which keeps line and column of every node for errors.
+/// reads each target's <c>environment</c>, its <c>runner:</c> block and Deliverybot's keys for
+/// creating a deployment (<see cref="TargetDeployment"/>); a key that is neither is a warning.
+/// The file is read with YamlDotNet's representation model (no reflection, trim-safe), which
+/// keeps line and column of every node for errors.
 /// </summary>
 internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTarget> Targets)
 {
+    /// <summary>Keys the runner does not know, each with the nearest known key: said once, never fatal.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public static DeployConfig Parse(string yaml, string file)
     {
         YamlStream stream;
@@ -37,15 +41,16 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
             throw Error(Location(file, stream.Documents[0].RootNode.Start), "the file must be a mapping of target names (production:, review:, ...) to their settings.");
 
         var targets = new List<DeployTarget>();
+        var warnings = new List<string>();
         foreach (var (key, value) in Entries(root, file))
         {
             var name = ScalarText(key) ?? throw Error(Location(file, key.Start), "a target name must be plain text.");
             if (value is not YamlMappingNode target)
                 throw Error(Location(file, value.Start), $"target `{name}` must be a mapping (environment:, runner:, ...).");
-            targets.Add(ReadTarget(name, target, file, Location(file, key.Start)));
+            targets.Add(ReadTarget(name, target, file, Location(file, key.Start), warnings));
         }
 
-        return new DeployConfig(file, targets);
+        return new DeployConfig(file, targets) { Warnings = warnings };
     }
 
     /// <summary>
@@ -87,10 +92,11 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
     [GeneratedRegex(@"\$\{\{.*?\}\}")]
     private static partial Regex TemplateExpression();
 
-    private static DeployTarget ReadTarget(string name, YamlMappingNode target, string file, ConfigLocation location)
+    private static DeployTarget ReadTarget(string name, YamlMappingNode target, string file, ConfigLocation location, List<string> warnings)
     {
         var environment = name;
         var runner = new List<ConfiguredSetting>();
+        var deployment = new DeliverybotKeys(name, file);
         foreach (var (key, value) in Entries(target, file))
         {
             switch (ScalarText(key))
@@ -103,10 +109,15 @@ internal sealed partial record DeployConfig(string File, IReadOnlyList<DeployTar
                 case "runner":
                     runner = ReadRunner(name, value, file);
                     break;
+                case var other:
+                    deployment.Read(other, key, value, warnings);
+                    break;
             }
         }
 
-        return new DeployTarget(name, environment, runner, location);
+        if (deployment.LegacyEnvironment is { Length: > 0 } legacy && !Entries(target, file).Any(e => ScalarText(e.Key) == "environment"))
+            environment = legacy;
+        return new DeployTarget(name, environment, runner, location, deployment.Result());
     }
 
     private static List<ConfiguredSetting> ReadRunner(string target, YamlNode node, string file)

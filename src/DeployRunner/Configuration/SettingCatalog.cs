@@ -31,6 +31,9 @@ internal static class SettingCatalog
         new("config", SettingKind.WorkflowOnly),
         new("payload-overrides", SettingKind.WorkflowOnly),
         new("deployment-id", SettingKind.WorkflowOnly),
+        // Which deployment the runner creates: the workflow decides, never a file or a payload.
+        new("target", SettingKind.WorkflowOnly),
+        new("ref", SettingKind.WorkflowOnly),
         // Removal safety: whoever can create a deployment must not opt in for the workflow.
         new("remove-non-transient", SettingKind.WorkflowOnly),
     ];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using DeployRunner.Inputs;
 
 namespace DeployRunner.Edge;
 
@@ -15,7 +16,7 @@ internal static class CommandLine
     public const string PostStepName = "deploy-runner-post";
 
     /// <summary>Deployment fields the event decides; they are refused as flags with how to change them.</summary>
-    private static readonly string[] EventFields = ["task", "environment", "ref", "sha", "payload", "transient-environment", "production-environment"];
+    private static readonly string[] EventFields = ["task", "environment", "sha", "payload", "transient-environment", "production-environment"];
 
     /// <summary>Started as the post step: invoked as <see cref="PostStepName"/>, or with <c>--post</c> first.</summary>
     public static bool IsPostStep(string? invokedAs, IReadOnlyList<string> arguments) =>
@@ -86,7 +87,7 @@ internal static class CommandLine
 
         var candidates = ActionInputs.All.Select(i => i.Name).Append("event").Append("help").Append("version");
         var suggestion = candidates
-            .Select(candidate => (Candidate: candidate, Distance: EditDistance(name, candidate)))
+            .Select(candidate => (Candidate: candidate, Distance: NearestName.EditDistance(name, candidate)))
             .Where(c => c.Distance <= Math.Max(2, c.Candidate.Length / 3))
             .OrderBy(c => c.Distance)
             .Select(c => c.Candidate)
@@ -102,22 +103,6 @@ internal static class CommandLine
         "manifests" => "k8s/",
         _ => input.Default.Length > 0 && !input.Default.Contains("${{", StringComparison.Ordinal) ? input.Default : "VALUE",
     };
-
-    /// <summary>Levenshtein distance: how many one-letter edits turn one word into the other.</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 
     /// <summary>The help text: usage, then every input of action.yml grouped by handler, with its default and one line of meaning.</summary>
     public static string Help()

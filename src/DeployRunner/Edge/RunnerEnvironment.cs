@@ -17,7 +17,9 @@ internal sealed record RunnerEnvironment(
     string? OutputPath,
     string? StatePath,
     string? SummaryPath,
-    string? EventName = null)
+    string? EventName = null,
+    string? Sha = null,
+    string? RunAttempt = null)
 {
     public static RunnerEnvironment From(IReadOnlyDictionary<string, string> variables, string currentDirectory)
     {
@@ -39,7 +41,9 @@ internal sealed record RunnerEnvironment(
             OutputPath: Get("GITHUB_OUTPUT"),
             StatePath: Get("GITHUB_STATE"),
             SummaryPath: Get("GITHUB_STEP_SUMMARY"),
-            EventName: Get("GITHUB_EVENT_NAME"));
+            EventName: Get("GITHUB_EVENT_NAME"),
+            Sha: Get("GITHUB_SHA"),
+            RunAttempt: Get("GITHUB_RUN_ATTEMPT"));
     }
 
     /// <summary>The link every status carries: the workflow run that did the work.</summary>

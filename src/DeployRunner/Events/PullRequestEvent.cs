@@ -7,8 +7,19 @@ namespace DeployRunner.Events;
 /// uses to find the pull request's review apps: its number, head branch and commit, and whether
 /// the head branch lives in a fork.
 /// </summary>
-internal sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, bool FromFork = true)
+internal sealed record PullRequestEvent(string? Action, long Number, string HeadRef, string HeadSha, bool FromFork = true, string? Author = null)
 {
+    /// <summary>The types that deploy a review app: a pull request opened, updated or reopened.</summary>
+    public static readonly IReadOnlyList<string> DeployingActions = ["opened", "synchronize", "reopened"];
+
+    public bool IsClosed => string.Equals(Action, "closed", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Dependabot's pull requests run, like a fork's, with a read-only token and no secrets.
+    /// https://docs.github.com/en/code-security/dependabot/working-with-dependabot/automating-dependabot-with-github-actions
+    /// </summary>
+    public bool ByDependabot => string.Equals(Author, "dependabot[bot]", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// The refs to look deployments up by: the head branch in each form (<c>name</c>,
     /// <c>heads/name</c>, <c>refs/heads/name</c>) when the branch lives in this repository, else
@@ -42,17 +53,18 @@ internal sealed record PullRequestEvent(string? Action, long Number, string Head
     /// <summary>
     /// Null when this is not a pull request event: GITHUB_EVENT_NAME (when known) is neither
     /// <c>pull_request</c> nor <c>pull_request_target</c>, or the payload has no <c>pull_request</c>
-    /// object (other events, such as reviews, carry one too). Any type but <c>closed</c> is refused.
+    /// object (other events, such as reviews, carry one too). Types other than <c>closed</c> and
+    /// <see cref="DeployingActions"/> are refused.
     /// </summary>
     public static PullRequestEvent? TryRead(JsonObject root, string? eventName, string source)
     {
         if (eventName is not (null or "pull_request" or "pull_request_target")) return null;
         if (root["pull_request"] is not JsonObject pullRequest) return null;
         var action = DeploymentEventReader.Text(root["action"]);
-        if (!string.Equals(action, "closed", StringComparison.Ordinal))
+        if (!string.Equals(action, "closed", StringComparison.Ordinal) && !DeployingActions.Contains(action ?? "", StringComparer.Ordinal))
         {
             throw new ConfigurationException(
-                $"The event in {source} is a `pull_request` event of type '{action ?? "(none)"}', with no `deployment` object: the runner tears review apps down only when a pull request closes. Add `types: [closed]` under `pull_request:` in the workflow's `on:`.");
+                $"The event in {source} is a `pull_request` event of type '{action ?? "(none)"}': the runner deploys review apps when a pull request is opened, synchronized or reopened, and tears them down when it closes. Add `types: [opened, synchronize, reopened, closed]` under `pull_request:` in the workflow's `on:`.");
         }
 
         var number = root["number"] ?? pullRequest["number"];
@@ -78,6 +90,7 @@ internal sealed record PullRequestEvent(string? Action, long Number, string Head
             parsedNumber,
             headRef,
             headSha,
-            fromFork);
+            fromFork,
+            DeploymentEventReader.Text(pullRequest["user"]?["login"]));
     }
 }

@@ -22,16 +22,49 @@ internal abstract record RunnerEvent
     /// <summary>A closed pull request: its transient environments go.</summary>
     public sealed record PullRequestClosed(PullRequestEvent PullRequest) : RunnerEvent;
 
+    /// <summary>A pull request opened, synchronized or reopened: the runner creates its review apps' deployments.</summary>
+    public sealed record PullRequestUpdated(PullRequestEvent PullRequest) : RunnerEvent;
+
+    /// <summary>A push of a branch or tag: the runner creates the deployments of the targets it matches.</summary>
+    public sealed record Pushed(PushEvent Push) : RunnerEvent;
+
+    /// <summary>A <c>workflow_dispatch</c> (the "Deploy" button): the runner creates the deployment input <c>target</c> names.</summary>
+    public sealed record Dispatched(WorkflowDispatchEvent Dispatch) : RunnerEvent;
+
     /// <summary>
-    /// An explicit id wins over the event; then a <c>deployment</c> object; then a closed pull
-    /// request. Anything else is a configuration error that says which event it was.
+    /// An explicit id wins over the event; then the event's kind (GITHUB_EVENT_NAME, or for a
+    /// local run the payload's shape): a <c>deployment</c>, a pull request, a push or a dispatch.
+    /// Anything else is a configuration error that says which event it was.
     /// </summary>
     public static RunnerEvent Read(JsonObject root, string source, string? eventName, long? deploymentId)
     {
         if (deploymentId is { } id) return new ExplicitDeployment(id);
-        if (root["deployment"] is null && PullRequestEvent.TryRead(root, eventName, source) is { } pullRequest)
-            return new PullRequestClosed(pullRequest);
-        return new DeploymentRequested(DeploymentEventReader.FromRoot(root, source, eventName).Deployment);
+        var kind = eventName ?? Infer(root);
+        switch (kind)
+        {
+            case "pull_request" or "pull_request_target" when root["deployment"] is null && PullRequestEvent.TryRead(root, kind, source) is { } pullRequest:
+                return pullRequest.IsClosed ? new PullRequestClosed(pullRequest) : new PullRequestUpdated(pullRequest);
+            case "push" when root["deployment"] is null:
+                return new Pushed(PushEvent.Read(root, source));
+            case "workflow_dispatch" when root["deployment"] is null:
+                return new Dispatched(WorkflowDispatchEvent.Read(root, source));
+            case "issue_comment":
+                throw new ConfigurationException(
+                    $"The event in {source} is an `issue_comment`: the runner does not deploy from comments (Deliverybot's `/deploy` command). Deploy with a `workflow_dispatch` workflow (input `target`), or on `push` and `pull_request`; see examples/workflows/.");
+            default:
+                return new DeploymentRequested(DeploymentEventReader.FromRoot(root, source, eventName).Deployment);
+        }
+    }
+
+    /// <summary>A local run's event without GITHUB_EVENT_NAME: its kind from the payload's shape.</summary>
+    private static string? Infer(JsonObject root)
+    {
+        if (root["deployment"] is not null) return "deployment";
+        if (root["pull_request"] is JsonObject) return "pull_request";
+        if (root["comment"] is not null && root["issue"] is not null) return "issue_comment";
+        if (root["pusher"] is not null && root["ref"] is not null && root["after"] is not null) return "push";
+        if (root["workflow"] is not null && root["ref"] is not null && root.ContainsKey("inputs")) return "workflow_dispatch";
+        return null;
     }
 
     /// <summary>Input <c>deployment-id</c>: a deployment's numeric id, or null when not given.</summary>

@@ -7,6 +7,7 @@ namespace DeployRunner.GitHub;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeploymentStatusRequest))]
+[JsonSerializable(typeof(NewDeployment))]
 [JsonSerializable(typeof(DeploymentStatusRecord))]
 [JsonSerializable(typeof(DeploymentStatusRecord[]))]
 [JsonSerializable(typeof(JsonElement))]

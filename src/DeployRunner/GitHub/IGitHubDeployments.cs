@@ -29,6 +29,15 @@ internal interface IGitHubDeployments
     /// </summary>
     Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a deployment (<c>POST /repos/{o}/{r}/deployments</c>). Every answer but 201 is a
+    /// <see cref="GitHubApiException"/> whose message says why and what to do.
+    /// </summary>
+    Task<CreatedDeployment> CreateDeploymentAsync(string repository, NewDeployment deployment, CancellationToken cancellationToken);
+
+    /// <summary>The commit SHA a branch, tag or SHA names (<c>GET /repos/{o}/{r}/commits/{ref}</c>).</summary>
+    Task<string> ResolveCommitAsync(string repository, string gitRef, CancellationToken cancellationToken);
+
     /// <summary>One page of GitHub's largest size.</summary>
     public const int PullRequestCommitLimit = 100;
 }

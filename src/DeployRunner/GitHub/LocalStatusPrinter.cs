@@ -26,6 +26,13 @@ internal sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
     public Task<IReadOnlyList<DeploymentStatusRecord>> ListStatusesAsync(string repository, long deploymentId, int? limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<DeploymentStatusRecord>>([]);
 
+    // A local run shows the deployments it would create and creates none (MainStep never gets here without a token).
+    public Task<CreatedDeployment> CreateDeploymentAsync(string repository, NewDeployment deployment, CancellationToken cancellationToken) =>
+        throw new ConfigurationException("Creating a deployment needs the GitHub API: run in GitHub Actions, or pass --token.", setting: "token");
+
+    public Task<string> ResolveCommitAsync(string repository, string gitRef, CancellationToken cancellationToken) =>
+        throw new ConfigurationException($"Resolving '{gitRef}' to a commit needs the GitHub API: run in GitHub Actions, or pass --token.", setting: "token");
+
     public Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);
 }

@@ -13,7 +13,7 @@ namespace DeployRunner.GitHub;
 /// authentication, headers and error mapping; our serializer supplies AOT-safe bodies; our
 /// handler supplies retries.
 /// </summary>
-internal sealed class OctokitGitHubDeployments : IGitHubDeployments
+internal sealed partial class OctokitGitHubDeployments : IGitHubDeployments
 {
     private const string Accept = "application/vnd.github+json";
     private readonly IConnection _connection;

@@ -15,9 +15,22 @@ namespace DeployRunner.Planning;
 /// </summary>
 internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment environment, HandlerContext context)
 {
+    private DeployConfig? _config;
+    private bool _configLoaded;
+
+    /// <summary>The config file, read once per run (a teardown or several created deployments prepare many times); its warnings said once.</summary>
+    public async Task<DeployConfig?> LoadConfigAsync(CancellationToken cancellationToken)
+    {
+        if (_configLoaded) return _config;
+        _config = await EffectiveSettings.LoadConfigAsync(inputs, environment.Workspace, cancellationToken);
+        _configLoaded = true;
+        foreach (var warning in _config?.Warnings ?? []) context.Log.Warning(warning, "deploy.yml");
+        return _config;
+    }
+
     public async Task<PreparedDeployment> PrepareAsync(DeploymentEvent deploymentEvent, CancellationToken cancellationToken)
     {
-        var config = await EffectiveSettings.LoadConfigAsync(inputs, environment.Workspace, cancellationToken);
+        var config = await LoadConfigAsync(cancellationToken);
         var settings = EffectiveSettings.Resolve(inputs, config, deploymentEvent.Deployment, context.Log);
         if (settings.Target is { } target)
         {

@@ -46,6 +46,14 @@ internal sealed class DeploymentRecord(WorkflowFiles files, IWorkflowLog log)
     public Task SkippingAsync(long deploymentId, DeploymentState state) =>
         SaveAsync(deploymentId, Skipping + state.ToApiName());
 
+    /// <summary>
+    /// The runner created this deployment itself (<c>created-ID</c>): it has no status yet, and if
+    /// the main step dies before its final status the post step must close it, whatever else it finds.
+    /// </summary>
+    public Task CreatedAsync(long deploymentId) => SaveAsync(CreatedPrefix + deploymentId.ToString(CultureInfo.InvariantCulture), "true");
+
+    public const string CreatedPrefix = "created-";
+
     private Task SaveAsync(long deploymentId, string value) => SaveAsync(Key(deploymentId), value);
 
     private async Task SaveAsync(string name, string value)

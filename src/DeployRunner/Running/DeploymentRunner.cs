@@ -115,12 +115,16 @@ internal sealed class DeploymentRunner(
         return result.Outcome == HandlerOutcome.Succeeded ? ExitCodes.Deployed : ExitCodes.Failed;
     }
 
+    /// <summary>Records a deployment the runner created itself, before anything else happens to it (for the post step).</summary>
+    public Task RecordCreatedAsync(long deploymentId) => _record.CreatedAsync(deploymentId);
+
     /// <summary>Posts <c>error</c> for a deployment the runner cannot even plan (bad configuration).</summary>
     public async Task ReportConfigurationErrorAsync(string repository, long deploymentId, string reason, CancellationToken cancellationToken)
     {
         try
         {
             await github.PostStatusAsync(repository, deploymentId, new DeploymentStatusUpdate(DeploymentState.Error, $"Configuration error: {reason}", logUrl), cancellationToken);
+            await _record.ConfirmAsync(deploymentId, DeploymentState.Error);
         }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
         {

@@ -22,7 +22,10 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
 
     public async Task<int> RunAsync(string repository, IReadOnlyDictionary<string, string> state, CancellationToken cancellationToken)
     {
-        var records = Records(state);
+        var created = Created(state);
+        // A deployment the runner created and was killed before it started has no other record.
+        var records = Records(state).Concat(created.Where(id => Records(state).All(r => r.DeploymentId != id)).Select(id => (DeploymentId: id, Record: CreatedOnly)))
+            .OrderBy(r => r.DeploymentId).ToList();
         if (records.Count == 0)
         {
             if (state.ContainsKey("deployment-id"))
@@ -38,16 +41,31 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
         var exit = ExitCodes.Deployed;
         foreach (var (deploymentId, record) in records)
         {
-            if (!await CloseAsync(repository, deploymentId, record, cancellationToken)) exit = ExitCodes.Failed;
+            if (!await CloseAsync(repository, deploymentId, record, created.Contains(deploymentId), cancellationToken)) exit = ExitCodes.Failed;
         }
 
         return exit;
     }
 
-    /// <summary>True when the deployment is known to be closed (or never started).</summary>
-    private async Task<bool> CloseAsync(string repository, long deploymentId, string record, CancellationToken cancellationToken)
+    /// <summary>The description of a created deployment the main step never started.</summary>
+    public const string CreatedDescription = "The runner stopped after creating this deployment, before it started it.";
+
+    /// <summary>The record of a deployment that was created and nothing more.</summary>
+    private const string CreatedOnly = "created";
+
+    /// <summary>
+    /// True when the deployment is known to be closed (or never started). A deployment the runner
+    /// created itself is closed unless it ended: nobody else will ever start it.
+    /// </summary>
+    private async Task<bool> CloseAsync(string repository, long deploymentId, string record, bool created, CancellationToken cancellationToken)
     {
-        if (record == DeploymentRecord.NotStarted)
+        if (record == CreatedOnly)
+        {
+            log.Warning($"Post step: deployment {deploymentId} was created by the main step, which stopped before it started it. Posting `error`.");
+            return await PostErrorAsync(repository, deploymentId, CreatedDescription, cancellationToken);
+        }
+
+        if (record == DeploymentRecord.NotStarted && !created)
         {
             log.Info($"Post step: GitHub refused deployment {deploymentId}'s `in_progress`; nothing to close.");
             return true;
@@ -81,7 +99,7 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
 
                 // Whatever the main step was about to post: a deployment GitHub does not show in
                 // progress is not one this step exists to close (its `in_progress` never landed).
-                if (latest?.Known != DeploymentState.InProgress)
+                if (latest?.Known != DeploymentState.InProgress && !created)
                 {
                     log.Info($"Post step: GitHub does not show deployment {deploymentId} in progress (latest: `{latest?.State ?? "none"}`); nothing was started, nothing to close.");
                     return true;
@@ -96,9 +114,14 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
         }
 
         log.Warning($"Post step: deployment {deploymentId} was left `{(confirmed ? stateName : DeploymentState.InProgress.ToApiName())}`: the main step was stopped before it reported. Posting `error`.");
+        return await PostErrorAsync(repository, deploymentId, Description, cancellationToken);
+    }
+
+    private async Task<bool> PostErrorAsync(string repository, long deploymentId, string description, CancellationToken cancellationToken)
+    {
         try
         {
-            await github.PostStatusAsync(repository, deploymentId, new DeploymentStatusUpdate(DeploymentState.Error, Description, logUrl), cancellationToken);
+            await github.PostStatusAsync(repository, deploymentId, new DeploymentStatusUpdate(DeploymentState.Error, description, logUrl), cancellationToken);
             return true;
         }
         catch (Exception e) when (e is GitHubApiException or OperationCanceledException)
@@ -129,6 +152,13 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
 
         return records.Select(r => (r.Key, r.Value)).ToList();
     }
+
+    /// <summary>The deployments the main step created itself (<c>created-ID</c>).</summary>
+    internal static IReadOnlySet<long> Created(IReadOnlyDictionary<string, string> state) =>
+        state.Keys.Where(name => name.StartsWith(DeploymentRecord.CreatedPrefix, StringComparison.Ordinal))
+            .Select(name => long.TryParse(name.AsSpan(DeploymentRecord.CreatedPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0)
+            .Where(id => id > 0)
+            .ToHashSet();
 
     /// <summary>The <c>STATE_*</c> variables the runner passes to a post step, by state name.</summary>
     public static IReadOnlyDictionary<string, string> ReadState(IReadOnlyDictionary<string, string> variables)

@@ -280,16 +280,16 @@ public sealed class ReviewAppTeardownTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_pull_request_event_that_is_not_a_close_is_refused_with_a_hint()
+    public async Task A_pull_request_event_that_neither_deploys_nor_closes_is_refused_with_a_hint()
     {
         AddPullRequestDeployments();
-        using var sandbox = Sandbox(action: "synchronize");
+        using var sandbox = Sandbox(action: "labeled");
 
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(2);
         var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
-        Assert.Contains("types: [closed]", error);
+        Assert.Contains("types: [opened, synchronize, reopened, closed]", error);
         Assert.Empty(_api.Requests);
     }
 

@@ -108,15 +108,16 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Another_event_without_a_deployment_id_is_still_refused_clearly()
     {
-        using var sandbox = new RunnerSandbox("{\"pusher\":{\"name\":\"octocat\"},\"repository\":{\"full_name\":\"octocat/hello-world\"}}", _api)
-            .WithEventName("push")
+        // A push, a pull request and a dispatch now create their deployment; a release does not.
+        using var sandbox = new RunnerSandbox("{\"action\":\"published\",\"release\":{\"tag_name\":\"v1\"},\"repository\":{\"full_name\":\"octocat/hello-world\"}}", _api)
+            .WithEventName("release")
             .Input("script", "touch deployed");
 
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(2);
         var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
-        Assert.Contains("`push`", error);
+        Assert.Contains("`release`", error);
         Assert.Contains("deployment-id", error);
         Assert.Empty(_api.Requests);
     }

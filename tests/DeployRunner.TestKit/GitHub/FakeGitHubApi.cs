@@ -165,7 +165,7 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
 
         var segments = path.Trim('/').Split('/');
         // /repos/{owner}/{repo}/deployments[/{id}[/statuses]], /repos/{owner}/{repo}/pulls/{n}/commits
-        if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls"))
+        if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls" or "commits"))
         {
             await JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" });
             return;
@@ -183,6 +183,12 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
             return;
         }
 
+        if (segments[3] == "commits")
+        {
+            await HandleCommitsAsync(context, segments);
+            return;
+        }
+
         long? id = segments.Length >= 5 && long.TryParse(segments[4], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
         switch (context.Request.Method, segments.Length, id)
         {
@@ -197,6 +203,9 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
                 await (deployment is null
                     ? JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" })
                     : JsonAsync(context, 200, deployment));
+                return;
+            case ("POST", 4, null):
+                await CreateDeploymentAsync(context, request, segments);
                 return;
             case ("GET", 4, null):
                 await ListAsync(context, FilterDeployments(context.Request.Query));

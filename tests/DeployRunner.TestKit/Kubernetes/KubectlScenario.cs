@@ -160,6 +160,12 @@ internal sealed class KubectlScenario : IAsyncDisposable
 
         public Task<IReadOnlyList<string>> ListPullRequestCommitsAsync(string repository, long number, CancellationToken cancellationToken) =>
             throw new NotSupportedException("The kubectl scenarios do not list pull requests' commits.");
+
+        public Task<CreatedDeployment> CreateDeploymentAsync(string repository, NewDeployment deployment, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not create deployments.");
+
+        public Task<string> ResolveCommitAsync(string repository, string gitRef, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The kubectl scenarios do not resolve refs.");
     }
 }
 

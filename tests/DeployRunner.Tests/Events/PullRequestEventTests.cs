@@ -84,12 +84,23 @@ public sealed class PullRequestEventTests
     [InlineData("opened")]
     [InlineData("synchronize")]
     [InlineData("reopened")]
-    public void A_pull_request_that_did_not_close_is_refused_with_the_fix(string action)
+    public void A_pull_request_opened_or_updated_is_read_for_its_review_apps(string action)
+    {
+        var pullRequest = PullRequestEvent.TryRead(Closed(action), "pull_request", "event.json")!;
+
+        Assert.Equal(action, pullRequest.Action);
+        Assert.False(pullRequest.IsClosed);
+    }
+
+    [Theory]
+    [InlineData("labeled")]
+    [InlineData("edited")]
+    public void A_pull_request_type_that_neither_deploys_nor_tears_down_is_refused_with_the_fix(string action)
     {
         var error = Assert.Throws<ConfigurationException>(() => PullRequestEvent.TryRead(Closed(action), "pull_request", "event.json")).Message;
 
         Assert.Contains($"'{action}'", error);
-        Assert.Contains("types: [closed]", error);
+        Assert.Contains("types: [opened, synchronize, reopened, closed]", error);
     }
 
     [Fact]

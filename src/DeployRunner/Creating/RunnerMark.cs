@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using DeployRunner.Events;
+
+namespace DeployRunner.Creating;
+
+/// <summary>
+/// The mark a created deployment carries in its payload: which workflow run created it, and
+/// therefore runs it. With a token other than GITHUB_TOKEN (a PAT, an App token) GitHub also
+/// sends the created deployment to <c>on: deployment</c> workflows
+/// (https://docs.github.com/en/actions/security-for-github-actions/security-guides/automatic-token-authentication#using-the-github_token-in-a-workflow):
+/// a runner there sees the mark of another run and stands down, so one deployment never runs twice.
+/// </summary>
+internal static class RunnerMark
+{
+    public const string PayloadKey = "deliverybot_runner";
+
+    public static JsonObject Create(string? runId, string? runAttempt) => new()
+    {
+        ["run_id"] = runId ?? "local",
+        ["run_attempt"] = runAttempt ?? "1",
+    };
+
+    /// <summary>The run that created the deployment, when a runner did.</summary>
+    public static string? CreatorRun(Deployment deployment) =>
+        deployment.Payload.Object?[PayloadKey] is JsonObject mark ? DeploymentEventReader.Text(mark["run_id"]) : null;
+
+    /// <summary>True when another run created this deployment and runs it itself.</summary>
+    public static bool OwnedByAnotherRun(Deployment deployment, string? ownRunId) =>
+        CreatorRun(deployment) is { } creator && !string.Equals(creator, ownRunId, StringComparison.Ordinal);
+}
