@@ -96,7 +96,7 @@ internal static class FolderWalk
         var parts = pattern.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var literal = parts.TakeWhile(p => p.IndexOfAny(['*', '?', '[']) < 0).ToList();
         var rest = parts.Skip(literal.Count).ToList();
-        var folder = System.IO.Path.GetFullPath(string.Join('/', literal), root);
+        var folder = literal.Count == 0 ? System.IO.Path.GetFullPath(root) : System.IO.Path.GetFullPath(string.Join('/', literal), root);
         if (!WorkspacePaths.IsInside(folder, System.IO.Path.GetFullPath(root)))
             throw Error(setting, $"'{pattern}' must stay inside {root} (no `..` or leading /)");
         if (!Directory.Exists(folder)) return [];

@@ -14,7 +14,9 @@ internal static class ReleasePrograms
 
     /// <summary>
     /// $1 deploy path. Prints the resolved root, the current release, the release folders, the
-    /// log, whether tar is there; with $2, the current release's manifest. The files it prints
+    /// log, whether tar is there; with $2, the current release's manifest and its symbolic links
+    /// (a script may link a folder to shared/: a file under it is not the release's own, so it is
+    /// sent, never hard-linked through the link). The files it prints
     /// are checked against their limits first, so a server says which file is too big instead of
     /// the runner reading it into memory (the runner bounds the answer too: <see cref="RemoteShell"/>).
     /// </summary>
@@ -49,6 +51,7 @@ internal static class ReleasePrograms
         if [ -n "$2" ] && [ -n "$cur" ] && [ -d "releases/$cur" ] && [ -f ".deploy-runner/$cur.manifest" ]; then
           too_big ".deploy-runner/$cur.manifest" {{UploadSet.MaxManifestBytes}} "the runner never writes one that big; remove it (the next release is then sent whole)"
           sed 's/^/manifest\t/' ".deploy-runner/$cur.manifest"
+          (cd -- "releases/$cur" && find . -type l -printf 'symlink\t%P\n' | head -n 100000)
         fi
         """;
 
@@ -78,6 +81,14 @@ internal static class ReleasePrograms
         rm -rf -- "$partial" "releases/$name"
         mkdir -- "$partial"
         (cd -- "$partial" && xargs -0 -r -a "../../.deploy-runner/$name.dirs" mkdir -p --)
+        if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
+          while IFS= read -r -d '' p; do
+            while [[ $p == */* ]]; do
+              p=${p%/*}
+              [ ! -L "releases/$3/$p" ] || refuse "refused: releases/$3/$(printf '%q' "$p") is a symbolic link, and files under it would be hard-linked through it; deploy again (the runner then sends those files)"
+            done
+          done < ".deploy-runner/$name.link"
+        fi
         if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
           (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp -l -P --parents -t "../.partial-$name" --)
         fi
