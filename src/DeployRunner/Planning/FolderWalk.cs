@@ -47,36 +47,18 @@ internal static class FolderWalk
                 if (++entries > MaxEntries)
                     throw Error(setting, $"'{Shown(start, root)}' holds more than {MaxEntries.ToString("N0", CultureInfo.InvariantCulture)} files and folders (the runner's limit for one walk, links followed); upload or apply a smaller folder, or exclude what is not needed (such as node_modules)");
 
-                var target = child;
-                if (child.LinkTarget is not null)
-                {
-                    try
-                    {
-                        target = child.ResolveLinkTarget(returnFinalTarget: true);
-                    }
-                    catch (IOException e)
-                    {
-                        throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link that loops ({e.Message}); remove the link or point it at a real file");
-                    }
+                // .NET reads a name that is not UTF-8 with U+FFFD in place of the bad bytes; that
+                // name is not the file's, so nothing can be done with it but to say so.
+                if (child.Name.Contains('\uFFFD', StringComparison.Ordinal))
+                    throw Error(setting, $"the file \"{Shown(child.FullName, root)}\" has a name that is not valid UTF-8 (shown as \\ufffd); rename it (git mv) or leave it out of `{setting}`");
 
-                    if (target is null || !(Directory.Exists(child.FullName) || File.Exists(target.FullName)))
-                        throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {child.LinkTarget}, which does not exist; remove the link or build what it points to first");
-                }
-
-                if (Directory.Exists(child.FullName))
+                try
                 {
-                    if (depth is { } limit && level + 1 > limit) continue;
-                    var real = child.LinkTarget is null ? chain[^1] + "/" + child.Name : WorkspacePaths.RealPath(child.FullName);
-                    var loop = chain.FirstOrDefault(c => c == real || c.StartsWith(real + "/", StringComparison.Ordinal));
-                    if (loop is not null)
-                        throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {real}, a folder that contains it: following it would never end (a link loop); remove the link, or name the folders to take instead of their parent");
-                    if (level + 1 > MaxDepth)
-                        throw Error(setting, $"'{Shown(child.FullName, root)}' is more than {MaxDepth} folders below '{Shown(start, root)}' (the runner's limit)");
-                    folders.Add((child.FullName, level + 1, [.. chain, real]));
+                    Visit(child, start, root, setting, depth, level, chain, files, folders);
                 }
-                else
+                catch (IOException e)
                 {
-                    files.Add(new WalkedFile(child.FullName, ((FileInfo)(target is FileInfo ? target : new FileInfo(target!.FullName))).Length));
+                    throw Error(setting, $"could not read '{Shown(child.FullName, root)}': {e.Message}");
                 }
             }
 
@@ -84,6 +66,41 @@ internal static class FolderWalk
         }
 
         return files;
+    }
+
+    private static void Visit(FileSystemInfo child, string start, string root, string setting, int? depth, int level, string[] chain, List<WalkedFile> files, List<(string, int, string[])> folders)
+    {
+        var target = child;
+        if (child.LinkTarget is not null)
+        {
+            try
+            {
+                target = child.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException e)
+            {
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link that loops ({e.Message}); remove the link or point it at a real file");
+            }
+
+            if (target is null || !(Directory.Exists(child.FullName) || File.Exists(target.FullName)))
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {child.LinkTarget}, which does not exist; remove the link or build what it points to first");
+        }
+
+        if (Directory.Exists(child.FullName))
+        {
+            if (depth is { } limit && level + 1 > limit) return;
+            var real = child.LinkTarget is null ? chain[^1] + "/" + child.Name : WorkspacePaths.RealPath(child.FullName);
+            var loop = chain.FirstOrDefault(c => c == real || c.StartsWith(real + "/", StringComparison.Ordinal));
+            if (loop is not null)
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {real}, a folder that contains it: following it would never end (a link loop); remove the link, or name the folders to take instead of their parent");
+            if (level + 1 > MaxDepth)
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is more than {MaxDepth} folders below '{Shown(start, root)}' (the runner's limit)");
+            folders.Add((child.FullName, level + 1, [.. chain, real]));
+        }
+        else
+        {
+            files.Add(new WalkedFile(child.FullName, ((FileInfo)(target is FileInfo ? target : new FileInfo(target!.FullName))).Length));
+        }
     }
 
     /// <summary>
