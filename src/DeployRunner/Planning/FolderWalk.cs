@@ -90,9 +90,11 @@ internal static class FolderWalk
         {
             if (depth is { } limit && level + 1 > limit) return;
             var real = child.LinkTarget is null ? chain[^1] + "/" + child.Name : WorkspacePaths.RealPath(child.FullName);
+            if (child.LinkTarget is not null && !WorkspacePaths.IsInside(real, WorkspacePaths.RealPath(System.IO.Path.GetFullPath(root))))
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link (or inside one) to {PathText.Escape(real)}, outside {(setting == "upload" ? "the working directory" : "the workspace")} ({root}); only its own files are taken. Copy the files in, or leave the link out");
             var loop = chain.FirstOrDefault(c => c == real || c.StartsWith(real + "/", StringComparison.Ordinal));
             if (loop is not null)
-                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {real}, a folder that contains it: following it would never end (a link loop); remove the link, or name the folders to take instead of their parent");
+                throw Error(setting, $"'{Shown(child.FullName, root)}' is a symbolic link to {PathText.Escape(real)}, a folder that contains it: following it would never end (a link loop); remove the link, or name the folders to take instead of their parent");
             if (level + 1 > MaxDepth)
                 throw Error(setting, $"'{Shown(child.FullName, root)}' is more than {MaxDepth} folders below '{Shown(start, root)}' (the runner's limit)");
             folders.Add((child.FullName, level + 1, [.. chain, real]));

@@ -31,7 +31,6 @@ public sealed class FolderWalkTests : IDisposable
     [Theory]
     [InlineData("dist/sub/up", "..", "dist/sub/up")]
     [InlineData("dist/self", ".", "dist/self")]
-    [InlineData("dist/root", "../..", "dist/root")]
     [InlineData("dist/abs", "ROOT", "dist/abs")]
     public void A_link_to_a_folder_that_contains_it_is_a_loop_named_in_the_error(string link, string target, string named)
     {
@@ -43,6 +42,18 @@ public sealed class FolderWalkTests : IDisposable
         Assert.Contains($"'{named}'", error.Message);
         Assert.Contains("link loop", error.Message);
         Assert.Equal("upload", error.Setting);
+    }
+
+    [Fact]
+    public void A_link_to_a_folder_outside_the_root_is_refused_as_outside_even_when_it_would_loop()
+    {
+        Write("dist/index.html");
+        Link("dist/root", "../..");
+
+        var error = Assert.Throws<ConfigurationException>(() => Walk("dist"));
+
+        Assert.Contains("'dist/root' is a symbolic link (or inside one) to ", error.Message);
+        Assert.Contains("outside the working directory", error.Message);
     }
 
     [Fact]

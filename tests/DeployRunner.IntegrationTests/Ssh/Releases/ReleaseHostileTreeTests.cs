@@ -64,11 +64,18 @@ public sealed class ReleaseHostileTreeTests(SshServers servers) : IAsyncLifetime
         }
     }
 
-    /// <summary>Every entry of the login user's home (the deploy path, the files around it): path, kind, inode, links, content hash.</summary>
+    /// <summary>
+    /// The entries of the login user's home a file could escape to (this test's deploy path, the
+    /// dot files such as ~/.ssh; other tests' deploy paths left out, they may run meanwhile): path,
+    /// kind, inode, links, link text, content hash.
+    /// </summary>
     private List<string> Snapshot(int server)
     {
         var home = _fleet.Home(server);
-        var lines = SshServers.Run("find", home, "-printf", "%P\t%y\t%i\t%n\t%l\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var lines = SshServers.Run("find", home, "-path", Path.Combine(home, "apps", "*"), "-not", "-path", _fleet.Root(server), "-not", "-path", _fleet.Root(server) + "/*", "-prune", "-o", "-printf", "%P\t%y\t%i\t%n\t%l\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        // Other tests' files in the home (hook marks) come and go meanwhile: the dot files (~/.ssh)
+        // and this deploy path are what a name leaving the release could reach here.
+        lines = lines.Where(l => l.StartsWith('.') || l.StartsWith("apps", StringComparison.Ordinal) || l.StartsWith('\t')).ToList();
         return lines.Select(line =>
         {
             var path = Path.Combine(home, line.Split('\t')[0]);

@@ -75,8 +75,8 @@ internal static class ReleasePrograms
         for list in dirs link exec; do
           f=".deploy-runner/$name.$list"
           [ -f "$f" ] || continue
-          bad=$(tr '\0' '\n' < "$f" | LC_ALL=C grep -a -m1 -E '^$|^/|(^|/)\.{1,2}(/|$)|//|/$|\\' || true)
-          [ -z "$bad" ] || refuse "refused: the runner's list $f names $(printf '%q' "$bad"), which is not a plain path inside the release"
+          bad=$(tr '\0' '\n' < "$f" | LC_ALL=C grep -a -n -m1 -E '^$|^/|(^|/)\.{1,2}(/|$)|//|/$|\\' || true)
+          [ -z "$bad" ] || refuse "refused: the runner's list $f names (line:entry) $(printf '%q' "$bad"), which is not a plain path inside the release"
         done
         rm -rf -- "$partial" "releases/$name"
         mkdir -- "$partial"
