@@ -75,7 +75,7 @@ public sealed class ReleaseHostileTreeTests(SshServers servers) : IAsyncLifetime
         var lines = SshServers.Run("find", home, "-path", Path.Combine(home, "apps", "*"), "-not", "-path", _fleet.Root(server), "-not", "-path", _fleet.Root(server) + "/*", "-prune", "-o", "-printf", "%P\t%y\t%i\t%n\t%l\n").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         // Other tests' files in the home (hook marks) come and go meanwhile: the dot files (~/.ssh)
         // and this deploy path are what a name leaving the release could reach here.
-        lines = lines.Where(l => l.StartsWith('.') || l.StartsWith("apps", StringComparison.Ordinal) || l.StartsWith('\t')).ToList();
+        lines = lines.Where(l => l.StartsWith('.') || l.StartsWith(_fleet.DeployPath, StringComparison.Ordinal)).ToList();
         return lines.Select(line =>
         {
             var path = Path.Combine(home, line.Split('\t')[0]);
