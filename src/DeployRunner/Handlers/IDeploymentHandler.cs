@@ -24,7 +24,7 @@ internal interface IDeploymentHandler
     /// URL) but no target: run while preparing, before any status is posted, so bad release input
     /// is refused like every other bad input. A problem is a <see cref="ConfigurationException"/>.
     /// </summary>
-    void CheckPlan(DeploymentPlan plan)
+    void CheckPlan(DeploymentPlan plan, CancellationToken cancellationToken)
     {
     }
 

@@ -30,9 +30,9 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
 
     public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => inner.DryRunNotes(plan);
 
-    public void CheckPlan(DeploymentPlan plan)
+    public void CheckPlan(DeploymentPlan plan, CancellationToken cancellationToken)
     {
-        inner.CheckPlan(plan);
+        inner.CheckPlan(plan, cancellationToken);
         if (!plan.IsRemoval) check.CheckFor(plan.EnvironmentUrl);
     }
 

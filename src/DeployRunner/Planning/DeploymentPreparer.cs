@@ -50,7 +50,7 @@ internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment envi
                     + "Set `script:` under `with:` in the workflow step (or in the target's `runner:` block), or pass --script locally.", setting: "script");
             }
 
-            handler.CheckPlan(plan);
+            handler.CheckPlan(plan, cancellationToken);
             return new PreparedDeployment(plan, handler);
         }
         catch (ConfigurationException e)

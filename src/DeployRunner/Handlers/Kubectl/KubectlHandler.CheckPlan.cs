@@ -9,7 +9,7 @@ internal sealed partial class KubectlHandler
     /// handler goes back one revision only (the README says why), and quietly going somewhere
     /// else than asked would be worse than saying no.
     /// </summary>
-    public void CheckPlan(DeploymentPlan plan)
+    public void CheckPlan(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         if (!plan.IsRollback || RollbackRequest.Of(plan) is not { } wanted) return;
         throw new ConfigurationException(

@@ -1,5 +1,4 @@
 using DeployRunner.Planning;
-using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace DeployRunner.Handlers.Kubectl;
 
@@ -39,7 +38,10 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
         if (KustomizationFiles.Any(name => File.Exists(System.IO.Path.Combine(path, name))))
             return [new ManifestSource(path, true)];
 
-        var files = Directory.EnumerateFiles(path)
+        // One level, as `kubectl -f DIR`; through the shared walker, so an unreadable folder or a
+        // link that loops is a configuration error naming it, not a runner fault.
+        var files = FolderWalk.Files(path, workspace, "manifests", CancellationToken.None, depth: 0)
+            .Select(file => file.Path)
             .Where(file => ManifestExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
             .Select(file => new ManifestSource(WorkspacePaths.Contain("manifests", System.IO.Path.GetRelativePath(workspace, file), file, workspace), false))
@@ -51,9 +53,10 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
 
     private static List<ManifestSource> Glob(string entry, string workspace)
     {
-        var matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddInclude(entry);
-        var files = matcher.GetResultsInFullPath(workspace)
+        // The shared bounded walker: a link loop under the pattern's folder is a configuration
+        // error naming it, where the globbing library's own walk followed it until an IOException.
+        var files = FolderWalk.Glob(entry, workspace, "manifests", CancellationToken.None)
+            .Select(file => file.Path)
             .Order(StringComparer.Ordinal)
             .Select(file => new ManifestSource(WorkspacePaths.Contain("manifests", System.IO.Path.GetRelativePath(workspace, file), file, workspace), false))
             .ToList();

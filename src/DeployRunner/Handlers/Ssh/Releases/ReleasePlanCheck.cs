@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleasePlanCheck
 {
-    public static void Check(ReleaseSettings releases, DeploymentPlan plan)
+    public static void Check(ReleaseSettings releases, DeploymentPlan plan, CancellationToken cancellationToken)
     {
         if (plan.IsRemoval) return;
         if (plan.IsRollback)
@@ -19,7 +19,7 @@ internal static class ReleasePlanCheck
         }
         else
         {
-            UploadSet.Match(releases.Upload, plan.WorkingDirectory);
+            UploadSet.Match(releases.Upload, plan.WorkingDirectory, cancellationToken);
         }
 
         releases.HealthCheck?.CheckFor(plan.EnvironmentUrl);

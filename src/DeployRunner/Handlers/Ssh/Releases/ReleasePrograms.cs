@@ -9,11 +9,30 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleasePrograms
 {
-    /// <summary>$1 deploy path. Prints the resolved root, the current release, the release folders, the log, whether tar is there; with $2, the current release's manifest.</summary>
-    public const string Inspect = """
+    /// <summary>The release log's size, at most, when it is read back (about 100,000 deploys; the runner reads it whole).</summary>
+    public const long MaxLogBytes = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// $1 deploy path. Prints the resolved root, the current release, the release folders, the
+    /// log, whether tar is there; with $2, the current release's manifest and its symbolic links
+    /// (a script may link a folder to shared/: a file under it is not the release's own, so it is
+    /// sent, never hard-linked through the link). The files it prints
+    /// are checked against their limits first, so a server says which file is too big instead of
+    /// the runner reading it into memory (the runner bounds the answer too: <see cref="RemoteShell"/>).
+    /// </summary>
+    public static readonly string Inspect = $$"""
         set -e
         mkdir -p -- "$1/releases" "$1/.deploy-runner"
         cd -- "$1"
+        too_big() {
+          local size
+          [ -f "$1" ] || return 0
+          size=$(wc -c < "$1")
+          [ "$size" -le "$2" ] && return 0
+          echo "$(pwd -P)/$1 is $size bytes, over the runner's limit of $2 bytes for this file: $3"
+          exit 5
+        }
+        too_big .deploy-runner/releases.log {{MaxLogBytes}} "keep its newest lines (tail -n 10000 into a new file, then mv it over the old one) or move it away"
         printf 'root\t%s\n' "$(pwd -P)"
         cur=
         if [ -L current ]; then
@@ -30,25 +49,53 @@ internal static class ReleasePrograms
         if [ -f .deploy-runner/releases.log ]; then sed 's/^/log\t/' .deploy-runner/releases.log; fi
         if command -v tar >/dev/null 2>&1; then printf 'tool\ttar\n'; fi
         if [ -n "$2" ] && [ -n "$cur" ] && [ -d "releases/$cur" ] && [ -f ".deploy-runner/$cur.manifest" ]; then
+          too_big ".deploy-runner/$cur.manifest" {{UploadSet.MaxManifestBytes}} "the runner never writes one that big; remove it (the next release is then sent whole)"
           sed 's/^/manifest\t/' ".deploy-runner/$cur.manifest"
+          (cd -- "releases/$cur" && find . -type l -printf 'symlink\t%P\n' | head -n 100000)
         fi
         """;
 
     /// <summary>
     /// $1 root, $2 name, $3 base release or empty. Starts <c>releases/.partial-NAME</c>: the
     /// folders (list .deploy-runner/NAME.dirs), and hard links to the base release's unchanged
-    /// files (list NAME.link), so only changed files are sent, each as a new inode.
+    /// files (list NAME.link), so only changed files are sent, each as a new inode. The server
+    /// checks again what the runner checked (<see cref="ReleasePath"/>): every listed path is
+    /// relative and made of plain parts, so <c>mkdir -p</c>, <c>cp</c> and <c>chmod</c> stay inside the
+    /// partial release; and once it is built, the partial release holds no symbolic link (only
+    /// one hard-linked from a tampered base release could put one there), because the uploads
+    /// that follow resolve their paths on the server (SFTP's REALPATH, tar's open) and would
+    /// follow it out.
     /// </summary>
     public const string Begin = """
         set -e
         cd -- "$1"
         name=$2
         partial="releases/.partial-$name"
+        refuse() { printf '%s\n' "$1"; exit 6; }
+        for list in dirs link exec; do
+          f=".deploy-runner/$name.$list"
+          [ -f "$f" ] || continue
+          bad=$(tr '\0' '\n' < "$f" | LC_ALL=C grep -a -n -m1 -E '^$|^/|(^|/)\.{1,2}(/|$)|//|/$|\\' || true)
+          [ -z "$bad" ] || refuse "refused: the runner's list $f names (line:entry) $(printf '%q' "$bad"), which is not a plain path inside the release"
+        done
         rm -rf -- "$partial" "releases/$name"
         mkdir -- "$partial"
         (cd -- "$partial" && xargs -0 -r -a "../../.deploy-runner/$name.dirs" mkdir -p --)
         if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
-          (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp -l --parents -t "../.partial-$name" --)
+          while IFS= read -r -d '' p; do
+            while [[ $p == */* ]]; do
+              p=${p%/*}
+              [ ! -L "releases/$3/$p" ] || refuse "refused: releases/$3/$(printf '%q' "$p") is a symbolic link, and files under it would be hard-linked through it; deploy again (the runner then sends those files)"
+            done
+          done < ".deploy-runner/$name.link"
+        fi
+        if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
+          (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp -l -P --parents -t "../.partial-$name" --)
+        fi
+        link=$(find "$partial" -type l -print -quit)
+        if [ -n "$link" ]; then
+          rm -rf -- "$partial"
+          refuse "refused: $(printf '%q' "$link") is a symbolic link (hard-linked from releases/$3, which was changed on the server); uploads into the new release could follow it out. Remove the link from releases/$3, or remove its manifest .deploy-runner/$3.manifest so the next release is sent whole"
         fi
         """;
 

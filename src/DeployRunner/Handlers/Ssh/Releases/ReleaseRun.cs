@@ -82,7 +82,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             server.Previous = history.Current;
             if (history.Current == Name) return Fail(server, TargetState.Error, $"release {Name} is already current; create a new deployment to deploy again");
 
-            var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest")), inspected.Tagged("tool").Contains("tar"), cancellationToken);
+            var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest"), inspected.Tagged("symlink")), inspected.Tagged("tool").Contains("tar"), cancellationToken);
             server.Uploaded = true;
             server.UploadStats = stats.ToString();
             context.Log.Info($"{server.Display}: {stats}");

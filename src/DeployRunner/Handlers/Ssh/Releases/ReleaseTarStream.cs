@@ -47,7 +47,12 @@ internal static class ReleaseTarStream
         var messages = new List<string>();
         void Collect(string line)
         {
-            lock (messages) messages.Add(line);
+            lock (messages)
+            {
+                // Only the last lines are ever shown: a tar complaining about every member must not fill memory.
+                messages.Add(line);
+                if (messages.Count > 20) messages.RemoveAt(0);
+            }
         }
 
         var stdout = OutputLines.PumpOnOwnThread(command.OutputStream, Collect, static () => { }, CancellationToken.None);
@@ -64,6 +69,7 @@ internal static class ReleaseTarStream
                 foreach (var file in files)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (ReleasePath.Problem(file.Path) is { } problem) throw new ReleaseStepException($"refused to send \"{Planning.PathText.Escape(file.Path)}\": {problem}");
                     using var opened = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
                     using var source = new StopAtNextRead(opened, cancellationToken);
                     writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file.Path)

@@ -47,8 +47,13 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
 
             await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = FilesInFlight, CancellationToken = cancellationToken }, async (file, token) =>
             {
+                // The path was checked while planning; checked again here, where it becomes a path.
+                if (ReleasePath.Problem(file.Path) is { } problem) throw new ReleaseStepException($"refused to send \"{Planning.PathText.Escape(file.Path)}\": {problem}");
                 await using var source = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await sftp.UploadFileAsync(source, $"{partial}/{file.Path}", token);
+                // Never onto a file that is there: OPEN with CREAT|EXCL (no override) makes a new
+                // inode or fails, where TRUNC would rewrite a file hard-linked with an earlier
+                // release, and EXCL does not follow a symbolic link at the last part either.
+                await sftp.UploadFileAsync(source, $"{partial}/{file.Path}", false, null, token);
                 Interlocked.Add(ref bytes, file.Size);
             });
 
