@@ -46,12 +46,12 @@ internal static class DeploymentEventReader
         catch (JsonException e) when (JsonLimits.IsTooDeep(e))
         {
             throw new ConfigurationException(
-                $"The event file {source} nests deeper than the limit of {JsonLimits.MaxDepth} levels (line {e.LineNumber + 1}): refused as hostile JSON.");
+                $"The event file {source} nests deeper than the limit of {JsonLimits.MaxDepth} levels ({JsonLimits.Place(e, json)}): refused as hostile JSON.");
         }
         catch (JsonException e)
         {
             throw new ConfigurationException(
-                $"The event file {source} is not valid JSON (line {e.LineNumber + 1}): expected the webhook payload of a `deployment` event.");
+                $"The event file {source} is not valid JSON ({JsonLimits.Place(e, json)}): expected the webhook payload of a `deployment` event.");
         }
 
         return root as JsonObject
@@ -65,7 +65,7 @@ internal static class DeploymentEventReader
             throw new ConfigurationException(
                 $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows (and tears review apps down on `on: pull_request: types: [closed]`); this event {(eventName is null ? "looks like" : "is")} `{eventName ?? Describe(obj)}`. To run an existing deployment from another event, set input `deployment-id`.");
 
-        var repository = Text(obj["repository"]?["full_name"]);
+        var repository = Text(Field(obj["repository"], "full_name"));
         return new DeploymentEvent(Text(obj["action"]), ReadDeployment(deployment, source), repository ?? "");
     }
 
@@ -91,7 +91,7 @@ internal static class DeploymentEventReader
             TransientEnvironment: Flag(deployment["transient_environment"]),
             ProductionEnvironment: Flag(deployment["production_environment"]),
             Payload: ReadPayload(deployment["payload"]),
-            Creator: Text(deployment["creator"]?["login"]));
+            Creator: Text(Field(deployment["creator"], "login")));
     }
 
     internal static DeploymentPayload ReadPayload(JsonNode? node) => node switch
@@ -129,6 +129,9 @@ internal static class DeploymentEventReader
     }
         ? value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString()
         : null;
+
+    /// <summary>A member of an object; null for any other shape (an indexer on an array or a value would throw).</summary>
+    internal static JsonNode? Field(JsonNode? node, string name) => node is JsonObject obj ? obj[name] : null;
 
     private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 

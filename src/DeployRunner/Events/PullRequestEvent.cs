@@ -81,8 +81,8 @@ internal sealed record PullRequestEvent(string? Action, long Number, string Head
 
         // A fork unless the head repository is known to be this one: a deleted fork has
         // head.repo null, and an unknown head must not match this repository's branches.
-        var headRepository = DeploymentEventReader.Text(head?["repo"]?["full_name"]);
-        var baseRepository = DeploymentEventReader.Text(pullRequest["base"]?["repo"]?["full_name"]) ?? DeploymentEventReader.Text(root["repository"]?["full_name"]);
+        var headRepository = DeploymentEventReader.Text(DeploymentEventReader.Field(head?["repo"], "full_name"));
+        var baseRepository = DeploymentEventReader.Text(DeploymentEventReader.Field(DeploymentEventReader.Field(pullRequest["base"], "repo"), "full_name")) ?? DeploymentEventReader.Text(DeploymentEventReader.Field(root["repository"], "full_name"));
         var fromFork = headRepository is null || baseRepository is null || !string.Equals(headRepository, baseRepository, StringComparison.OrdinalIgnoreCase);
 
         return new PullRequestEvent(

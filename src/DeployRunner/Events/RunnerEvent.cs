@@ -79,7 +79,7 @@ internal abstract record RunnerEvent
     /// else a placeholder for a local run against a hand-written event.
     /// </summary>
     public static string RepositoryOf(JsonObject root, string? environmentRepository) =>
-        DeploymentEventReader.Text(root["repository"]?["full_name"]) is { Length: > 0 } repository
+        DeploymentEventReader.Text(DeploymentEventReader.Field(root["repository"], "full_name")) is { Length: > 0 } repository
             ? repository
             : environmentRepository ?? "local/repository";
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace DeployRunner.Inputs;
@@ -16,10 +17,59 @@ internal static class JsonLimits
     /// <summary>The deepest nesting read.</summary>
     public const int MaxDepth = 256;
 
-    public static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, MaxDepth = MaxDepth };
+    /// <summary>
+    /// A key given twice is refused where it is (GitHub and kubectl never write one); allowed, the
+    /// parsed tree would throw an ArgumentException later, far from the file, when first read.
+    /// </summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, MaxDepth = MaxDepth, AllowDuplicateProperties = false };
 
     /// <summary>For writing what was read back out (the payload as <c>DEPLOY_PAYLOAD</c>) at the same depth.</summary>
     public static readonly JsonSerializerOptions WriteOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary>
+    /// Where a parse stopped, as "line L, column C" (1-based, columns in bytes). A key given twice
+    /// is found after its object was read, so the exception has no place: it is found again here.
+    /// </summary>
+    public static string Place(JsonException e, string json)
+    {
+        if (e.LineNumber is { } line) return $"line {line + 1}, column {e.BytePositionInLine + 1}";
+        return DuplicateKey(json) is { } duplicate
+            ? $"line {duplicate.Line}, column {duplicate.Column}: the key '{duplicate.Key}' is given twice"
+            : e.Message.Split('\n')[0].Trim().TrimEnd('.');
+    }
+
+    private static (long Line, long Column, string Key)? DuplicateKey(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { AllowTrailingCommas = true, MaxDepth = MaxDepth });
+        var open = new Stack<HashSet<string>>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        open.Push(new HashSet<string>(StringComparer.Ordinal));
+                        break;
+                    case JsonTokenType.EndObject:
+                        open.Pop();
+                        break;
+                    case JsonTokenType.PropertyName when !open.Peek().Add(reader.GetString()!):
+                        var start = (int)reader.TokenStartIndex;
+                        var lineStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(0, start - 1)) + 1;
+                        var line = bytes.AsSpan(0, start).Count((byte)'\n') + 1;
+                        return (line, start - lineStart + 1, reader.GetString()!);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Another syntax error first: the caller reports the parser's message.
+        }
+
+        return null;
+    }
 
     /// <summary>True when a parse failed on the depth limit rather than on syntax.</summary>
     public static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase);

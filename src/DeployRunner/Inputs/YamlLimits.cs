@@ -52,7 +52,8 @@ internal static class YamlLimits
     {
         Check(yaml);
         var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
+        var parser = new Parser(new StringReader(yaml));
+        Guarded(parser, () => stream.Load(parser));
         return stream;
     }
 
@@ -84,7 +85,7 @@ internal static class YamlLimits
             }
         }
 
-        while (parser.MoveNext())
+        while (Guarded(parser, parser.MoveNext))
         {
             switch (parser.Current)
             {
@@ -108,6 +109,9 @@ internal static class YamlLimits
                 case AnchorAlias alias:
                     if (++aliases > MaxAliases)
                         throw new YamlLimitException(alias.Start, $"more than the limit of {MaxAliases:N0} aliases");
+                    // An alias inside the node its anchor names makes a cycle: every walk of it recurses until the stack is gone.
+                    if (open.Any(o => o.Anchor == alias.Value.Value))
+                        throw new YamlLimitException(alias.Start, $"the alias *{alias.Value.Value} is inside the node it names (a loop)");
                     Add(anchors.GetValueOrDefault(alias.Value.Value, 1), alias);
                     break;
             }
@@ -116,4 +120,29 @@ internal static class YamlLimits
         static YamlLimitException TooMany(ParsingEvent at) =>
             new(at.Start, $"more than the limit of {MaxExpandedNodes:N0} nodes once aliases and merge keys are expanded (an alias bomb?)");
     }
+
+    /// <summary>
+    /// YamlDotNet's scanner can fail on broken input with an exception that is not a
+    /// <see cref="YamlException"/> (an unclosed flow list followed by more lines ends in an
+    /// InvalidOperationException with no position): every failure of the parser is a syntax error
+    /// at the last place it reached, so the caller reports it as one, with a line and column.
+    /// </summary>
+    private static T Guarded<T>(IParser parser, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is not YamlException and not OutOfMemoryException)
+        {
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new SemanticErrorException(at, at, "the text is malformed here or just before (an unclosed [ or {, or a stray quote?)");
+        }
+    }
+
+    private static void Guarded(IParser parser, Action step) => Guarded(parser, () =>
+    {
+        step();
+        return true;
+    });
 }

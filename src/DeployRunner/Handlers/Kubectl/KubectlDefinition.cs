@@ -20,6 +20,8 @@ internal static class KubectlDefinition
             new("remove-namespace", SettingKind.Boolean),
             // Roll back to what was there when a deployment fails.
             new("atomic", SettingKind.Boolean),
+            // Let kustomizations fetch remote bases and files (http, git); off, they stay in the workspace.
+            new("kustomize-remote", SettingKind.Boolean),
         ],
         Programs: ["kubectl", "setsid"],
         Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new KubectlHandler(settings, context), settings, context));

@@ -14,7 +14,7 @@ internal sealed partial class KubectlHandler
         /// </summary>
         public async Task<HandlerResult> DeployAsync(CancellationToken cancellationToken)
         {
-            var (objects, renderError) = await RenderAsync(cancellationToken);
+            var (objects, renderError) = await RenderAsync(offline: null, cancellationToken);
             if (renderError is not null) return renderError;
             if (objects.Count == 0) return HandlerResult.Errored("The manifests describe no objects: nothing to deploy.");
 

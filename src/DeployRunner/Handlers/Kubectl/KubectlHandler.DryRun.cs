@@ -41,10 +41,13 @@ internal sealed partial class KubectlHandler
                 return lines;
             }
 
-            var (objects, renderError) = await RenderAsync(cancellationToken);
+            var notBuilt = new List<string>();
+            var (objects, renderError) = await RenderAsync(offline: notBuilt, cancellationToken);
             if (renderError is not null) throw new ConfigurationException(renderError.Reason);
-            if (objects.Count == 0) throw new ConfigurationException("The manifests describe no objects: nothing to deploy.");
-            if (!plan.IsRemoval && UnusedImageOverrides(objects) is { } unused) throw new ConfigurationException(unused, setting: "images");
+            if (objects.Count == 0 && notBuilt.Count == 0) throw new ConfigurationException("The manifests describe no objects: nothing to deploy.");
+            // An override may match an image of the remote part, which a dry run does not see.
+            if (!plan.IsRemoval && notBuilt.Count == 0 && UnusedImageOverrides(objects) is { } unused) throw new ConfigurationException(unused, setting: "images");
+            lines.AddRange(notBuilt);
 
             // A removal deletes in reverse order and never a Namespace from the manifests (KubectlHandler.Remove.cs).
             var listed = plan.IsRemoval ? objects.Where(o => !(o.Kind == "Namespace" && o.ApiVersion == "v1")).Reverse().ToList() : objects;

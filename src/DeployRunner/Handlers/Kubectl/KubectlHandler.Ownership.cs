@@ -47,13 +47,7 @@ internal sealed partial class KubectlHandler
         }
 
         /// <summary>Nothing, one object, or a <c>List</c> of them, as <c>kubectl get -o json</c> prints.</summary>
-        private static List<JsonNode> LiveItems(string output)
-        {
-            if (output.Trim().Length == 0) return [];
-            var node = JsonNode.Parse(output);
-            if (node?["items"] is JsonArray items) return [.. items.OfType<JsonNode>()];
-            return node is JsonObject ? [node] : [];
-        }
+        private static List<JsonNode> LiveItems(string output) => [.. KubectlJson.Items(output)];
 
         /// <summary>Names what exists without our mark, and says whose it is when it is another environment's.</summary>
         private string Describe(IEnumerable<(KubernetesObject Item, JsonNode Live)> foreign) =>

@@ -50,7 +50,7 @@ internal sealed partial class KubectlHandler
 
         private async Task<HandlerResult> DeleteManifestObjectsAsync(List<TargetResult> targets, CancellationToken cancellationToken)
         {
-            var (objects, renderError) = await RenderAsync(cancellationToken);
+            var (objects, renderError) = await RenderAsync(offline: null, cancellationToken);
             if (renderError is not null) return renderError with { Targets = [.. targets, .. renderError.Targets] };
 
             // A Namespace in the manifests is not deleted this way: that would take everything

@@ -43,8 +43,12 @@ internal sealed partial class KubectlHandler : IDeploymentHandler
 
         private IEnumerable<string> NamespaceArguments => settings.Namespace is null ? [] : ["--namespace", settings.Namespace];
 
-        /// <summary>Reads the manifests in order; kustomization folders are built by <c>kubectl kustomize</c>.</summary>
-        private async Task<(IReadOnlyList<KubernetesObject> Objects, HandlerResult? Error)> RenderAsync(CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads the manifests in order; kustomization folders are built by <c>kubectl kustomize</c>
+        /// with its load restriction on. <paramref name="offline"/> (a dry run) skips, and names, the
+        /// kustomizations that would fetch remote resources: a dry run connects to nothing.
+        /// </summary>
+        private async Task<(IReadOnlyList<KubernetesObject> Objects, HandlerResult? Error)> RenderAsync(List<string>? offline, CancellationToken cancellationToken)
         {
             var objects = new List<KubernetesObject>();
             foreach (var source in settings.Manifests)
@@ -56,7 +60,13 @@ internal sealed partial class KubectlHandler : IDeploymentHandler
                     continue;
                 }
 
-                var built = await kubectl.RunAsync(["kustomize", source.Path], input: null, capture: true, cancellationToken);
+                if (offline is not null && source.RemoteReferences.Count > 0)
+                {
+                    offline.Add($"{name} (kustomize) is not built in a dry run: it fetches {string.Join(", ", source.RemoteReferences)}.");
+                    continue;
+                }
+
+                var built = await kubectl.RunAsync(["kustomize", source.Path, "--load-restrictor", "LoadRestrictionsRootOnly"], input: null, capture: true, cancellationToken);
                 if (built.Cancelled) return ([], Stopped);
                 if (!built.Succeeded) return ([], HandlerResult.Errored($"kubectl kustomize {name} failed: {built.Message}; nothing was applied."));
                 objects.AddRange(Manifests.Read(built.Output, $"{name} (kustomize)"));

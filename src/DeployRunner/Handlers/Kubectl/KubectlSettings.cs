@@ -34,7 +34,10 @@ internal sealed partial record KubectlSettings(
         if (removeNamespace && ns is null)
             throw new ConfigurationException("Input `remove-namespace` is true but `namespace` is empty: name the namespace to remove.", setting: "remove-namespace");
 
-        var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace);
+        var allowRemote = inputs.GetBool("kustomize-remote", false);
+        var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace)
+            .Select(s => s.IsKustomization ? s with { RemoteReferences = KustomizationCheck.Check(s.Path, workspace, allowRemote) } : s)
+            .ToList();
         if (manifests.Count == 0 && !removeNamespace)
             throw new ConfigurationException("Input `manifests` is required by the kubectl handler: files, folders or globs, one per line, relative to the workspace (such as `k8s/`).", setting: "manifests");
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using YamlDotNet.RepresentationModel;
 
 namespace DeployRunner.Handlers.Kubectl;
@@ -29,7 +28,7 @@ internal static class ManagedNamespace
     {
         try
         {
-            return new OwnershipMark(environment).Of(JsonNode.Parse(namespaceJson)) == Ownership.Ours;
+            return new OwnershipMark(environment).Of(KubectlJson.Item(namespaceJson)) == Ownership.Ours;
         }
         catch (JsonException)
         {

@@ -5,7 +5,9 @@ namespace DeployRunner.Handlers.Kubectl;
 /// <summary>Where manifests come from: a YAML or JSON file, or a kustomization folder that kubectl builds.</summary>
 internal sealed record ManifestSource(string Path, bool IsKustomization)
 {
-    private static readonly string[] KustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+    /// <summary>What a kustomization fetches from the network (allowed by input <c>kustomize-remote</c>); a dry run does not build it.</summary>
+    public IReadOnlyList<string> RemoteReferences { get; init; } = [];
+
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
     /// <summary>
@@ -22,11 +24,27 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
             var found = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, workspace) : Single(entry, workspace);
             foreach (var source in found)
             {
+                CheckName(source.Path, workspace);
                 if (!sources.Contains(source)) sources.Add(source);
             }
         }
 
         return sources;
+    }
+
+    /// <summary>
+    /// A name with a line break or another control character would print as more than one log
+    /// line (and could forge a workflow command); a name that is not UTF-8 reaches .NET with
+    /// U+FFFD in it and cannot be opened again. Both are refused, the name shown escaped.
+    /// </summary>
+    private static void CheckName(string path, string workspace)
+    {
+        var name = System.IO.Path.GetRelativePath(workspace, path);
+        if (name.Any(c => char.IsControl(c) || c == '\uFFFD'))
+        {
+            var shown = string.Concat(name.Select(c => char.IsControl(c) ? $"\\x{(int)c:X2}" : c == '\uFFFD' ? "?" : c.ToString()));
+            throw new ConfigurationException($"Input `manifests`: the file name '{shown}' holds control characters or bytes that are not UTF-8. Rename the file (letters, digits, '-', '_', '.').", setting: "manifests");
+        }
     }
 
     private static List<ManifestSource> Single(string entry, string workspace)
@@ -35,7 +53,7 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
         if (File.Exists(path)) return [new ManifestSource(path, false)];
         if (!Directory.Exists(path))
             throw new ConfigurationException($"Input `manifests`: '{entry}' does not exist in the workspace ({workspace}). Check out the repository first (actions/checkout) or fix the path.", setting: "manifests");
-        if (KustomizationFiles.Any(name => File.Exists(System.IO.Path.Combine(path, name))))
+        if (KustomizationCheck.FileNames.Any(name => File.Exists(System.IO.Path.Combine(path, name))))
             return [new ManifestSource(path, true)];
 
         // One level, as `kubectl -f DIR`; through the shared walker, so an unreadable folder or a
