@@ -50,7 +50,7 @@ public sealed class ReleaseSafetyTests(SshServers servers) : IAsyncLifetime
             .Input("hosts", string.Join('\n', (on ?? [0, 1]).Select(_fleet.Login)))
             .Input("ssh-key", servers.Ed25519.PrivateKey)
             .Input("ssh-known-hosts", servers.KnownHosts())
-            .Input("connect-timeout", "10s")
+            .Input("connect-timeout", "30s")
             .Input("deploy-path", _fleet.DeployPath)
             .Input("working-directory", "site")
             .Input("upload", ".");

@@ -194,32 +194,31 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return (switched.Where(s => s.RolledBackTo is not null).ToList(), errors);
     }
 
+    /// <summary>One server back to what was current before this run (and its hook again, unless after a stop); what goes wrong is added to <paramref name="errors"/>.</summary>
     private async Task RollBackAsync(ServerRelease server, List<string> errors, bool afterStop, CancellationToken token)
     {
+        if (server.Previous is not { } previous)
         {
-            if (server.Previous is not { } previous)
-            {
-                lock (errors) errors.Add($"{server.Display} (no previous release)");
-                return;
-            }
+            lock (errors) errors.Add($"{server.Display} (no previous release)");
+            return;
+        }
 
-            var back = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, previous], context.Time, token);
-            if (!back.Succeeded)
-            {
-                lock (errors) errors.Add($"{server.Display} ({back.Message})");
-                return;
-            }
+        var back = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, previous], context.Time, token);
+        if (!back.Succeeded)
+        {
+            lock (errors) errors.Add($"{server.Display} ({back.Message})");
+            return;
+        }
 
-            server.Switched = false;
-            server.RolledBackTo = previous;
-            // After a stop the note in the release log shares the bounded budget too.
-            await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
-            context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
-            if (!afterStop && releases.AfterSwitch is not null)
-            {
-                var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
-                if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
-            }
+        server.Switched = false;
+        server.RolledBackTo = previous;
+        // After a stop the note in the release log shares the bounded budget too.
+        await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
+        context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
+        if (!afterStop && releases.AfterSwitch is not null)
+        {
+            var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
+            if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
         }
     }
 
