@@ -10,6 +10,13 @@ internal sealed record HandlerResult(HandlerOutcome Outcome, string Reason, IRea
     public string? Description { get; init; }
 
     /// <summary>
+    /// After a stop (SIGINT, timeout): what the handler did about it, short enough for the status
+    /// ("the rollback could not finish: 2 servers may still be on 72-bbbbbbb"). The runner puts
+    /// why it stopped in front and keeps it, where it would otherwise post only its own stop message.
+    /// </summary>
+    public string? StopDescription { get; init; }
+
+    /// <summary>
     /// On a success: how to undo it when a check that comes after the handler fails (the health
     /// check), given that failure; what it returns is the deployment's result. The kubectl
     /// handler sets it with <c>atomic</c> on; null when nothing would be undone.

@@ -44,6 +44,8 @@ internal sealed record HealthCheckSettings(string UrlTemplate, TimeSpan Deadline
         var url = UrlTemplate;
         if (url.Contains(HostPlaceholder, StringComparison.Ordinal))
         {
+            // An IPv6 address goes in brackets in a URL (RFC 3986 3.2.2): http://::1:8080/ is no URL.
+            if (host is not null && host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[')) host = $"[{host}]";
             url = url.Replace(HostPlaceholder, host ?? throw new ConfigurationException("Input `health-check-url` uses {host}, which only the ssh handler fills in (with each server's name).", setting: "health-check-url"), StringComparison.Ordinal);
         }
 

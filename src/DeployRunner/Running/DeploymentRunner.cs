@@ -170,9 +170,16 @@ internal sealed class DeploymentRunner(
         try
         {
             var result = await work;
-            return deadline.IsCancellationRequested && result.Outcome != HandlerOutcome.Succeeded
-                ? result with { Outcome = HandlerOutcome.Errored, Reason = reasonForStop }
-                : result;
+            if (!deadline.IsCancellationRequested || result.Outcome == HandlerOutcome.Succeeded) return result;
+            // A handler that says what the stop did (a rollback, or one that could not finish: the
+            // one thing a user must see) keeps its word, after the runner's on why it stopped.
+            if (result.StopDescription is { } did)
+            {
+                var stopWord = shutdown.IsCancellationRequested ? "Cancelled" : $"Timed out after {DurationText.Format(plan.Timeout)}";
+                return result with { Outcome = HandlerOutcome.Errored, Reason = $"{reasonForStop} {result.Reason}", Description = $"{stopWord}; {did}" };
+            }
+
+            return result with { Outcome = HandlerOutcome.Errored, Reason = reasonForStop };
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -198,6 +205,7 @@ internal sealed class DeploymentRunner(
         HandlerOutcome.Succeeded when plan.IsRollback && result.Reason.StartsWith("Rolled back", StringComparison.Ordinal) => (DeploymentState.Success, result.Reason),
         HandlerOutcome.Succeeded => (DeploymentState.Success, $"{Past(plan)} {Target(plan)}"),
         HandlerOutcome.Failed => (DeploymentState.Failure, $"Failed: {result.Reason}"),
+        HandlerOutcome.Errored when result.StopDescription is not null && result.Description is { } stopped => (DeploymentState.Error, $"Error: {stopped}"),
         _ => (DeploymentState.Error, $"Error: {result.Reason}"),
     };
 

@@ -154,7 +154,8 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     /// </summary>
     private async Task RunEverywhereAsync(string script, DeploymentPlan plan, SshConnection? jump, SshConnection?[] connections, TargetResult?[] results, CancellationToken cancellationToken)
     {
-        var commandText = RemoteCommand.Build(script, plan.DeploymentVariables);
+        var (commandText, leftOut) = RemoteCommand.BuildWithin(script, plan.DeploymentVariables);
+        if (leftOut.Count > 0) context.Log.Warning(RemoteCommand.LeftOutWarning("the script", leftOut));
         using var slots = new SemaphoreSlim(settings.MaxParallel);
         var running = new List<Task>();
         string? firstFailure = null;

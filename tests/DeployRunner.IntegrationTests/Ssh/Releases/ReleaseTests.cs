@@ -74,9 +74,11 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             var now = Path.Combine(_fleet.Root(i), "releases", name2);
             Assert.Equal($"releases/{name2}", _fleet.Current(i));
             Assert.Equal($"releases/{name1}", File.ReadAllText(Path.Combine(now, "seen-current")).Trim());
-            // The unchanged file is the previous release's inode; the changed one is a new inode,
-            // and the previous release still holds its old content.
-            Assert.Equal(ReleaseFleet.Inode(Path.Combine(old, "assets/css/site.css")), ReleaseFleet.Inode(Path.Combine(now, "assets/css/site.css")));
+            // The unchanged file was copied on the server (its own inode, same content and mode), the
+            // changed one sent; no file is shared with the previous release, which keeps its content.
+            Assert.NotEqual(ReleaseFleet.Inode(Path.Combine(old, "assets/css/site.css")), ReleaseFleet.Inode(Path.Combine(now, "assets/css/site.css")));
+            Assert.Equal("body{}", File.ReadAllText(Path.Combine(now, "assets/css/site.css")));
+            Assert.Contains("copied 2 unchanged on the server", second.Target(_fleet.Display(i)).Reason);
             Assert.NotEqual(ReleaseFleet.Inode(Path.Combine(old, "index.html")), ReleaseFleet.Inode(Path.Combine(now, "index.html")));
             Assert.Equal("v1", File.ReadAllText(Path.Combine(old, "index.html")));
             Assert.Equal("v2", File.ReadAllText(Path.Combine(now, "index.html")));

@@ -51,7 +51,7 @@ public sealed class ReleaseWithoutTarTests(SshServers servers) : IDisposable
         Assert.Contains("sent 4 files", withoutTar);
         Assert.Contains("over SFTP: no tar on the server", withoutTar);
         Assert.DoesNotContain("tar stream", withoutTar);
-        Assert.Contains($"{_fleet.Display(1)}: sent 4 files (0.0 MB, over SFTP: no tar on the server), linked 0 unchanged", first.Log);
+        Assert.Contains($"{_fleet.Display(1)}: sent 4 files (0.0 MB, over SFTP: no tar on the server), copied 0 unchanged on the server", first.Log);
         Assert.Contains("one tar stream", first.Target(_fleet.Display(0)).Reason);
 
         foreach (var root in new[] { NoTarRoot, _fleet.Root(0) })
@@ -82,11 +82,13 @@ public sealed class ReleaseWithoutTarTests(SshServers servers) : IDisposable
         Assert.True(second.Result.Outcome == HandlerOutcome.Succeeded, second.Log);
         var name2 = $"402-{Sha2[..7]}";
         Assert.Equal($"releases/{name2}", new FileInfo(Path.Combine(NoTarRoot, "current")).LinkTarget);
-        Assert.Contains("sent 1 files (0.0 MB, over SFTP), linked 3 unchanged", second.Target(_fleet.Display(1)).Reason);
+        Assert.Contains("sent 1 files (0.0 MB, over SFTP), copied 3 unchanged on the server", second.Target(_fleet.Display(1)).Reason);
         Assert.Equal("v2", File.ReadAllText(Path.Combine(NoTarRoot, "releases", name2, "index.html")));
-        Assert.Equal(
+        // Copied, not linked: the new release shares no inode with the previous one, and keeps the exec bit.
+        Assert.NotEqual(
             ReleaseFleet.Inode(Path.Combine(NoTarRoot, "releases", name1, "bin/start")),
             ReleaseFleet.Inode(Path.Combine(NoTarRoot, "releases", name2, "bin/start")));
+        Assert.True((File.GetUnixFileMode(Path.Combine(NoTarRoot, "releases", name2, "bin/start")) & UnixFileMode.UserExecute) != 0);
     }
 
     /// <summary>

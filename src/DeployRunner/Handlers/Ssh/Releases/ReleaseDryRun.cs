@@ -21,7 +21,7 @@ internal static class ReleaseDryRun
 
         var upload = UploadSet.Resolve(releases.Upload, plan.WorkingDirectory, CancellationToken.None);
         yield return $"Phase one, on every server: upload {upload.Files.Count} files ({upload.TotalBytes / 1024.0 / 1024.0:0.0} MB) from {plan.WorkingDirectory} to {root}/releases/{ReleaseHistory.PartialPrefix}{name}, "
-                     + $"hard-linking files unchanged since the current release; rename it to {root}/releases/{name}" + (plan.Script is null ? "." : " and run the script there.") + " current is not touched.";
+                     + $"copying files unchanged since the current release from it on the server; rename it to {root}/releases/{name}" + (plan.Script is null ? "." : " and run the script there.") + " current is not touched.";
         yield return $"Phase two, only if phase one succeeded everywhere: switch {root}/current -> releases/{name} on every server (rename of a new link)"
                      + (releases.AfterSwitch is null ? "" : ", run after-switch")
                      + (releases.HealthCheck is null ? "." : $", check {releases.HealthCheck.UrlTemplate} for up to {releases.HealthCheck.Deadline.TotalSeconds:0} s.");

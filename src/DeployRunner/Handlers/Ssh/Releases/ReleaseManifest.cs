@@ -32,7 +32,7 @@ internal static class ReleaseManifest
         return false;
     }
 
-    /// <summary>Files of <paramref name="upload"/> that are identical (content, exec flag, size) in the base release: hard-linked instead of sent.</summary>
+    /// <summary>Files of <paramref name="upload"/> that are identical (content, exec flag, size) in the base release: copied on the server instead of sent.</summary>
     public static IReadOnlyList<ReleaseFile> Unchanged(UploadSet upload, IReadOnlyDictionary<string, string> baseManifest) =>
         upload.Files.Where(f => baseManifest.TryGetValue(f.Path, out var identity) && identity == f.Identity).ToList();
 }

@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleasePlanCheck
 {
-    public static void Check(ReleaseSettings releases, DeploymentPlan plan, CancellationToken cancellationToken)
+    public static void Check(ReleaseSettings releases, DeploymentPlan plan, IReadOnlyList<SshHost> hosts, CancellationToken cancellationToken)
     {
         if (plan.IsRemoval) return;
         if (plan.IsRollback)
@@ -22,6 +22,15 @@ internal static class ReleasePlanCheck
             UploadSet.Match(releases.Upload, plan.WorkingDirectory, cancellationToken);
         }
 
-        releases.HealthCheck?.CheckFor(plan.EnvironmentUrl);
+        if (releases.HealthCheck is not { } check) return;
+        check.CheckFor(plan.EnvironmentUrl);
+        // {host} differs per server (an IPv6 address, a name with odd characters): every URL the
+        // run would poll is made and checked now, not after that server switched.
+        foreach (var host in hosts)
+        {
+            var url = check.UrlFor(host.Host, plan.EnvironmentUrl);
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https") || parsed.Host.Length == 0)
+                throw new ConfigurationException($"Input `health-check-url` '{check.UrlTemplate}' becomes '{url}' for server {host.Display}, which is not an http or https URL: write the URL out for that server's name, or use a host name in `hosts`.", setting: "health-check-url");
+        }
     }
 }

@@ -16,7 +16,7 @@ internal static class ReleasePrograms
     /// $1 deploy path. Prints the resolved root, the current release, the release folders, the
     /// log, whether tar is there; with $2, the current release's manifest and its symbolic links
     /// (a script may link a folder to shared/: a file under it is not the release's own, so it is
-    /// sent, never hard-linked through the link). The files it prints
+    /// sent, never copied through the link). The files it prints
     /// are checked against their limits first, so a server says which file is too big instead of
     /// the runner reading it into memory (the runner bounds the answer too: <see cref="RemoteShell"/>).
     /// </summary>
@@ -36,7 +36,13 @@ internal static class ReleasePrograms
         printf 'root\t%s\n' "$(pwd -P)"
         cur=
         if [ -L current ]; then
-          cur=$(readlink current); cur=${cur%/}; cur=${cur##*/}
+          link=$(readlink current); cur=${link%/}; cur=${cur##*/}
+          # A link to anything but a folder in releases/ (a legacy folder, a link elsewhere) would
+          # be switched away from and never found again by a rollback: refuse it before anything.
+          if [ -z "$cur" ] || [ ! -d "releases/$cur" ] || [ "$(cd -P -- current 2>/dev/null && pwd -P)" != "$(pwd -P)/releases/$cur" ]; then
+            echo "current points outside releases/ (to '$link' in $(pwd -P)): move that folder into releases/ and point current at it, or remove current; then deploy again."
+            exit 3
+          fi
           printf 'current\t%s\n' "$cur"
         elif [ -e current ]; then
           echo "$(pwd -P)/current exists but is not a symbolic link: move it away, releases manage current as a link."
@@ -57,14 +63,20 @@ internal static class ReleasePrograms
 
     /// <summary>
     /// $1 root, $2 name, $3 base release or empty. Starts <c>releases/.partial-NAME</c>: the
-    /// folders (list .deploy-runner/NAME.dirs), and hard links to the base release's unchanged
-    /// files (list NAME.link), so only changed files are sent, each as a new inode. The server
-    /// checks again what the runner checked (<see cref="ReleasePath"/>): every listed path is
-    /// relative and made of plain parts, so <c>mkdir -p</c>, <c>cp</c> and <c>chmod</c> stay inside the
-    /// partial release; and once it is built, the partial release holds no symbolic link (only
-    /// one hard-linked from a tampered base release could put one there), because the uploads
-    /// that follow resolve their paths on the server (SFTP's REALPATH, tar's open) and would
-    /// follow it out.
+    /// folders (list .deploy-runner/NAME.dirs), and copies of the base release's unchanged files
+    /// (list NAME.link) made on the server, so only changed files are sent. Copies, not hard
+    /// links: <c>script</c>, <c>after-switch</c> and the app itself write in the release (a
+    /// <c>&gt; .env</c>, a <c>chmod</c>, a runtime opening a file in place), and through a shared
+    /// inode that write would change <c>current</c> and every older release at once. Read-only
+    /// links do not stop it (the owner may <c>chmod u+w</c>, root ignores modes). <c>--reflink=auto</c>
+    /// makes the copy copy-on-write where the filesystem has it (Btrfs, XFS, ZFS 2.2): no data
+    /// copied and no space used until a write; elsewhere (ext4) a full copy, on the server's disk.
+    /// The server checks again what the runner checked (<see cref="ReleasePath"/>): every listed
+    /// path is relative and made of plain parts, so <c>mkdir -p</c>, <c>cp</c> and <c>chmod</c> stay
+    /// inside the partial release; nothing is copied through a symbolic link of the base release
+    /// (<c>-P</c>, and a linked folder is refused); and once it is built, the partial release holds
+    /// no symbolic link, because the uploads that follow resolve their paths on the server (SFTP's
+    /// REALPATH, tar's open) and would follow it out.
     /// </summary>
     public const string Begin = """
         set -e
@@ -85,17 +97,17 @@ internal static class ReleasePrograms
           while IFS= read -r -d '' p; do
             while [[ $p == */* ]]; do
               p=${p%/*}
-              [ ! -L "releases/$3/$p" ] || refuse "refused: releases/$3/$(printf '%q' "$p") is a symbolic link, and files under it would be hard-linked through it; deploy again (the runner then sends those files)"
+              [ ! -L "releases/$3/$p" ] || refuse "refused: releases/$3/$(printf '%q' "$p") is a symbolic link, and files under it would be copied through it; deploy again (the runner then sends those files)"
             done
           done < ".deploy-runner/$name.link"
         fi
         if [ -n "$3" ] && [ -s ".deploy-runner/$name.link" ]; then
-          (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp -l -P --parents -t "../.partial-$name" --)
+          (cd -- "releases/$3" && xargs -0 -r -a "../../.deploy-runner/$name.link" cp --reflink=auto -p -P --parents -t "../.partial-$name" --)
         fi
         link=$(find "$partial" -type l -print -quit)
         if [ -n "$link" ]; then
           rm -rf -- "$partial"
-          refuse "refused: $(printf '%q' "$link") is a symbolic link (hard-linked from releases/$3, which was changed on the server); uploads into the new release could follow it out. Remove the link from releases/$3, or remove its manifest .deploy-runner/$3.manifest so the next release is sent whole"
+          refuse "refused: $(printf '%q' "$link") is a symbolic link (copied from releases/$3, which was changed on the server); uploads into the new release could follow it out. Remove the link from releases/$3, or remove its manifest .deploy-runner/$3.manifest so the next release is sent whole"
         fi
         """;
 
@@ -130,6 +142,41 @@ internal static class ReleasePrograms
           exit 4
         fi
         printf '%s\tlive\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
+        """;
+
+    /// <summary>
+    /// $1 root, $2 owner (deployment and a per-run token), $3 seconds the run may still last. One
+    /// run at a time per deploy path: <c>mkdir</c> is atomic, so of two runs exactly one gets
+    /// <c>.deploy-runner/lock</c>; the other is refused before it writes anything (its pruning
+    /// could otherwise remove the first run's partial release). The owner writes when its lock
+    /// goes stale (its own timeout plus the stop budget, on this server's clock): a run killed
+    /// before it could unlock blocks the next one only until then. A lock folder without that file
+    /// (a run killed between the two steps) is stale after ten minutes.
+    /// </summary>
+    public const string Lock = """
+        cd -- "$1/.deploy-runner"
+        now=$(date +%s)
+        if ! mkdir lock 2>/dev/null; then
+          owner=$(head -c 300 lock/owner 2>/dev/null || true)
+          until=$(head -c 20 lock/until 2>/dev/null || true)
+          case "$until" in ''|*[!0-9]*) until=;; esac
+          if { [ -n "$until" ] && [ "$until" -lt "$now" ]; } || { [ -z "$until" ] && [ -n "$(find lock -maxdepth 0 -mmin +10)" ]; }; then
+            printf 'stale\t%s\n' "${owner:-unknown}"
+            rm -rf -- lock
+            mkdir lock 2>/dev/null || { echo "another run took $(pwd -P)/lock just now"; exit 5; }
+          else
+            echo "another run holds $(pwd -P)/lock (${owner:-owner not written yet}${until:+, stale after $(date -u -d "@$until" +%H:%M:%SZ 2>/dev/null || echo "$until")}); two runs must not change the same servers at once: use a concurrency group per environment, or remove that folder if no run is going on."
+            exit 5
+          fi
+        fi
+        printf '%s\n' "$2" > lock/owner
+        printf '%s\n' "$((now + $3))" > lock/until
+        """;
+
+    /// <summary>$1 root, $2 owner: the lock goes, only if it is still this run's.</summary>
+    public const string Unlock = """
+        cd -- "$1/.deploy-runner" || exit 0
+        if [ "$(head -c 300 lock/owner 2>/dev/null)" = "$2" ]; then rm -rf -- lock; fi
         """;
 
     /// <summary>$1 root, $2 event (failed, rolled-back), $3 name: one line in the ordering log.</summary>

@@ -8,6 +8,18 @@ internal sealed partial class ReleaseRun
     public async Task<HandlerResult> RollbackAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
     {
         var servers = connections.Select(c => new ServerRelease(c)).ToList();
+        try
+        {
+            return await RollbackAsync(servers, cancellationToken);
+        }
+        finally
+        {
+            await UnlockAsync(servers, cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    private async Task<HandlerResult> RollbackAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
+    {
         var wanted = RollbackRequest.Of(plan);
         var targets = new string?[servers.Count];
 
@@ -19,6 +31,7 @@ internal sealed partial class ReleaseRun
             var history = ReleaseHistory.From(inspected);
             server.History = history;
             server.Previous = history.Current;
+            if (!await LockAsync(server, token)) return false;
             var target = wanted is null ? history.Previous() : history.Find(wanted);
             if (target is null)
                 return Fail(server, TargetState.Error, wanted is null ? "no previous release to roll back to" : $"no release of deployment {wanted} on this server");
@@ -36,12 +49,19 @@ internal sealed partial class ReleaseRun
             {
                 context.Log.Info($"{server.Display}: already on {target}");
                 server.Switched = true;
-                return await HookAsync(server, target, token) && await HealthAsync(server, token);
+                return Back(await HookAsync(server, target, token) && await HealthAsync(server, token));
             }
 
             var ok = await GoLiveAsync(server, target, token);
             if (server.Switched && server.Previous is not null) await MarkAsync(server, "rolled-back", server.Previous);
-            return ok;
+            return Back(ok);
+
+            // A server that ends on its target reports `rolled back` in `results`, as the README's table says.
+            bool Back(bool done)
+            {
+                if (done) server.RolledBackTo = target;
+                return done;
+            }
         }, cancellationToken);
 
         return switchedAll

@@ -27,10 +27,25 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private string Name => ReleaseNameOf(plan);
 
+    /// <summary>Who holds the deploy path's lock: the deployment, and a token only this run knows (a re-run of the same deployment is another run).</summary>
+    private readonly string _owner = $"deployment {plan.Deployment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({ReleaseNameOf(plan)}), run {Guid.NewGuid():N}";
+
     public async Task<HandlerResult> DeployAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
     {
         var upload = UploadSet.Resolve(releases.Upload, plan.WorkingDirectory, cancellationToken);
         var servers = connections.Select(c => new ServerRelease(c)).ToList();
+        try
+        {
+            return await DeployAsync(servers, upload, cancellationToken);
+        }
+        finally
+        {
+            await UnlockAsync(servers, cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    private async Task<HandlerResult> DeployAsync(List<ServerRelease> servers, UploadSet upload, CancellationToken cancellationToken)
+    {
         context.Log.Info($"Release {Name}: phase one uploads {upload.Files.Count} files ({upload.TotalBytes / 1024.0 / 1024.0:0.0} MB) to {releases.DeployPath}/releases/{Name} on {servers.Count} servers"
                          + (plan.Script is null ? "" : " and runs the script there") + "; current stays as it is.");
 
@@ -38,7 +53,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         if (cancellationToken.IsCancellationRequested)
         {
             await AbortPartialsAsync(servers);
-            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase one: nothing was switched; partial releases were removed.");
+            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase one: nothing was switched; partial releases were removed.", stop: "stopped in phase one: nothing was switched");
         }
 
         if (!phaseOne)
@@ -62,7 +77,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var broken = servers.Where(s => s.Failure is not null).ToList();
         var why = $"{Name} failed on {Names(broken)}";
         if (!releases.AutoRollback || cancellationToken.IsCancellationRequested)
-            return Result(servers, HandlerOutcome.Failed, $"{why}; no rollback ({(cancellationToken.IsCancellationRequested ? "stopped" : "auto-rollback is off")}): {Count(servers.Count(s => s.Switched))} now on {Name}.");
+            return Result(servers, HandlerOutcome.Failed, $"{why}; no rollback ({(cancellationToken.IsCancellationRequested ? "stopped" : "auto-rollback is off")}): {Count(servers.Count(s => s.Switched))} now on {Name}.", stop: $"stopped in phase two, no rollback (auto-rollback is off): {Count(servers.Count(s => s.Switched))} now on {Name}");
 
         var (rolledBack, rollbackErrors) = await RollBackAsync(servers, cancellationToken);
         if (rollbackErrors.Count > 0)
@@ -80,6 +95,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             var history = ReleaseHistory.From(inspected);
             server.History = history;
             server.Previous = history.Current;
+            if (!await LockAsync(server, cancellationToken)) return false;
             if (history.Current == Name) return Fail(server, TargetState.Error, $"release {Name} is already current; create a new deployment to deploy again");
 
             var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest"), inspected.Tagged("symlink")), inspected.Tagged("tool").Contains("tar"), cancellationToken);
@@ -109,19 +125,26 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     private async Task<bool> GoLiveAsync(ServerRelease server, string release, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
+        var answered = false;
         try
         {
             server.SwitchAttempted = true;
             var switched = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, release], context.Time, cancellationToken);
+            answered = true;
             if (!switched.Succeeded) return Fail(server, TargetState.Error, $"switch failed: {switched.Message}");
             server.Switched = true;
             context.Log.Info($"{server.Display}: current -> releases/{release}");
             if (!await HookAsync(server, release, cancellationToken)) return false;
             return await HealthAsync(server, cancellationToken);
         }
-        catch (Exception e) when (e is HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return Fail(server, TargetState.Error, e.Message);
+            // Whatever went wrong (the connection, or a fault of the runner's own), this server
+            // counts as failed so the fleet is rolled back; a switch that got no answer may have
+            // happened, and switching back to the previous release again is harmless.
+            if (!answered && server.Previous is not null) server.Switched = true;
+            if (cancellationToken.IsCancellationRequested) return false;
+            return Fail(server, TargetState.Error, e is HostConnectException or SshException or IOException ? e.Message : Unexpected(e));
         }
         finally
         {
@@ -159,31 +182,44 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         context.Log.Warning($"Rolling back {Count(switched.Count)} to their previous release (auto-rollback).");
         await Parallel.ForEachAsync(switched, cancellationToken, async (server, token) =>
         {
-            if (server.Previous is not { } previous)
+            try
             {
-                lock (errors) errors.Add($"{server.Display} (no previous release)");
-                return;
+                await RollBackAsync(server, errors, afterStop, token);
             }
-
-            var back = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, previous], context.Time, token);
-            if (!back.Succeeded)
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                lock (errors) errors.Add($"{server.Display} ({back.Message})");
-                return;
-            }
-
-            server.Switched = false;
-            server.RolledBackTo = previous;
-            // After a stop the note in the release log shares the bounded budget too.
-            await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
-            context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
-            if (!afterStop && releases.AfterSwitch is not null)
-            {
-                var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
-                if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
+                lock (errors) errors.Add($"{server.Display} ({Unexpected(e)})");
             }
         });
         return (switched.Where(s => s.RolledBackTo is not null).ToList(), errors);
+    }
+
+    /// <summary>One server back to what was current before this run (and its hook again, unless after a stop); what goes wrong is added to <paramref name="errors"/>.</summary>
+    private async Task RollBackAsync(ServerRelease server, List<string> errors, bool afterStop, CancellationToken token)
+    {
+        if (server.Previous is not { } previous)
+        {
+            lock (errors) errors.Add($"{server.Display} (no previous release)");
+            return;
+        }
+
+        var back = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, previous], context.Time, token);
+        if (!back.Succeeded)
+        {
+            lock (errors) errors.Add($"{server.Display} ({back.Message})");
+            return;
+        }
+
+        server.Switched = false;
+        server.RolledBackTo = previous;
+        // After a stop the note in the release log shares the bounded budget too.
+        await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
+        context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
+        if (!afterStop && releases.AfterSwitch is not null)
+        {
+            var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
+            if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
+        }
     }
 
     /// <summary>
@@ -208,7 +244,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         {
             (_, errors) = await RollBackAsync(servers, budget.Token, afterStop: true);
         }
-        catch (Exception e) when (e is OperationCanceledException or HostConnectException or SshException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             errors = [$"it did not finish within {RollbackOnStopBudget.TotalSeconds:0} s ({e.Message})"];
         }
@@ -221,12 +257,14 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
         var rolledBack = servers.Where(s => s.RolledBackTo is not null).ToList();
         var stillNew = servers.Where(s => s.Switched).ToList();
+        // The status keeps the short form (140 characters with the runner's "Cancelled; "): the
+        // servers that may still be on the new release come first, they are what a user must act on.
         if (errors.Count > 0 || stillNew.Count > 0)
             return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}"
-                                                           + (errors.Count > 0 ? $" ({string.Join(", ", errors)})" : "") + (rolledBack.Count > 0 ? $"; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}." : "."));
+                                                           + (errors.Count > 0 ? $" ({string.Join(", ", errors)})" : "") + (rolledBack.Count > 0 ? $"; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}." : "."), stop: $"stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}" + (rolledBack.Count > 0 ? $", {rolledBack.Count} rolled back" : ""));
         if (rolledBack.Count == 0)
-            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase two before any server switched: every server stays on its current release.");
-        return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).");
+            return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase two before any server switched: every server stays on its current release.", stop: "stopped during phase two before any server switched");
+        return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).", stop: $"stopped during phase two: rolled back {Count(rolledBack.Count)} to {ShortTargets(rolledBack)}");
     }
 
     private static readonly TimeSpan RollbackOnStopBudget = TimeSpan.FromSeconds(3);
@@ -238,9 +276,17 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             var history = server.History! with { Current = Name, Folders = [.. server.History!.Folders, Name], Log = [.. server.History!.Log, ("live", Name)] };
             var doomed = history.ToPrune(releases.KeepReleases, server.Previous);
             if (doomed.Count == 0) return;
-            var pruned = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Prune, [history.Root, .. doomed], context.Time, token);
-            if (pruned.Succeeded) context.Log.Info($"{server.Display}: pruned {string.Join(", ", doomed)} (keep-releases {releases.KeepReleases})");
-            else context.Log.Warning($"{server.Display}: could not prune old releases: {pruned.Message}");
+            try
+            {
+                var pruned = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Prune, [history.Root, .. doomed], context.Time, token);
+                if (pruned.Succeeded) context.Log.Info($"{server.Display}: pruned {string.Join(", ", doomed)} (keep-releases {releases.KeepReleases})");
+                else context.Log.Warning($"{server.Display}: could not prune old releases: {pruned.Message}");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The release is live and healthy: a failed clean-up is a warning, not a failed deployment.
+                context.Log.Warning($"{server.Display}: could not prune old releases: {e.Message}");
+            }
         });
     }
 
@@ -248,7 +294,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     {
         // The run's stop budget is short: at most 1.5 s, all servers at once.
         using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
-        await Task.WhenAll(servers.Where(s => s.History is not null && !s.Uploaded).Select(async s =>
+        await Task.WhenAll(servers.Where(s => s.Locked && !s.Uploaded).Select(async s =>
         {
             try
             {
@@ -303,7 +349,9 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     private async Task<(int? ExitCode, string? Reason)> RunScriptAsync(ServerRelease server, string script, IReadOnlyDictionary<string, string> variables, string what, CancellationToken cancellationToken)
     {
         context.Log.Info($"{server.Display}: running {what}");
-        var outcome = await server.Connection.RunAsync(RemoteCommand.Build(script, variables), line => WriteRemoteLine(server.Display, line), context.Log.FlushOutput, context.Time, cancellationToken);
+        var (command, leftOut) = RemoteCommand.BuildWithin(script, variables);
+        if (leftOut.Count > 0) context.Log.Warning($"{server.Display}: {RemoteCommand.LeftOutWarning(what, leftOut)}");
+        var outcome = await server.Connection.RunAsync(command, line => WriteRemoteLine(server.Display, line), context.Log.FlushOutput, context.Time, cancellationToken);
         if (outcome.Cancelled) return (null, "was stopped");
         if (outcome.ExitCode == 0) return (0, null);
         return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})");
@@ -332,7 +380,18 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
                     return;
                 }
 
-                if (!await step(server, token)) Volatile.Write(ref allGood, false);
+                try
+                {
+                    if (!await step(server, token)) Volatile.Write(ref allGood, false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // One server's fault of the runner's own must not end the loop (Parallel.ForEachAsync
+                    // stops at the first exception): the server fails, the others finish, and the run
+                    // decides on the whole fleet (phase two rolls back every server already switched).
+                    Volatile.Write(ref allGood, false);
+                    if (!cancellationToken.IsCancellationRequested) Fail(server, TargetState.Error, Unexpected(e));
+                }
             });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -343,8 +402,8 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return allGood;
     }
 
-    private HandlerResult Result(List<ServerRelease> servers, HandlerOutcome outcome, string reason, string? description = null) =>
-        new(outcome, reason, servers.Select(s => s.ToResult(Name)).ToArray()) { Description = description };
+    private HandlerResult Result(List<ServerRelease> servers, HandlerOutcome outcome, string reason, string? description = null, string? stop = null) =>
+        new(outcome, reason, servers.Select(s => s.ToResult(Name)).ToArray()) { Description = description, StopDescription = stop };
 
     private static string Names(IEnumerable<ServerRelease> servers)
     {
@@ -358,5 +417,47 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases (" + string.Join(", ", servers.Select(s => $"{s.Display}: {s.RolledBackTo}")) + ")";
     }
 
+    private static string ShortTargets(List<ServerRelease> servers)
+    {
+        var targets = servers.Select(s => s.RolledBackTo).Distinct().ToList();
+        return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases";
+    }
+
     private static string Count(int n) => n == 1 ? "1 server" : $"{n} servers";
+
+    /// <summary>A fault of the runner's own, said as such (the type tells a maintainer where to look).</summary>
+    private static string Unexpected(Exception e) => $"the runner failed: {e.GetType().Name}: {e.Message}";
+
+    /// <summary>One run at a time per deploy path and server: refused (error) while another run holds it.</summary>
+    private async Task<bool> LockAsync(ServerRelease server, CancellationToken cancellationToken)
+    {
+        // Stale once this run can no longer be alive: its timeout, the stop budget, a margin.
+        var seconds = (long)Math.Ceiling((plan.Timeout + TimeSpan.FromMinutes(1)).TotalSeconds);
+        var locked = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Lock, [server.History!.Root, _owner, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], context.Time, cancellationToken);
+        if (!locked.Succeeded) return Fail(server, TargetState.Error, $"not started: {locked.Message}");
+        server.Locked = true;
+        foreach (var stale in locked.Tagged("stale"))
+            context.Log.Warning($"{server.Display}: took over the lock of a run that ended without removing it ({stale}).");
+        return true;
+    }
+
+    /// <summary>Each server's lock goes at the end of the run; after a stop within what is left of the stop budget (else it goes stale on its own).</summary>
+    private async Task UnlockAsync(List<ServerRelease> servers, bool stopped)
+    {
+        using var budget = new CancellationTokenSource(stopped ? TimeSpan.FromSeconds(0.4) : TimeSpan.FromSeconds(5));
+        await Task.WhenAll(servers.Where(s => s.Locked).Select(async server =>
+        {
+            try
+            {
+                var unlocked = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Unlock, [server.History!.Root, _owner], context.Time, budget.Token);
+                if (unlocked.Succeeded) server.Locked = false;
+            }
+            catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException or OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // Left for its stale time; the next run says whose it was.
+            }
+
+            if (server.Locked) context.Log.Warning($"{server.Display}: could not remove this run's lock ({releases.DeployPath}/.deploy-runner/lock); the next run takes it over once it is stale (this run's timeout plus a minute), or remove it by hand.");
+        }));
+    }
 }

@@ -6,7 +6,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// <summary>
 /// Puts an <see cref="UploadSet"/> into <c>releases/.partial-NAME</c> on one server and gives it its
 /// real name. Files identical to the current release's (by the manifest: SHA-256, exec flag, size)
-/// are hard-linked from it in one exec; the rest go as one tar stream (most of the tree, server
+/// are copied from it on the server in one exec (never hard-linked: see <see cref="ReleasePrograms.Begin"/>); the rest go as one tar stream (most of the tree, server
 /// with tar: <see cref="ReleaseTarStream"/>) or over SFTP into paths that do not exist yet,
 /// so every write creates a new inode and no file of an earlier release is ever altered
 /// (OPEN with TRUNC on a shared inode would change both).
@@ -25,7 +25,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         var linked = new HashSet<string>(unchanged.Select(f => f.Path), StringComparer.Ordinal);
         var toSend = upload.Files.Where(f => !linked.Contains(f.Path)).ToList();
         // Most of the tree to send (a first release, or most files changed): one tar stream over
-        // exec; a few changed files: SFTP, file by file, next to the hard links.
+        // exec; a few changed files: SFTP, file by file, next to the copies.
         var mostToSend = toSend.Count > unchanged.Count;
         var asTar = serverHasTar && mostToSend;
         var route = asTar ? UploadRoute.TarStream : mostToSend ? UploadRoute.SftpWithoutTar : UploadRoute.Sftp;

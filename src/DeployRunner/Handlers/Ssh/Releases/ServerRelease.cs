@@ -12,6 +12,9 @@ internal sealed class ServerRelease(SshConnection connection)
     /// <summary>What <c>current</c> pointed to before this run switched it.</summary>
     public string? Previous { get; set; }
 
+    /// <summary>This run holds the deploy path's lock on this server (<see cref="ReleasePrograms.Lock"/>).</summary>
+    public bool Locked { get; set; }
+
     public bool Uploaded { get; set; }
 
     public bool Switched { get; set; }

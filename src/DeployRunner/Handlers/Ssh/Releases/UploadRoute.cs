@@ -3,7 +3,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// <summary>How the changed files of one upload travelled.</summary>
 internal enum UploadRoute
 {
-    /// <summary>File by file over SFTP, next to the hard links (a few files changed).</summary>
+    /// <summary>File by file over SFTP, next to the unchanged files copied on the server (a few files changed).</summary>
     Sftp,
 
     /// <summary>One tar stream over exec (a first release, or most files changed).</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
-/// <summary>What one upload did: files sent (and how), files reused by hard link, bytes sent.</summary>
+/// <summary>What one upload did: files sent (and how), unchanged files copied from the current release on the server, bytes sent.</summary>
 internal sealed record UploadStats(int Sent, int Linked, long BytesSent, UploadRoute Route = UploadRoute.Sftp)
 {
     public override string ToString() =>
@@ -11,5 +11,5 @@ internal sealed record UploadStats(int Sent, int Linked, long BytesSent, UploadR
             UploadRoute.TarStream => "one tar stream",
             UploadRoute.SftpWithoutTar => "over SFTP: no tar on the server",
             _ => "over SFTP",
-        }}), linked {Linked} unchanged");
+        }}), copied {Linked} unchanged on the server");
 }
