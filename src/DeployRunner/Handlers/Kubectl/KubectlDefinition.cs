@@ -22,7 +22,7 @@ internal static class KubectlDefinition
             new("atomic", SettingKind.Boolean),
         ],
         Programs: ["kubectl", "setsid"],
-        Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new KubectlHandler(settings, context), settings, context));
+        Create: (settings, context) => new KubectlHandler(settings, context));
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -222,8 +222,11 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var rolledBack = servers.Where(s => s.RolledBackTo is not null).ToList();
         var stillNew = servers.Where(s => s.Switched).ToList();
         if (errors.Count > 0 || stillNew.Count > 0)
+        {
             return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}"
                                                            + (errors.Count > 0 ? $" ({string.Join(", ", errors)})" : "") + (rolledBack.Count > 0 ? $"; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}." : "."));
+        }
+
         if (rolledBack.Count == 0)
             return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase two before any server switched: every server stays on its current release.");
         return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).");
