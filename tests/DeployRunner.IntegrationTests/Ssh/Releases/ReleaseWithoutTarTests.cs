@@ -82,7 +82,7 @@ public sealed class ReleaseWithoutTarTests(SshServers servers) : IDisposable
         Assert.True(second.Result.Outcome == HandlerOutcome.Succeeded, second.Log);
         var name2 = $"402-{Sha2[..7]}";
         Assert.Equal($"releases/{name2}", new FileInfo(Path.Combine(NoTarRoot, "current")).LinkTarget);
-        Assert.Contains("sent 1 files (0.0 MB, over SFTP), linked 3 unchanged", second.Target(_fleet.Display(1)).Reason);
+        Assert.Contains("sent 1 file  (0.0 MB, over SFTP), linked 3 unchanged", second.Target(_fleet.Display(1)).Reason);
         Assert.Equal("v2", File.ReadAllText(Path.Combine(NoTarRoot, "releases", name2, "index.html")));
         Assert.Equal(
             ReleaseFleet.Inode(Path.Combine(NoTarRoot, "releases", name1, "bin/start")),
