@@ -24,7 +24,7 @@ internal sealed class RunnerApplication(
     {
         try
         {
-            var inputs = InputSet.From(variables, []);
+            var inputs = InputSet.From(variables, new Dictionary<string, string>());
             var token = inputs.GetRaw("token");
             if (token is not null) log.Mask(token);
             var environment = RunnerEnvironment.From(variables, currentDirectory);
@@ -58,7 +58,7 @@ internal sealed class RunnerApplication(
         try
         {
             string? eventPath;
-            IReadOnlyList<string> inputArguments;
+            IReadOnlyDictionary<string, string> inputArguments;
             switch (CommandLine.Parse(args))
             {
                 case Invocation.ShowHelp:

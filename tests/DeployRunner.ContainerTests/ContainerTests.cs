@@ -82,14 +82,15 @@ public sealed class ContainerTests(ImageFixture image, ITestOutputHelper output)
     {
         await using var api = await FakeGitHubApi.StartAsync();
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
-        var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "echo started; sleep 300" }, inContainer: true);
+        var variables = layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "echo started; touch script-started; sleep 300" }, inContainer: true);
         var container = new ActionContainer(image.Image, layout, variables);
         using var cts = new CancellationTokenSource(RunTimeout);
         try
         {
             var run = container.StartAsync(cts.Token);
             await api.WaitForStatusAsync(s => s.State == "in_progress", TimeSpan.FromSeconds(60));
-            await Task.Delay(500); // the script is running
+            // The script is running once its marker is in the mounted workspace.
+            await WaitForFileAsync(Path.Combine(layout.Workspace, "script-started"), TimeSpan.FromSeconds(60));
 
             // What the Actions runner does on cancel: the docker CLI forwards SIGINT to PID 1.
             var watch = Stopwatch.StartNew();
@@ -185,6 +186,56 @@ public sealed class ContainerTests(ImageFixture image, ITestOutputHelper output)
     {
         var config = await Docker.CheckedAsync(["image", "inspect", "--format", "{{json .Config.Entrypoint}}|{{.Config.User}}", image.Image]);
         Assert.Equal("[\"/usr/local/bin/deploy-runner\"]|", config.Trim());
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task The_image_runs_a_local_deployment_with_the_workspace_mounted_as_the_readme_shows()
+    {
+        // The README's command without the SDK: the clone mounted as the workspace, --workdir
+        // there, the event file and the script from the examples, no token: statuses printed.
+        var workspace = Directory.CreateTempSubdirectory("local-image-run-").FullName;
+        try
+        {
+            foreach (var file in new[] { "events/deploy.json", "scripts/deploy.sh" })
+            {
+                var target = Path.Combine(workspace, "examples", file);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(Path.Combine(RepositoryFiles.Root, "examples", file), target);
+            }
+
+            File.SetUnixFileMode(Path.Combine(workspace, "examples", "scripts", "deploy.sh"), (UnixFileMode)0b111_101_101);
+
+            var result = await Docker.RunAsync(
+            [
+                "run", "--rm", "--network", "host", "-v", $"{workspace}:/github/workspace", "-w", "/github/workspace",
+                "-e", "GITHUB_EVENT_PATH=/github/workspace/examples/events/deploy.json",
+                "-e", "INPUT_SCRIPT=./examples/scripts/deploy.sh",
+                image.Image,
+            ]);
+
+            Assert.True(result.ExitCode == 0, ActionContainer.Describe(result));
+            var lines = result.StandardOutput.Split('\n');
+            Assert.Contains("[local] deployment 4242424242 status: in_progress: Deploying main to production", lines);
+            Assert.Contains("Release from the payload: v1.4.2", lines);
+            Assert.Contains(lines, l => l.StartsWith("[local] deployment 4242424242 status: success: Deployed main to production", StringComparison.Ordinal));
+            Assert.DoesNotContain("stop-commands", result.StandardOutput);
+        }
+        finally
+        {
+            // The container runs as root: files it wrote belong to root, which the test user may be too.
+            Directory.Delete(workspace, recursive: true);
+        }
+    }
+
+    /// <summary>Waits for a file a script creates: the event, not a guess at how long it takes.</summary>
+    private static async Task WaitForFileAsync(string path, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!File.Exists(path))
+        {
+            if (watch.Elapsed > timeout) throw new TimeoutException($"{path} did not appear within {timeout.TotalSeconds} s.");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>action.yml's post-entrypoint, read from the file so the test follows it.</summary>

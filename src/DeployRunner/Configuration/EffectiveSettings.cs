@@ -42,8 +42,13 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
         foreach (var name in inputs.Values.Keys) origins[name] = new SettingOrigin.Input();
 
         var target = config?.FindTarget(deployment.Payload.GetScalar("target"), deployment.Environment);
+        // Deliverybot names the target from .github/deploy.yml in the payload; with no file in the
+        // workspace (a workflow without actions/checkout) its runner block would silently not apply.
+        if (config is null && deployment.Payload.GetScalar("target") is not null)
+            log.Warning($"The deployment's payload names a target, but {DefaultConfigPath} is not in the workspace, so no target's `runner:` block applies: the inputs alone do. Check out the repository first (actions/checkout with ref: ${{{{ github.event.deployment.sha }}}}), or set input `config`.");
         foreach (var setting in target?.Runner ?? [])
         {
+            WarnIfOverridden(inputs, setting, target!, log);
             values[setting.Name] = setting.Value;
             origins[setting.Name] = new SettingOrigin.File(setting.Location);
         }
@@ -76,6 +81,19 @@ internal sealed record EffectiveSettings(InputSet Settings, IReadOnlyDictionary<
         }
 
         return new EffectiveSettings(new InputSet(values.ToImmutable()), origins, target);
+    }
+
+    /// <summary>
+    /// The file wins over the inputs, by design (a target names its own hosts or script); a user
+    /// who gave the input on purpose (<c>--script</c> on the command line) must not find out by
+    /// watching the other script run. The action.yml default, which the Actions runner passes for
+    /// every input nobody set, is no choice and is overridden quietly.
+    /// </summary>
+    private static void WarnIfOverridden(InputSet inputs, ConfiguredSetting setting, DeployTarget target, IWorkflowLog log)
+    {
+        if (inputs.GetRaw(setting.Name) is not { } given || string.IsNullOrWhiteSpace(given) || given.Trim() == setting.Value.Trim()) return;
+        if (Edge.ActionInputs.Find(setting.Name) is { } declared && given.Trim() == declared.Default.Trim()) return;
+        log.Warning($"`{setting.Name}` is set both as an input (the workflow's `with:` or --{setting.Name} on the command line) and by target `{target.Name}` at {setting.Location}; the file's value is used.");
     }
 
     private static void ApplyPayload(InputSet inputs, DeploymentPayload payload, ImmutableDictionary<string, string>.Builder values, Dictionary<string, SettingOrigin> origins, IWorkflowLog log)

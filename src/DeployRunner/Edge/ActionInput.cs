@@ -3,18 +3,18 @@ namespace DeployRunner.Edge;
 /// <summary>One input as action.yml declares it.</summary>
 internal sealed record ActionInput(string Name, string Description, string Default)
 {
-    /// <summary>The handler an input belongs to (its description starts "ssh handler:"), or null for every handler.</summary>
-    public string? Handler =>
-        Description.IndexOf(" handler:", StringComparison.Ordinal) is var at and > 0 && !Description[..at].Contains(' ', StringComparison.Ordinal)
-            ? Description[..at]
-            : null;
-
-    /// <summary>The description without its handler prefix and cut to its first sentence: one line of help.</summary>
+    /// <summary>
+    /// The description cut to its first sentence, without the "ssh handler:" a reader of action.yml
+    /// needs and <c>--help</c>, which lists the input under its handler, does not: one line of help.
+    /// Which handler reads an input is its definition's to say, never this text's.
+    /// </summary>
     public string Summary
     {
         get
         {
-            var text = Handler is { } handler ? Description[(handler.Length + " handler:".Length)..].Trim() : Description.Trim();
+            var text = Description.Trim();
+            var prefix = text.IndexOf(" handler:", StringComparison.Ordinal);
+            if (prefix > 0 && !text[..prefix].Contains(' ', StringComparison.Ordinal)) text = text[(prefix + " handler:".Length)..].Trim();
             text = text.ReplaceLineEndings(" ");
             var end = text.IndexOf(". ", StringComparison.Ordinal);
             text = end > 0 ? text[..(end + 1)] : text;

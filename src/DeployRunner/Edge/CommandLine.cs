@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using DeployRunner.Configuration;
+using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.Edge;
@@ -38,7 +40,7 @@ internal static class CommandLine
         if (arguments.Count > 0 && arguments[0] is "version" or "--version" or "-V") return new Invocation.ShowVersion();
 
         string? eventPath = null;
-        var inputs = new List<string>();
+        var inputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < arguments.Count; i++)
         {
             var argument = arguments[i];
@@ -66,7 +68,7 @@ internal static class CommandLine
                     : throw new ConfigurationException($"--{input.Name} needs a value, such as --{input.Name} {Example(input)}. {input.Summary}", setting: input.Name);
             }
 
-            inputs.Add($"--{input.Name}={value}");
+            inputs[input.Name] = value;
         }
 
         return new Invocation.Run(eventPath, inputs);
@@ -104,7 +106,12 @@ internal static class CommandLine
         _ => input.Default.Length > 0 && !input.Default.Contains("${{", StringComparison.Ordinal) ? input.Default : "VALUE",
     };
 
-    /// <summary>The help text: usage, then every input of action.yml grouped by handler, with its default and one line of meaning.</summary>
+    /// <summary>
+    /// The help text: usage, then every input of action.yml grouped by what reads it (the core
+    /// settings, then each handler's definition), with its default and one line of meaning. A
+    /// secret is shown as its <c>INPUT_</c> variable: a flag's value is visible to every user of
+    /// the machine in the process list, and a name with a hyphen cannot be <c>export</c>ed in bash.
+    /// </summary>
     public static string Help()
     {
         var builder = new StringBuilder();
@@ -120,20 +127,47 @@ internal static class CommandLine
         builder.AppendLine("Every input of action.yml is a flag (a workflow passes them under `with:`). The event decides the");
         builder.AppendLine("task, the environment and the ref. Without a token and outside GitHub Actions, statuses are printed,");
         builder.AppendLine("not posted, and secrets are shown as ***.");
+        builder.AppendLine();
+        builder.AppendLine("Secrets (marked `secret:`) go in as environment variables, not flags: others can read a flag in the");
+        builder.AppendLine("process list. Their names hold a hyphen, which bash's `export` refuses, so use env:");
+        builder.AppendLine("  env \"INPUT_SSH-KEY=$(cat ~/.ssh/deploy_key)\" deploy-runner --event PATH ...");
 
-        var groups = ActionInputs.All.GroupBy(i => i.Handler).OrderBy(g => g.Key is null ? 0 : 1);
-        foreach (var group in groups)
+        foreach (var (header, inputs) in HelpGroups())
         {
             builder.AppendLine();
-            builder.AppendLine(group.Key is null ? "Inputs for every handler:" : $"{group.Key} handler:");
-            foreach (var input in group)
+            builder.AppendLine(header);
+            foreach (var input in inputs)
             {
-                var flag = input.IsSwitch ? $"--{input.Name}" : $"--{input.Name} VALUE";
+                var flag = SettingCatalog.IsSecret(input.Name)
+                    ? $"secret: INPUT_{input.Name.ToUpperInvariant()}"
+                    : input.IsSwitch ? $"--{input.Name}" : $"--{input.Name} VALUE";
                 var defaultText = input.Default.Length == 0 ? "none" : input.Default;
                 builder.AppendLine(CultureInfo.InvariantCulture, $"  {flag,-30} {input.Summary} (default: {defaultText})");
             }
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// The inputs of action.yml (in its order) under who reads them: the settings every handler
+    /// shares, then each handler's own, from its definition. An input two handlers read is listed
+    /// under each.
+    /// </summary>
+    public static IEnumerable<(string Header, IReadOnlyList<ActionInput> Inputs)> HelpGroups()
+    {
+        static IReadOnlyList<ActionInput> Declared(IEnumerable<SettingDefinition> settings)
+        {
+            var names = settings.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return [.. ActionInputs.All.Where(i => names.Contains(i.Name))];
+        }
+
+        var ownedByAHandler = HandlerCatalog.All.SelectMany(h => h.Inputs).Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        yield return ("Inputs for every handler:", [.. ActionInputs.All.Where(i => !ownedByAHandler.Contains(i.Name))]);
+        foreach (var definition in HandlerCatalog.All)
+        {
+            var inputs = Declared(definition.Inputs);
+            if (inputs.Count > 0) yield return ($"{definition.Name} handler:", inputs);
+        }
     }
 }

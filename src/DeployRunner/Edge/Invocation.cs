@@ -7,6 +7,6 @@ internal abstract record Invocation
 
     public sealed record ShowVersion : Invocation;
 
-    /// <summary>A run: the event file (if given) and the inputs as <c>--name=value</c> arguments, each checked against action.yml.</summary>
-    public sealed record Run(string? EventPath, IReadOnlyList<string> Inputs) : Invocation;
+    /// <summary>A run: the event file (if given) and the inputs given as flags, by name, each checked against action.yml (a later flag wins).</summary>
+    public sealed record Run(string? EventPath, IReadOnlyDictionary<string, string> Inputs) : Invocation;
 }

@@ -43,7 +43,7 @@ internal static class DeploymentEventReader
         {
             root = JsonNode.Parse(json, documentOptions: JsonLimits.DocumentOptions);
         }
-        catch (JsonException e) when (JsonLimits.IsTooDeep(e))
+        catch (JsonException e) when (JsonLimits.IsTooDeep(json))
         {
             throw new ConfigurationException(
                 $"The event file {source} nests deeper than the limit of {JsonLimits.MaxDepth} levels ({JsonLimits.Place(e, json)}): refused as hostile JSON.");
@@ -62,8 +62,10 @@ internal static class DeploymentEventReader
     public static DeploymentEvent FromRoot(JsonObject obj, string source, string? eventName = null)
     {
         if (obj["deployment"] is not JsonObject deployment)
+        {
             throw new ConfigurationException(
                 $"The event in {source} has no `deployment` object. The runner deploys on `on: deployment` workflows (and tears review apps down on `on: pull_request: types: [closed]`); this event {(eventName is null ? "looks like" : "is")} `{eventName ?? Describe(obj)}`. To run an existing deployment from another event, set input `deployment-id`.");
+        }
 
         var repository = Text(Field(obj["repository"], "full_name"));
         return new DeploymentEvent(Text(obj["action"]), ReadDeployment(deployment, source), repository ?? "");

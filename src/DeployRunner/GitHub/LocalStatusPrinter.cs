@@ -13,7 +13,12 @@ internal sealed class LocalStatusPrinter(IWorkflowLog log) : IGitHubDeployments
     public Task PostStatusAsync(string repository, long deploymentId, DeploymentStatusUpdate status, CancellationToken cancellationToken)
     {
         var url = status.EnvironmentUrl is null ? "" : $" ({status.EnvironmentUrl})";
-        log.Info($"[local] deployment {deploymentId} status: {status.State.ToApiName()}: {status.FullDescription}{url}");
+        // A failure or an error is always logged as an error just before its status is posted,
+        // with the same reason: printing the description again would show every error twice.
+        var description = status.State is DeploymentState.Failure or DeploymentState.Error
+            ? " (its description is the error above)"
+            : $": {status.FullDescription}";
+        log.Info($"[local] deployment {deploymentId} status: {status.State.ToApiName()}{description}{url}");
         return Task.CompletedTask;
     }
 

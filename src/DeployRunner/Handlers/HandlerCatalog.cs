@@ -28,22 +28,34 @@ internal static class HandlerCatalog
     public static HandlerDefinition? Find(string name) =>
         Registered.FirstOrDefault(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>
-    /// Creates the named handler: it reads and checks its inputs, then the programs it needs are
-    /// looked for on PATH (inputs first, so a user fixes their own mistakes before the machine's).
-    /// </summary>
+    /// <summary>Creates the named handler (see the other overload).</summary>
     public static IDeploymentHandler Create(string name, Inputs.InputSet settings, HandlerContext context)
     {
         var definition = Find(name) ?? throw new ConfigurationException(
             $"Unknown handler '{name}'. Set input `handler` to one of: {string.Join(", ", Names)}.", setting: "handler");
-        var handler = definition.Create(settings, context);
+        return Create(definition, settings, context);
+    }
+
+    /// <summary>
+    /// Creates a handler with what every handler gets, from what its definition declares (a
+    /// factory cannot forget any of it): <c>atomic</c> refused unless the handler reads it; the
+    /// handler reads and checks its own inputs; the health check wrapped around it unless it
+    /// checks each target itself; then the programs it needs are looked for on PATH (inputs
+    /// first, so a user fixes their own mistakes before the machine's).
+    /// </summary>
+    public static IDeploymentHandler Create(HandlerDefinition definition, Inputs.InputSet settings, HandlerContext context)
+    {
+        AtomicInput.RefuseUnlessRead(definition, settings);
+        var created = definition.Create(settings, context);
+        IDeploymentHandler handler;
         try
         {
+            handler = definition.ChecksHealthItself(settings) ? created : Health.HealthCheckedHandler.Wrap(created, settings, context);
             Prerequisites.Require(definition.Name, context.Environment.Variables, [.. definition.Programs]);
         }
         catch
         {
-            (handler as IDisposable)?.Dispose();
+            (created as IDisposable)?.Dispose();
             throw;
         }
 

@@ -10,6 +10,8 @@ namespace DeployRunner.Health;
 /// <c>health-check-timeout</c>, or the deployment is a <c>failure</c> (undone first when the
 /// handler says how: kubectl with <c>atomic</c>). Removals are not checked.
 /// The ssh handler checks each server itself, between its switch and its rollback.
+/// <see cref="HandlerCatalog.Create(HandlerDefinition, InputSet, HandlerContext)"/> wraps every
+/// handler whose definition does not declare that it checks health itself.
 /// </summary>
 internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheckSettings check, HandlerContext context) : IDeploymentHandler
 {
@@ -24,9 +26,10 @@ internal sealed class HealthCheckedHandler(IDeploymentHandler inner, HealthCheck
         return check is null ? inner : new HealthCheckedHandler(inner, check, context);
     }
 
-    // A wrapper answers for its handler: without these, a shell deployment with no script would
-    // look like work (the interface's default) and a dry run would lose the handler's plan.
+    // The interface has no default bodies, so each member is forwarded here or this does not compile.
     public bool HasNothingToRun(DeploymentPlan plan) => inner.HasNothingToRun(plan);
+
+    public bool RunsScript(DeploymentPlan plan) => inner.RunsScript(plan);
 
     public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => inner.DryRunNotes(plan);
 

@@ -14,9 +14,10 @@ internal sealed record InputSet(ImmutableDictionary<string, string> Values)
 
     /// <summary>
     /// Inputs from <c>INPUT_*</c> variables (the Actions runner upper-cases the name and keeps
-    /// hyphens: <c>INPUT_SSH-KEY</c>), then <c>--name value</c> arguments, which win.
+    /// hyphens: <c>INPUT_SSH-KEY</c>), then the command line's flags, which win. The flags arrive
+    /// parsed and checked (<see cref="Edge.CommandLine"/>, the one parser of the command line).
     /// </summary>
-    public static InputSet From(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
+    public static InputSet From(IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string> flags)
     {
         var values = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in environment)
@@ -25,38 +26,9 @@ internal sealed record InputSet(ImmutableDictionary<string, string> Values)
                 values[key[6..].ToLowerInvariant()] = value;
         }
 
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            var argument = arguments[i];
-            if (!argument.StartsWith("--", StringComparison.Ordinal) || argument.Length < 3)
-                throw new ConfigurationException($"Unexpected argument '{argument}': inputs are given as --name value (for example --script ./deploy.sh).");
-
-            var name = argument[2..];
-            var equals = name.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                values[name[..equals].ToLowerInvariant()] = name[(equals + 1)..];
-            }
-            else if (i + 1 < arguments.Count && !IsOptionName(arguments[i + 1]))
-            {
-                values[name.ToLowerInvariant()] = arguments[++i];
-            }
-            else
-            {
-                // A bare flag, such as --dry-run.
-                values[name.ToLowerInvariant()] = "true";
-            }
-        }
-
+        foreach (var (name, value) in flags) values[name.ToLowerInvariant()] = value;
         return new InputSet(values.ToImmutable());
     }
-
-    /// <summary>
-    /// <c>--name</c>, as opposed to a value that merely starts with dashes (a private key's
-    /// <c>-----BEGIN</c> line).
-    /// </summary>
-    private static bool IsOptionName(string argument) =>
-        argument.Length > 2 && argument.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetter(argument[2]);
 
     public static InputSet Of(params (string Name, string Value)[] values) =>
         new(values.ToImmutableDictionary(v => v.Name, v => v.Value, StringComparer.OrdinalIgnoreCase));

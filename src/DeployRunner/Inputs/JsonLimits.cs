@@ -71,6 +71,29 @@ internal static class JsonLimits
         return null;
     }
 
-    /// <summary>True when a parse failed on the depth limit rather than on syntax.</summary>
-    public static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// True when <paramref name="json"/> nests deeper than <see cref="MaxDepth"/> before any syntax
+    /// error, so a failed parse is reported as the depth limit rather than as broken JSON. Decided
+    /// by the reader's own <see cref="Utf8JsonReader.CurrentDepth"/> (allowed one level more than
+    /// the limit, so that the level past it can be seen), never by the exception's wording, which
+    /// System.Text.Json may change. Runs only after a parse failed.
+    /// </summary>
+    public static bool IsTooDeep(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { AllowTrailingCommas = true, MaxDepth = MaxDepth + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+                // A container token's depth counts the containers around it: at MaxDepth, it is level MaxDepth + 1.
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= MaxDepth) return true;
+            }
+        }
+        catch (JsonException)
+        {
+            // Broken before it got too deep: a syntax error, not the limit.
+        }
+
+        return false;
+    }
 }

@@ -25,7 +25,14 @@ internal sealed record DeploymentPlan(
     public bool IsRollback => string.Equals(Deployment.Task, "rollback", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Human words for the status description and the log.</summary>
-    public string Verb => IsRemoval ? "Removing" : Deployment.Task.Equals("deploy", StringComparison.OrdinalIgnoreCase) ? "Deploying" : $"Running {Deployment.Task} for";
+    public string Verb => IsRemoval ? "Removing" : IsRollback ? "Rolling back" : Deployment.Task.Equals("deploy", StringComparison.OrdinalIgnoreCase) ? "Deploying" : $"Running {Deployment.Task} for";
+
+    /// <summary>
+    /// What this deployment does, whole: "Deploying main to staging", "Removing pr-1", "Rolling
+    /// back production" (a rollback goes back to the release before, not to the event's ref, so
+    /// the ref is not named), "Running migrate for main to staging".
+    /// </summary>
+    public string Action => IsRemoval || IsRollback ? $"{Verb} {Deployment.Environment}" : $"{Verb} {DisplayRef} to {Deployment.Environment}";
 
     public string DisplayRef => Deployment.Ref.Length > 0 ? Deployment.Ref : ShortSha;
 

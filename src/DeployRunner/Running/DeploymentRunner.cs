@@ -76,7 +76,7 @@ internal sealed class DeploymentRunner(
         await _record.IntendAsync(deployment.Id, DeploymentState.InProgress);
         try
         {
-            await github.PostStatusAsync(plan.Repository, deployment.Id, Status(plan, DeploymentState.InProgress, $"{plan.Verb} {Target(plan)}"), shutdown);
+            await github.PostStatusAsync(plan.Repository, deployment.Id, Status(plan, DeploymentState.InProgress, plan.Action), shutdown);
         }
         catch (GitHubApiException e) when (!e.MayHaveTakenEffect)
         {
@@ -213,7 +213,7 @@ internal sealed class DeploymentRunner(
         plan.Deployment.Task.Equals("deploy", StringComparison.OrdinalIgnoreCase) ? "Deployed" : $"Ran {plan.Deployment.Task} for";
 
     private static string Target(DeploymentPlan plan) =>
-        plan.IsRemoval ? plan.Deployment.Environment : $"{plan.DisplayRef} to {plan.Deployment.Environment}";
+        plan.IsRemoval || plan.IsRollback ? plan.Deployment.Environment : $"{plan.DisplayRef} to {plan.Deployment.Environment}";
 
     private DeploymentStatusUpdate Status(DeploymentPlan plan, DeploymentState state, string description) =>
         new(state, description, logUrl, state == DeploymentState.Success ? plan.EnvironmentUrl : null);

@@ -23,7 +23,7 @@ internal static class DryRun
             + $"Environment URL: {plan.EnvironmentUrl ?? "(none: input `environment-url` is empty)"}\n"
             + (nothingToRun ? "Input `remove-script` is empty: nothing would run; the environment would only be marked inactive.\n" : "")
             + (handlerPlan.Count == 0 ? "" : string.Join('\n', handlerPlan) + "\n")
-            + $"{(plan.IsRemoval ? "Remove-script" : "Script")}:\n{plan.Script ?? "(none)"}\n"
+            + ScriptSection(plan, prepared.Handler.RunsScript(plan))
             + "Variables for the script:\n"
             + string.Join('\n', plan.DeploymentVariables.Select(v => $"  {v.Key}={v.Value}")));
         // What the handler's own settings add: kubectl's atomic rollback, the ssh releases' phases.
@@ -32,5 +32,15 @@ internal static class DryRun
             if (note.Untrusted) log.Untrusted(note.Text);
             else log.Info(note.Text);
         }
+    }
+
+    /// <summary>The script, when it runs; a script the task does not run is named, not printed as if it would run.</summary>
+    private static string ScriptSection(DeploymentPlan plan, bool runs)
+    {
+        var label = plan.IsRemoval ? "Remove-script" : "Script";
+        if (plan.Script is null) return $"{label}:\n(none)\n";
+        return runs
+            ? $"{label}:\n{plan.Script}\n"
+            : $"{label}: not run: the {plan.HandlerName} handler's {plan.Deployment.Task} task goes back without it.\n";
     }
 }

@@ -143,12 +143,16 @@ internal sealed class PostStep(IGitHubDeployments github, IWorkflowLog log, stri
             if (name.StartsWith(DeploymentRecord.KeyPrefix, StringComparison.Ordinal)
                 && long.TryParse(name.AsSpan(DeploymentRecord.KeyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
                 && value.Length > 0)
+            {
                 records[id] = value;
+            }
         }
 
         if (long.TryParse(state.GetValueOrDefault("deployment-id"), NumberStyles.None, CultureInfo.InvariantCulture, out var legacyId)
             && state.GetValueOrDefault("posted") is { Length: > 0 } posted)
+        {
             records.TryAdd(legacyId, DeploymentRecord.Posted + posted);
+        }
 
         return records.Select(r => (r.Key, r.Value)).ToList();
     }

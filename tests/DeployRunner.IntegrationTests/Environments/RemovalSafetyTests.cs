@@ -4,7 +4,7 @@ using DeployRunner.IntegrationTests.Kubectl;
 namespace DeployRunner.IntegrationTests.Environments;
 
 /// <summary>
-/// Issue 9, through the built runner and the fake GitHub API: a removal needs a removable
+/// Removal safety, through the built runner and the fake GitHub API: a removal needs a removable
 /// environment, and every path a setting names stays inside the workspace. Each refusal is one
 /// <c>::error::</c> line and an <c>error</c> status posted before anything runs (no
 /// <c>in_progress</c>).

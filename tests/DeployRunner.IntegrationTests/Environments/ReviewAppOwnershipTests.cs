@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace DeployRunner.IntegrationTests.Environments;
 
 /// <summary>
-/// Issue 9, case 2: a closed pull request owns only the review apps whose newest deployment
+/// A closed pull request owns only the review apps whose newest deployment
 /// was made from its ref and is one of its commits (one request for the commit list). The
 /// built runner against the fake GitHub API; the remove-script records what was torn down.
 /// </summary>

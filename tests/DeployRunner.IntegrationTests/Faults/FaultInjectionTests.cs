@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace DeployRunner.IntegrationTests.Faults;
 
 /// <summary>
-/// The fault-injection matrix (issue 10): whatever the network, the disk or the input does, the
+/// The fault-injection matrix: whatever the network, the disk or the input does, the
 /// deployment ends in a terminal status (or is refused before <c>in_progress</c>) within the
 /// documented time. Each test asserts the final status, the exit code, the time to exit and that
 /// nothing is left behind (the runner's temp folder is the sandbox's, and must end empty).

@@ -87,7 +87,9 @@ public sealed class HostileInputTests : FakeApiTest
         using var sandbox = Sandbox();
         sandbox.WriteWorkspaceFile(".github/deploy.yml", MergeKeyBomb());
         using var runner = sandbox.Start();
-        await Task.Delay(300);
+        // The deployment's line comes just before deploy.yml is read: the signal lands while the
+        // hostile file is being parsed, however loaded the machine is.
+        await runner.WaitForLineAsync(l => l.StartsWith("Deployment ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
 
         var clock = Stopwatch.StartNew();
         try { runner.Signal(RunningRunner.SIGINT); } catch (InvalidOperationException) { /* already gone: refused even faster */ }

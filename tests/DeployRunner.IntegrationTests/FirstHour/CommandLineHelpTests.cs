@@ -1,9 +1,11 @@
+using DeployRunner.Configuration;
 using DeployRunner.Edge;
+using DeployRunner.Handlers;
 using DeployRunner.Inputs;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
-/// <summary>Issue 11, point 2: a command line that explains itself, from the same source as action.yml.</summary>
+/// <summary>A command line that explains itself, from the same sources as the runner: action.yml for the meaning, the handler definitions for the grouping.</summary>
 public sealed class CommandLineHelpTests
 {
 
@@ -25,15 +27,39 @@ public sealed class CommandLineHelpTests
         var lines = result.Lines.ToList();
         foreach (var input in declared)
         {
-            var index = lines.FindIndex(l => l.TrimStart().StartsWith($"--{input.Name} ", StringComparison.Ordinal) || l.Trim() == $"--{input.Name}");
-            Assert.True(index >= 0, $"--help does not list input `{input.Name}`:\n{result.Log}");
+            // A secret is shown as its variable, never as a flag with a value.
+            var shown = SettingCatalog.IsSecret(input.Name) ? $"secret: INPUT_{input.Name.ToUpperInvariant()} " : $"--{input.Name} ";
+            var index = lines.FindIndex(l => l.TrimStart().StartsWith(shown, StringComparison.Ordinal) || l.Trim() == $"--{input.Name}");
+            Assert.True(index >= 0, $"--help does not list input `{input.Name}` as `{shown}`:\n{result.Log}");
             Assert.EndsWith($"(default: {(input.Default.Length == 0 ? "none" : input.Default)})", lines[index]);
             var header = lines.Take(index).Last(l => l.EndsWith(':') && !l.StartsWith(' '));
-            Assert.Equal(input.Handler is null ? "Inputs for every handler:" : $"{input.Handler} handler:", header);
+            var reader = HandlerCatalog.All.FirstOrDefault(h => h.Reads(input.Name));
+            Assert.Equal(reader is null ? "Inputs for every handler:" : $"{reader.Name} handler:", header);
         }
 
         Assert.Contains(lines, l => l.Trim() == "ssh handler:");
         Assert.Contains(lines, l => l.Trim() == "kubectl handler:");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Help_lists_the_release_inputs_under_ssh_and_secrets_as_variables_to_pass_with_env()
+    {
+        using var sandbox = Sandbox();
+
+        var result = await sandbox.RunAsync("--help");
+
+        result.ShouldExitWith(0);
+        var lines = result.Lines.ToList();
+        foreach (var release in new[] { "deploy-path", "upload", "after-switch", "keep-releases", "auto-rollback" })
+        {
+            var index = lines.FindIndex(l => l.TrimStart().StartsWith($"--{release}", StringComparison.Ordinal));
+            Assert.True(index >= 0, $"--help does not list `{release}`:\n{result.Log}");
+            Assert.Equal("ssh handler:", lines.Take(index).Last(l => l.EndsWith(':') && !l.StartsWith(' ')));
+        }
+
+        Assert.DoesNotContain(lines, l => l.Contains("--ssh-key", StringComparison.Ordinal) || l.Contains("--kubeconfig", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("secret: INPUT_SSH-KEY ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("env \"INPUT_SSH-KEY=", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 60_000)]

@@ -1,7 +1,7 @@
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
-/// <summary>Issue 11, point 4: <c>--dry-run</c> is the whole plan for every handler, and finds what can be found without a target.</summary>
+/// <summary><c>--dry-run</c> is the whole plan for every handler, and finds what can be found without a target.</summary>
 public sealed class DryRunPlanTests : FakeApiTest
 {
     [Fact(Timeout = 60_000)]
@@ -18,7 +18,7 @@ public sealed class DryRunPlanTests : FakeApiTest
             .Input("max-parallel", "2")
             .Input("ssh-jump-host", "bastion.example.com")
             .Input("ssh-key", key)
-            .Input("ssh-known-hosts", "web1.example.com " + publicKey);
+            .Input("ssh-known-hosts", $"web1.example.com,web2.example.com,bastion.example.com {publicKey}\n[web3.example.com]:2222 {publicKey}");
 
         var result = await sandbox.RunAsync();
 
@@ -28,11 +28,35 @@ public sealed class DryRunPlanTests : FakeApiTest
         Assert.Contains("  batch 1: deploy@web1.example.com, deploy@web2.example.com", result.Lines);
         Assert.Contains("  batch 2: ops@web3.example.com:2222", result.Lines);
         Assert.Contains(result.Lines, l => l.StartsWith("Jump host: deploy@bastion.example.com", StringComparison.Ordinal));
-        Assert.Contains(result.Lines, l => l.StartsWith("Host keys: strict; 1 pinned", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("Host keys: strict; 2 pinned", StringComparison.Ordinal));
         Assert.Contains(result.Lines, l => l.StartsWith("Connections: first a check connection to every host (curve25519-sha256", StringComparison.Ordinal)
             && l.EndsWith("then at most 2 run connection(s) open at a time (default key exchange, pinned to the host key the check accepted)", StringComparison.Ordinal));
         Assert.Contains("Environment URL: https://staging.example.com", result.Lines);
         Assert.Contains("touch ran", result.Lines);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_ssh_dry_run_names_each_host_whose_key_nothing_pins_as_a_problem()
+    {
+        var (key, publicKey) = LocalRun.NewSshKey();
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), Api)
+            .Input("handler", "ssh")
+            .Input("dry-run", "true")
+            .Input("script", "touch ran")
+            .Input("ssh-user", "deploy")
+            .Input("hosts", "web1.example.com web2.example.com ops@web3.example.com:2222")
+            .Input("ssh-jump-host", "bastion.example.com")
+            .Input("ssh-key", key)
+            .Input("ssh-known-hosts", "web1.example.com " + publicKey);
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(2);
+        Assert.Empty(Api.Requests);
+        var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
+        Assert.Contains("No host key is pinned for web2.example.com, web3.example.com:2222, bastion.example.com (`ssh-strict` is on)", error);
+        Assert.DoesNotContain("web1.example.com", error);
+        Assert.DoesNotContain(result.Lines, l => l.StartsWith("Host keys: strict", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 60_000)]
@@ -60,6 +84,51 @@ public sealed class DryRunPlanTests : FakeApiTest
         Assert.Contains("  service/web from k8s/app.yaml", result.Lines);
         Assert.Contains("Environment URL: https://pr-42.example.com", result.Lines);
         Assert.DoesNotContain(result.Lines, l => l.Contains(LocalRun.KubeToken, StringComparison.Ordinal) && !l.StartsWith("::add-mask::", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_release_rollback_dry_run_does_not_print_the_script_it_will_not_run()
+    {
+        var (key, publicKey) = LocalRun.NewSshKey();
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(task: "rollback"), Api)
+            .Input("handler", "ssh")
+            .Input("dry-run", "true")
+            .Input("script", "./build-and-migrate --marker-of-the-script")
+            .Input("ssh-user", "deploy")
+            .Input("hosts", "web1.example.com")
+            .Input("ssh-key", key)
+            .Input("ssh-known-hosts", "web1.example.com " + publicKey)
+            .Input("deploy-path", "/srv/app");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.DoesNotContain("--marker-of-the-script", result.Log);
+        Assert.Contains("Script: not run: the ssh handler's rollback task goes back without it.", result.Lines);
+        Assert.Contains(result.Lines, l => l.StartsWith("Rollback: on every server, find the previous good release", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_readme_kubectl_dry_run_works_without_a_cluster_with_the_sample_kubeconfig()
+    {
+        const string sample = "examples/kubectl-review-app/sample-kubeconfig.yaml";
+        Assert.Contains($"env \"INPUT_KUBECONFIG=$(cat {sample})\"", File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md")));
+        using var sandbox = new RunnerSandbox(WebhookEvents.Example("deploy.json"), Api)
+            .Input("handler", "kubectl")
+            .Input("dry-run", "true")
+            .Input("kubeconfig", File.ReadAllText(Path.Combine(RepositoryFiles.Root, sample)))
+            .Input("manifests", "examples/kubectl-review-app/k8s")
+            .Input("namespace", "pr-17")
+            .Input("images", "ghcr.io/octocat/hello-world=ghcr.io/octocat/hello-world:v2");
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryFiles.Root, "examples", "kubectl-review-app", "k8s")))
+            sandbox.WriteWorkspaceFile(Path.Combine("examples", "kubectl-review-app", "k8s", Path.GetFileName(file)), File.ReadAllText(file));
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Empty(Api.Requests);
+        Assert.Contains("Cluster: https://127.0.0.1:6443", result.Lines);
+        Assert.Contains(result.Lines, l => l.StartsWith("Namespace: pr-17", StringComparison.Ordinal));
     }
 
     [Theory(Timeout = 60_000)]

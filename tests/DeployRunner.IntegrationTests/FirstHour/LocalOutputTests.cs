@@ -2,7 +2,7 @@
 namespace DeployRunner.IntegrationTests.FirstHour;
 
 /// <summary>
-/// Issue 11, points 3 and 9: outside GitHub Actions nobody reads workflow commands, so a local
+/// Outside GitHub Actions nobody reads workflow commands, so a local
 /// run's output shows no secret and no plumbing, and is safe to paste into a ticket.
 /// </summary>
 public sealed class LocalOutputTests : FakeApiTest
@@ -56,6 +56,9 @@ public sealed class LocalOutputTests : FakeApiTest
         Assert.Contains(result.Lines, l => l.StartsWith("[local] deployment 9100200300 status: in_progress: Deploying main to " + environment, StringComparison.Ordinal));
         Assert.DoesNotContain(result.Lines, l => l.StartsWith("[local]", StringComparison.Ordinal) && l.Contains('…', StringComparison.Ordinal));
         Assert.Contains(result.Lines, l => l.StartsWith($"Error (Deploying {environment} failed): The script exited with code 3.", StringComparison.Ordinal));
+        // Each error once: the status line points at it rather than repeating it.
+        Assert.Single(result.Lines, l => l.Contains("exited with code 3", StringComparison.Ordinal));
+        Assert.Contains("[local] deployment 9100200300 status: failure (its description is the error above)", result.Lines);
         Assert.DoesNotContain(result.Lines, l => l.StartsWith("::", StringComparison.Ordinal) && !l.StartsWith("::warning title=a:b::", StringComparison.Ordinal) && !l.StartsWith("::error::injected", StringComparison.Ordinal));
         Assert.DoesNotContain("stop-commands", result.Log);
         Assert.DoesNotContain("%3A", result.Log);

@@ -1,7 +1,7 @@
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
-/// <summary>Issue 11, points 6 and 11: prerequisites checked up front, and the smaller messages a new user meets.</summary>
+/// <summary>Prerequisites checked up front, and the smaller messages a new user meets.</summary>
 public sealed class MessagesTests : FakeApiTest
 {
     [Fact(Timeout = 60_000)]

@@ -1,7 +1,7 @@
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
-/// <summary>Issue 11, point 1: nothing that did nothing is called success; a typo on the command line never runs.</summary>
+/// <summary>Nothing that did nothing is called success; a typo on the command line never runs.</summary>
 public sealed class NoSilentSuccessTests : FakeApiTest
 {
     [Theory(Timeout = 60_000)]

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace DeployRunner.IntegrationTests.FirstHour;
 
-/// <summary>Issue 11, points 6 to 8 and 10: the README is a front door whose links and promises hold.</summary>
+/// <summary>The README is a front door whose links and promises hold.</summary>
 public sealed partial class ReadmeTests
 {
     private static readonly string Root = RepositoryFiles.Root;
@@ -83,6 +83,10 @@ public sealed partial class ReadmeTests
         Assert.Contains("bash tests/run.sh", readme);
         Assert.Contains("bash tests/run.sh", contributing);
         Assert.Contains("exec bash tests/run.sh", Read(".ci/run"));
+        // The quick mode for local work is documented where the full command is, and exists.
+        Assert.Contains("tests/run.sh --quick", readme);
+        Assert.Contains("tests/run.sh --quick", contributing);
+        Assert.Contains("  --quick) quick=1 ;;", Read("tests/run.sh"));
     }
 
     [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]

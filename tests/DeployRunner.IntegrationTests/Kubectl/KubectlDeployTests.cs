@@ -146,14 +146,22 @@ public sealed class KubectlDeployTests
         var inputs = scenario.Inputs();
         inputs["rollout-timeout"] = "30s";
 
-        var becomesAvailable = Task.Run(async () =>
+        var run = scenario.RunAsync(inputs);
+        // Available only once kubectl is watching the rollout (it has listed "0 of 2" by then),
+        // however long the apply took on a loaded machine.
+        while (!run.IsCompleted && !scenario.Cluster.Requests.Any(r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("/deployments", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)))
         {
-            while (scenario.Cluster.Find("Deployment", "pr-1", "web") is null) await Task.Delay(100);
-            await Task.Delay(1500);
+            await Task.WhenAny(run, Task.Delay(50));
+        }
+        // Each set is a new resourceVersion: repeated, the watch reports one even if it took its
+        // starting snapshot after the first.
+        while (!run.IsCompleted)
+        {
             scenario.Cluster.RolloutsBecomeAvailable = true;
-        });
-        var result = await scenario.RunAsync(inputs);
-        await becomesAvailable;
+            await Task.WhenAny(run, Task.Delay(200));
+        }
+
+        var result = await run;
 
         Assert.Equal(["in_progress", "success"], result.States);
         Assert.Contains("0 of 2 updated replicas are available", result.Log);

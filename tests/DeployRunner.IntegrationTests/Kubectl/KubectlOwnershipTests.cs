@@ -4,7 +4,7 @@ using DeployRunner.Handlers.Kubectl;
 namespace DeployRunner.IntegrationTests.Kubectl;
 
 /// <summary>
-/// The runner's mark on what it applies, and removal by that mark alone (issue 9): the real
+/// The runner's mark on what it applies, and removal by that mark alone (a review app must never delete what another owns): the real
 /// kubectl against the fake Kubernetes API. An attacker who can create deployments, and a user
 /// with two environments whose names look alike, must never get someone else's objects deleted.
 /// </summary>

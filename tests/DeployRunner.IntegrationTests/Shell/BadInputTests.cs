@@ -120,6 +120,8 @@ public sealed class BadInputTests : FakeApiTest
         Assert.Contains("[local] deployment 4242424242 status: in_progress: Deploying main to production", result.Lines);
         Assert.Contains("[local] deployment 4242424242 status: success: Deployed main to production (https://example.com)", result.Lines);
         Assert.Contains("Release from the payload: v1.4.2", result.Lines);
+        // The README's promise: no workflow-command plumbing in a local run, the example script's included.
+        Assert.DoesNotContain("stop-commands", result.Log);
     }
 
     [Fact(Timeout = 60_000)]

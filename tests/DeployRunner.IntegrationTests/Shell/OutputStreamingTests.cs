@@ -7,7 +7,7 @@ namespace DeployRunner.IntegrationTests.Shell;
 
 /// <summary>
 /// The script's output through the real runner: every line, in order, in bounded memory, and the
-/// step ends when the script ends (issue 10: "Memory stays flat", "The step ends when the script ends").
+/// step ends when the script ends (memory stays flat however much a script prints; the step ends when the script ends, whatever it left running).
 /// </summary>
 public sealed partial class OutputStreamingTests : FakeApiTest
 {

@@ -255,6 +255,8 @@ public sealed class ShellDeploymentTests : FakeApiTest
 
         result.ShouldExitWith(0);
         Assert.Contains("Release from the payload: v1.4.2", result.Lines);
+        // In Actions the script stops workflow commands around the values a deployment chose.
+        Assert.Contains(result.Lines, l => l.StartsWith("::stop-commands::", StringComparison.Ordinal));
         Assert.Equal(["in_progress", "success"], Api.States);
         Assert.Equal(4242424242, Api.Statuses[0].DeploymentId);
     }

@@ -19,6 +19,7 @@ public sealed class ShellRollbackTaskTests : FakeApiTest
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "success"], Api.States);
         Assert.Equal("rollback", File.ReadAllText(Path.Combine(sandbox.Workspace, "task.txt")));
-        Assert.Equal("Ran rollback for main to staging", Api.Statuses[^1].Description);
+        Assert.Equal("Rolling back staging", Api.Statuses[0].Description);
+        Assert.Equal("Ran rollback for staging", Api.Statuses[^1].Description);
     }
 }

@@ -7,7 +7,7 @@ using DeployRunner.Handlers;
 namespace DeployRunner.IntegrationTests.Ssh;
 
 /// <summary>
-/// The two phases of an ssh run (issue 12): a check connection per host (curve25519, no data),
+/// The two phases of an ssh run: a check connection per host (curve25519, no data),
 /// then run connections with the default key exchange, at most <c>max-parallel</c> at a time,
 /// pinned to the key the check saw. Each test starts its own sshd (LogLevel DEBUG1, so its log
 /// names the key exchange of every connection), so counts are not disturbed by other tests.

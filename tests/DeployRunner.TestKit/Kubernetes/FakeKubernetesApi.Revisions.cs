@@ -87,7 +87,10 @@ public sealed partial class FakeKubernetesApi
         {
             _jsonPatches.Add((JsonArray)operations.DeepClone());
             item = _objects.GetValueOrDefault(Key(resource, ns, name));
-            if (RejectJsonPatchesWith is { } rejection) problem = rejection;
+            if (RejectJsonPatchesWith is { } rejection)
+            {
+                problem = rejection;
+            }
             else if (item is not null)
             {
                 var patched = (JsonObject)item.DeepClone();

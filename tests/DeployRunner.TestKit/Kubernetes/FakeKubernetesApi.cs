@@ -245,7 +245,10 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         string group, version;
         if (segments.Length >= 3 && segments[0] == "api") { group = ""; version = segments[1]; rest = 2; }
         else if (segments.Length >= 4 && segments[0] == "apis") { group = segments[1]; version = segments[2]; rest = 3; }
-        else return false;
+        else
+        {
+            return false;
+        }
 
         var tail = segments[rest..];
         string resourceName;

@@ -57,6 +57,52 @@ public sealed class EffectiveSettingsTests
     }
 
     [Fact]
+    public void An_input_the_runner_block_replaces_is_named_in_one_warning_with_where_the_file_sets_it()
+    {
+        var log = new RecordingLog();
+
+        Resolve(Inputs, Deployment(payload: new JsonObject { ["pr"] = 17 }), log);
+
+        var warning = Assert.Single(log.Warnings, w => w.StartsWith("`script`", StringComparison.Ordinal));
+        Assert.StartsWith("`script` is set both as an input (the workflow's `with:` or --script on the command line) and by target `review` at .github/deploy.yml:4:", warning);
+        Assert.EndsWith("; the file's value is used.", warning);
+        // An input left at action.yml's default was nobody's choice: no warning.
+        Assert.DoesNotContain(log.Warnings, w => w.StartsWith("`hosts`", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_payload_that_names_a_target_without_a_deploy_yml_to_read_it_from_is_warned_about()
+    {
+        var log = new RecordingLog();
+
+        var resolved = EffectiveSettings.Resolve(Inputs, config: null, Deployment(payload: new JsonObject { ["target"] = "review" }), log);
+
+        Assert.Null(resolved.Target);
+        var warning = Assert.Single(log.Warnings);
+        Assert.StartsWith("The deployment's payload names a target, but .github/deploy.yml is not in the workspace", warning);
+        Assert.Contains("actions/checkout", warning);
+        // A payload without a target expects no file: nothing to warn about.
+        Assert.Empty(Warnings(new JsonObject { ["release"] = "v1" }));
+    }
+
+    private static List<string> Warnings(JsonObject payload)
+    {
+        var log = new RecordingLog();
+        EffectiveSettings.Resolve(Inputs, config: null, Deployment(payload: payload), log);
+        return log.Warnings;
+    }
+
+    [Fact]
+    public void An_input_at_its_action_yml_default_is_replaced_by_the_runner_block_quietly()
+    {
+        var log = new RecordingLog();
+
+        Resolve(InputSet.Of(("handler", "shell"), ("timeout", "30m")), Deployment(), log, config: "review:\n  environment: pr17\n  runner:\n    handler: ssh\n    timeout: 5m\n");
+
+        Assert.Empty(log.Warnings);
+    }
+
+    [Fact]
     public void A_listed_payload_value_overrides_the_runner_block_and_an_unlisted_one_is_ignored_with_a_warning()
     {
         var log = new RecordingLog();

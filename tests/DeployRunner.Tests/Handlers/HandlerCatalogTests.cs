@@ -1,6 +1,10 @@
 using DeployRunner.Configuration;
+using DeployRunner.Events;
 using DeployRunner.Handlers;
+using DeployRunner.Health;
 using DeployRunner.Inputs;
+using DeployRunner.Planning;
+using NSubstitute;
 
 namespace DeployRunner.Tests.Handlers;
 
@@ -60,5 +64,56 @@ public sealed class HandlerCatalogTests
         var error = Assert.Throws<ConfigurationException>(() => HandlerCatalog.Create("shell", InputSet.Empty, context));
 
         Assert.Contains("The shell handler needs `bash` and `setsid` on PATH", error.Message);
+    }
+
+    [Fact]
+    public void Every_handler_that_does_not_read_atomic_refuses_it_before_reading_its_own_inputs()
+    {
+        var context = new HandlerContext(new RecordingLog(), new Dictionary<string, string>(), Path.GetTempPath(), TimeProvider.System);
+        var refusing = HandlerCatalog.All.Where(d => !d.Reads("atomic")).ToList();
+
+        Assert.Contains(refusing, d => d.Name == "shell");
+        Assert.Contains(refusing, d => d.Name == "ssh");
+        Assert.DoesNotContain(refusing, d => d.Name == "kubectl");
+        foreach (var definition in refusing)
+        {
+            var error = Assert.Throws<ConfigurationException>(() => HandlerCatalog.Create(definition.Name, InputSet.Of(("atomic", "true")), context));
+            Assert.Equal("atomic", error.Setting);
+            Assert.StartsWith($"Input `atomic` is read by the kubectl handler only; the {definition.Name} handler would ignore it.", error.Message);
+        }
+    }
+
+    [Fact]
+    public void The_pipeline_wraps_the_shell_handler_in_the_health_check_without_its_definition_asking()
+    {
+        var context = new HandlerContext(new RecordingLog(), new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "" }, Path.GetTempPath(), TimeProvider.System);
+
+        var handler = HandlerCatalog.Create("shell", InputSet.Of(("health-check-url", "https://app.example.com/up")), context);
+
+        Assert.IsType<HealthCheckedHandler>(handler);
+        Assert.IsNotType<HealthCheckedHandler>(HandlerCatalog.Create("shell", InputSet.Empty, context));
+    }
+
+    [Fact]
+    public async Task The_health_check_wrapper_forwards_every_member_of_the_handler_interface()
+    {
+        var deployment = new Deployment(42, "0123456789abcdef", "main", "deploy", "staging", "staging", null, false, false, DeploymentPayload.None);
+        var plan = new DeploymentPlan(deployment, "o/r", "shell", "true", "/tmp", "https://app.example.com",
+            TimeSpan.FromMinutes(1), SkipSuperseded: true, DeploymentVariables.For(deployment, "o/r"));
+        var inner = Substitute.For<IDeploymentHandler>();
+        inner.RunAsync(default!, default).ReturnsForAnyArgs(HandlerResult.Failed("no need to probe"));
+        inner.DescribeAsync(default!, default).ReturnsForAnyArgs(Task.FromResult<IReadOnlyList<string>>([]));
+        var context = new HandlerContext(new RecordingLog(), ChildEnvironment.Empty, Path.GetTempPath(), TimeProvider.System);
+        var wrapped = HealthCheckedHandler.Wrap(inner, InputSet.Of(("health-check-url", "https://app.example.com/up")), context);
+
+        // Every member, found by reflection: one added to the interface later is checked too.
+        foreach (var member in typeof(IDeploymentHandler).GetMethods())
+        {
+            var arguments = member.GetParameters().Select(p => p.ParameterType == typeof(DeploymentPlan) ? plan : (object)CancellationToken.None).ToArray();
+            var returned = member.Invoke(wrapped, arguments);
+            if (returned is Task task) await task;
+            if (returned is IEnumerable<DryRunNote> notes) _ = notes.ToList();
+            Assert.Contains(inner.ReceivedCalls(), call => call.GetMethodInfo() == member);
+        }
     }
 }

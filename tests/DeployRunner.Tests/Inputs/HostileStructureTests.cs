@@ -91,6 +91,27 @@ public sealed class HostileStructureTests
     }
 
     [Fact]
+    public void An_event_at_the_json_depth_limit_is_read_and_one_level_more_is_refused_as_too_deep()
+    {
+        static string Nested(int levels) => new string('[', levels) + new string(']', levels);
+
+        Assert.Throws<ConfigurationException>(() => DeploymentEventReader.ParseRoot(Nested(JsonLimits.MaxDepth), "event.json")); // read, but an array is no event
+        Assert.False(JsonLimits.IsTooDeep(Nested(JsonLimits.MaxDepth)));
+        Assert.True(JsonLimits.IsTooDeep(Nested(JsonLimits.MaxDepth + 1)));
+        var error = Assert.Throws<ConfigurationException>(() => DeploymentEventReader.ParseRoot("{\"a\":" + Nested(JsonLimits.MaxDepth), "event.json"));
+        Assert.Contains("nests deeper than the limit of 256 levels", error.Message);
+    }
+
+    [Fact]
+    public void Broken_json_that_is_not_deep_is_a_syntax_error_not_the_depth_limit()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DeploymentEventReader.ParseRoot("{\"a\": [1, }" + new string('[', 10), "event.json"));
+
+        Assert.Contains("is not valid JSON", error.Message);
+        Assert.False(JsonLimits.IsTooDeep("{\"a\": [1, }" + new string('[', 1000)));
+    }
+
+    [Fact]
     public void A_payload_nested_100_levels_deep_is_read_and_handed_on_whole()
     {
         var nested = string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100);

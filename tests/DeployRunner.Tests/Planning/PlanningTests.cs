@@ -189,7 +189,7 @@ public sealed class CommandLineTests
         var run = Assert.IsType<Invocation.Run>(CommandLine.Parse(["--script", "x", "--event", "e.json", "--dry-run"]));
 
         Assert.Equal("e.json", run.EventPath);
-        Assert.Equal(["--script=x", "--dry-run=true"], run.Inputs);
+        Assert.Equal(new Dictionary<string, string> { ["script"] = "x", ["dry-run"] = "true" }, run.Inputs);
     }
 
     [Fact]
@@ -201,6 +201,13 @@ public sealed class CommandLineTests
     {
         var run = Assert.IsType<Invocation.Run>(CommandLine.Parse(["--ssh-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc", "--dry-run", "false"]));
 
-        Assert.Equal(["--ssh-key=-----BEGIN OPENSSH PRIVATE KEY-----\nabc", "--dry-run=false"], run.Inputs);
+        Assert.Equal(new Dictionary<string, string> { ["ssh-key"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc", ["dry-run"] = "false" }, run.Inputs);
+    }
+
+    [Fact]
+    public void A_stray_argument_is_a_clear_error()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => CommandLine.Parse(["deploy.sh"]));
+        Assert.Contains("--name value", error.Message);
     }
 }

@@ -24,7 +24,7 @@ internal static class KubectlDefinition
             new("kustomize-remote", SettingKind.Boolean),
         ],
         Programs: ["kubectl", "setsid"],
-        Create: (settings, context) => Health.HealthCheckedHandler.Wrap(new KubectlHandler(settings, context), settings, context));
+        Create: (settings, context) => new KubectlHandler(settings, context));
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -75,7 +75,10 @@ internal sealed partial class KubectlHandler
             {
                 var (now, lookupError) = await FindExistingAsync([.. workloads.Select(w => w.Item)], cancellationToken);
                 if (ReferenceEquals(lookupError, Stopped)) return Stopped with { Targets = [.. targets] };
-                if (lookupError is not null) problems.Add(lookupError.Reason);
+                if (lookupError is not null)
+                {
+                    problems.Add(lookupError.Reason);
+                }
                 else
                 {
                     foreach (var (item, earlier) in workloads)

@@ -25,6 +25,12 @@ internal sealed partial class KubectlHandler : IDeploymentHandler
         foreach (var secret in _settings.Kubeconfig.Secrets) context.Log.Mask(secret);
     }
 
+    /// <summary>Never: <c>manifests</c> always names something to apply or remove.</summary>
+    public bool HasNothingToRun(DeploymentPlan plan) => false;
+
+    /// <summary>After an apply or a removal; a rollback undoes the rollouts without it.</summary>
+    public bool RunsScript(DeploymentPlan plan) => plan.Script is not null && !plan.IsRollback;
+
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);

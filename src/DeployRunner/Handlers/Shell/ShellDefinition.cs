@@ -9,11 +9,10 @@ internal static class ShellDefinition
         Name: "shell",
         Inputs: [],
         Programs: ["bash", "setsid"],
-        Create: (settings, context) =>
-        {
-            AtomicInput.RefuseFor("shell", settings, "Remove it; a `rollback` deployment runs your script with DEPLOY_TASK=rollback.");
-            return Health.HealthCheckedHandler.Wrap(new ShellHandler(context), settings, context);
-        });
+        Create: (_, context) => new ShellHandler(context))
+    {
+        InsteadOfAtomic = "Remove it; a `rollback` deployment runs your script with DEPLOY_TASK=rollback.",
+    };
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -12,6 +12,20 @@ internal sealed class ShellHandler(HandlerContext context) : IDeploymentHandler
 {
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null;
 
+    /// <summary>Every task runs the script, a rollback too (with DEPLOY_TASK=rollback).</summary>
+    public bool RunsScript(DeploymentPlan plan) => plan.Script is not null;
+
+    /// <summary>The script and working directory are core settings, checked by the planner: nothing of the shell's own.</summary>
+    public void CheckPlan(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+    }
+
+    /// <summary>The dry run's plan already shows the script, its folder and its variables: that is all a shell run is.</summary>
+    public Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) => [];
+
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         if (plan.Script is null)

@@ -30,16 +30,13 @@ internal static class SshDefinition
             new("auto-rollback", SettingKind.Boolean),
         ],
         Programs: [],
-        Create: Create);
-
-    /// <summary>With releases the handler checks health per server (between switch and rollback); without, once, like shell.</summary>
-    private static IDeploymentHandler Create(InputSet inputs, HandlerContext context)
+        Create: (inputs, context) => new SshHandler(SshSettings.From(inputs), context))
     {
-        var settings = SshSettings.From(inputs);
-        AtomicInput.RefuseFor("ssh", inputs, "Releases roll back on their own: set `deploy-path` (`auto-rollback` is on by default) and remove `atomic`.");
-        var handler = new SshHandler(settings, context);
-        return settings.Releases is null ? Health.HealthCheckedHandler.Wrap(handler, inputs, context) : handler;
-    }
+        // With releases the handler checks health per server (between switch and rollback);
+        // without, the pipeline checks once after the script, as for shell.
+        ChecksHealthItself = inputs => inputs.Get("deploy-path") is not null,
+        InsteadOfAtomic = "Releases roll back on their own: set `deploy-path` (`auto-rollback` is on by default) and remove `atomic`.",
+    };
 
     [ModuleInitializer]
     internal static void Register() => HandlerCatalog.Register(Definition);

@@ -16,6 +16,7 @@ internal sealed partial class SshHandler
     /// </summary>
     public Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
+        RefuseUnpinnedHosts();
         var hosts = settings.Hosts;
         var width = Math.Min(settings.MaxParallel, hosts.Count);
         var lines = new List<string>
@@ -41,9 +42,28 @@ internal sealed partial class SshHandler
             ? string.Create(CultureInfo.InvariantCulture, $"Connections: releases keep one connection per host (default key exchange) open for both release phases: {Count(hosts.Count, "connection")}")
             : string.Create(CultureInfo.InvariantCulture, $"Connections: first a check connection to every host (curve25519-sha256 key exchange preferred; host key and login checked, no command sent), closed before any host runs anything, then at most {width} run connection(s) open at a time (default key exchange, pinned to the host key the check accepted)"));
         lines.Add($"Connect timeout: {DurationText.Format(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
-        lines.Add(plan.Script is null
-            ? "On each host: nothing (no script)"
-            : "On each host: the script below (bash), with the DEPLOY_* variables");
+        lines.Add(plan.Script is null ? "On each host: nothing (no script)"
+            : RunsScript(plan) ? "On each host: the script below (bash), with the DEPLOY_* variables"
+            : "On each host: no script (a release rollback switches back without it)");
         return Task.FromResult<IReadOnlyList<string>>(lines);
+    }
+
+    /// <summary>
+    /// With <c>ssh-strict</c>, a host whose key nothing pins is refused by a real run, and the
+    /// check phase then refuses the whole run: a dry run that counted the pins and said "strict"
+    /// would promise a deployment that cannot happen. Each such host (the jump host too) is named.
+    /// </summary>
+    private void RefuseUnpinnedHosts()
+    {
+        var keys = settings.HostKeys;
+        if (!keys.Strict || keys.Fingerprints.Count > 0) return;
+        var unpinned = settings.Hosts.Concat(settings.JumpHost is { } jump ? new[] { jump } : [])
+            .Where(host => !keys.KnownHosts.For(host).Any(entry => !entry.Revoked))
+            .ToList();
+        if (unpinned.Count == 0) return;
+        throw new ConfigurationException(
+            $"No host key is pinned for {string.Join(", ", unpinned.Select(h => h.Display))} (`ssh-strict` is on): a real run would refuse {(unpinned.Count == 1 ? "it" : "them")}, and with "
+            + $"{(unpinned.Count == 1 ? "it" : "them")} the whole run, since every host is checked before any runs. Add each one's `ssh-keyscan -p PORT HOST` output to `ssh-known-hosts`, or its fingerprint to `ssh-fingerprints`.",
+            setting: "ssh-known-hosts");
     }
 }

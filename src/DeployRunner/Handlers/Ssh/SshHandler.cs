@@ -33,6 +33,9 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     /// <summary>With releases, uploading and switching is work of its own, a script or not.</summary>
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null && (settings.Releases is null || plan.IsRemoval);
 
+    /// <summary>A release rollback switches back to an earlier release without running the script.</summary>
+    public bool RunsScript(DeploymentPlan plan) => plan.Script is not null && !(settings.Releases is not null && plan.IsRollback);
+
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         if (plan.Script is null && (settings.Releases is null || plan.IsRemoval))
@@ -45,7 +48,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         SshConnection? jump = null;
         _finished = 0;
         _checkedKeys = new byte[]?[hosts.Count];
-        log.Info($"{plan.Verb} on {Count(hosts.Count, "host")}"
+        log.Info($"{plan.Action} on {Count(hosts.Count, "host")}"
                  + (settings.JumpHost is null ? "" : $" through jump host {settings.JumpHost.Display}")
                  + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
         try
@@ -81,7 +84,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
                     Done(results));
             }
 
-            // Releases (issue 14): upload, two phases, switch, rollback; see Releases/ReleaseRun.
+            // Releases: upload, two phases, switch, rollback; see Releases/ReleaseRun.
             if (settings.Releases is { } releases && !plan.IsRemoval)
             {
                 if (connectFailures.Count > 0)

@@ -104,7 +104,9 @@ internal sealed partial record SshHost(string User, string Host, int Port)
         var port = defaultPort;
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535))
+        {
             throw new ConfigurationException(Problem($"the port '{portText}' is not a number from 1 to 65535"), setting: inputName);
+        }
 
         user ??= defaultUser
             ?? throw new ConfigurationException($"Input `{inputName}`: '{entry}' names no user. Write it as user@{entry}, or set input `ssh-user`.", setting: inputName);

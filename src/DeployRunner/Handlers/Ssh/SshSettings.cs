@@ -13,7 +13,7 @@ internal sealed record SshSettings(
     bool FailFast,
     TimeSpan ConnectTimeout)
 {
-    /// <summary>Releases (issue 14): set when input <c>deploy-path</c> is; null runs the script in place, as before.</summary>
+    /// <summary>Releases: set when input <c>deploy-path</c> is; null runs the script in place on each server.</summary>
     public Handlers.Ssh.Releases.ReleaseSettings? Releases { get; init; }
 
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);

@@ -83,7 +83,7 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             Assert.Equal("v1", File.ReadAllText(Path.Combine(old, "index.html")));
             Assert.Equal("v2", File.ReadAllText(Path.Combine(now, "index.html")));
             // Files the script made in the old release are not carried into the new one by the links.
-            Assert.Contains("sent 1 files", second.Target(_fleet.Display(i)).Reason);
+            Assert.Contains("sent 1 file ", second.Target(_fleet.Display(i)).Reason);
             Assert.DoesNotContain("tar", second.Target(_fleet.Display(i)).Reason);
         }
     }

@@ -82,7 +82,7 @@ public sealed class ReleaseWithoutTarTests(SshServers servers) : IDisposable
         Assert.True(second.Result.Outcome == HandlerOutcome.Succeeded, second.Log);
         var name2 = $"402-{Sha2[..7]}";
         Assert.Equal($"releases/{name2}", new FileInfo(Path.Combine(NoTarRoot, "current")).LinkTarget);
-        Assert.Contains("sent 1 files (0.0 MB, over SFTP), copied 3 unchanged on the server", second.Target(_fleet.Display(1)).Reason);
+        Assert.Contains("sent 1 file (0.0 MB, over SFTP), copied 3 unchanged on the server", second.Target(_fleet.Display(1)).Reason);
         Assert.Equal("v2", File.ReadAllText(Path.Combine(NoTarRoot, "releases", name2, "index.html")));
         // Copied, not linked: the new release shares no inode with the previous one, and keeps the exec bit.
         Assert.NotEqual(

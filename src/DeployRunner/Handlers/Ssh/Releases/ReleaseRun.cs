@@ -260,8 +260,11 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         // The status keeps the short form (140 characters with the runner's "Cancelled; "): the
         // servers that may still be on the new release come first, they are what a user must act on.
         if (errors.Count > 0 || stillNew.Count > 0)
+        {
             return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}"
                                                            + (errors.Count > 0 ? $" ({string.Join(", ", errors)})" : "") + (rolledBack.Count > 0 ? $"; rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)}." : "."), stop: $"stopped during phase two and the rollback could not finish: {Count(stillNew.Count)} may still be on {Name}" + (rolledBack.Count > 0 ? $", {rolledBack.Count} rolled back" : ""));
+        }
+
         if (rolledBack.Count == 0)
             return Result(servers, HandlerOutcome.Errored, "The deployment was stopped during phase two before any server switched: every server stays on its current release.", stop: "stopped during phase two before any server switched");
         return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).", stop: $"stopped during phase two: rolled back {Count(rolledBack.Count)} to {ShortTargets(rolledBack)}");

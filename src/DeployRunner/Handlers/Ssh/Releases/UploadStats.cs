@@ -6,7 +6,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 internal sealed record UploadStats(int Sent, int Linked, long BytesSent, UploadRoute Route = UploadRoute.Sftp)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"sent {Sent} files ({BytesSent / 1024.0 / 1024.0:0.0} MB, {Route switch
+        string.Create(CultureInfo.InvariantCulture, $"sent {Sent} file{(Sent == 1 ? "" : "s")} ({BytesSent / 1024.0 / 1024.0:0.0} MB, {Route switch
         {
             UploadRoute.TarStream => "one tar stream",
             UploadRoute.SftpWithoutTar => "over SFTP: no tar on the server",
