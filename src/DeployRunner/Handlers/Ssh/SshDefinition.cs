@@ -15,6 +15,7 @@ internal static class SshDefinition
             new("ssh-port", SettingKind.Text),
             new("ssh-key", SettingKind.Secret),
             new("ssh-passphrase", SettingKind.Secret),
+            new(SshUserCertificate.Input, SettingKind.Text),
             new("ssh-known-hosts", SettingKind.List),
             new("ssh-fingerprints", SettingKind.List),
             new("ssh-strict", SettingKind.Boolean),
@@ -35,7 +36,7 @@ internal static class SshDefinition
     /// <summary>With releases the handler checks health per server (between switch and rollback); without, once, like shell.</summary>
     private static IDeploymentHandler Create(InputSet inputs, HandlerContext context)
     {
-        var settings = SshSettings.From(inputs);
+        var settings = SshSettings.From(inputs, context.Time);
         AtomicInput.RefuseFor("ssh", inputs, "Releases roll back on their own: set `deploy-path` (`auto-rollback` is on by default) and remove `atomic`.");
         var handler = new SshHandler(settings, context);
         return settings.Releases is null ? Health.HealthCheckedHandler.Wrap(handler, inputs, context) : handler;
