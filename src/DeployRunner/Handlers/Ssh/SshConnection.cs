@@ -113,6 +113,20 @@ internal sealed partial class SshConnection : IDisposable
             (client, decision, error) = await TryConnectAsync(host, settings, address, port, null, pin, cancellationToken);
         }
 
+        if (client is null && decision is null && error is SshException && pin.Key is null && !cancellationToken.IsCancellationRequested
+            && settings.HostKeys.PreferredAlgorithms(host) is { } wanted && wanted.Overlaps(HostKeyPolicy.CertificateAlgorithms))
+        {
+            // SSH.NET checks a host certificate's CA signature and validity window itself and ends
+            // the key exchange before asking us: ask once more for the plain key only, so that
+            // the refusal names the key under the certificate.
+            var (probe, probeDecision, _) = await TryConnectAsync(host, settings, address, port, PlainAlgorithms, pin, cancellationToken);
+            probe?.Dispose();
+            if (probeDecision is not null)
+                decision = new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, probeDecision.Fingerprint,
+                    $"{host.Display}: host certificate refused: SSH.NET rejected it during the key exchange ({error.Message}): it is expired, not valid yet, or not validly signed by its CA. "
+                    + $"The key under it is {HostKeyFingerprint.KeyTypeOf(probeDecision.Offered?.Key ?? []) ?? "unknown"} {probeDecision.Fingerprint}. Nothing was run on it.");
+        }
+
         if (client is null)
         {
             if (forward is not null) StopForward(jumpHost!, forward);
@@ -131,6 +145,10 @@ internal sealed partial class SshConnection : IDisposable
         public static readonly HostKeyPin None = new(false, null);
         public static readonly HostKeyPin CheapCheck = new(true, null);
     }
+
+    /// <summary>The host-key algorithms of plain keys, for asking a server that presents a certificate for the key under it.</summary>
+    private static readonly HashSet<string> PlainAlgorithms =
+        ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
 
     /// <summary>The key exchanges a check connection asks for first: cheap, and still elliptic-curve Diffie-Hellman.</summary>
     private static readonly string[] CheapKeyExchanges = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
