@@ -33,7 +33,10 @@ for hop in 1 2; do
   echo "[$address]:$PORT $(cut -d' ' -f1,2 "$WORK/host_key.pub")" >> "$KNOWN_HOSTS"
 done
 
-OPTS="-i $CLIENT_KEY -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$KNOWN_HOSTS -p $PORT"
+# A config file, not -o options: `ssh -J` passes -F on to the jump's ssh, and nothing else.
+printf 'Host *\n  User root\n  Port %s\n  IdentityFile %s\n  BatchMode yes\n  StrictHostKeyChecking yes\n  UserKnownHostsFile %s\n' \
+  "$PORT" "$CLIENT_KEY" "$KNOWN_HOSTS" > "$WORK/ssh_config"
+OPTS="-F $WORK/ssh_config"
 cat > "$WORK/runner.sh" <<RUNNER_SH
 #!/usr/bin/env bash
 set -euo pipefail
