@@ -23,7 +23,7 @@ public sealed class SshSettingsTests(SshServers servers)
         Assert.True(settings.FailFast);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.ConnectTimeout);
         Assert.True(settings.HostKeys.Strict);
-        Assert.Null(settings.JumpHost);
+        Assert.Empty(settings.JumpHosts);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class SshSettingsTests(SshServers servers)
         Assert.False(settings.FailFast);
         Assert.Equal(TimeSpan.FromSeconds(90), settings.ConnectTimeout);
         Assert.False(settings.HostKeys.Strict);
-        Assert.Equal(new SshHost("deploy", "bastion.example.com", 22), settings.JumpHost);
+        Assert.Equal([new SshHost("deploy", "bastion.example.com", 22)], settings.JumpHosts);
     }
 
     [Theory]

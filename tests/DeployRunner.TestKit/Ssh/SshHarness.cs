@@ -24,17 +24,25 @@ internal sealed record SshRun(HandlerResult Result, IReadOnlyList<string> Lines)
 /// Runs the real ssh handler (prepared by the runner's own <see cref="DeploymentPreparer"/>, as
 /// Program does) against the test servers, with a <see cref="ConsoleWorkflowLog"/> writing into memory.
 /// </summary>
-internal sealed class SshHarness(SshServers servers)
+internal sealed class SshHarness(SshServers? servers)
 {
+    /// <summary>A harness for tests that bring their own servers and inputs (<see cref="CertificateServers"/>).</summary>
+    public SshHarness()
+        : this(null)
+    {
+    }
+
+    private SshServers Servers => servers ?? throw new InvalidOperationException("This harness was made without SshServers: pass the inputs to RunAsync.");
+
     public string Scratch { get; } = Directory.CreateTempSubdirectory("deploy-runner-ssh-scratch-").FullName;
 
     /// <summary>Inputs for the fleet hosts given, with the ed25519 key and plain known_hosts.</summary>
     public InputSet Inputs(string script, params int[] hosts) => InputSet.Of(
             ("handler", "ssh"),
-            ("hosts", string.Join('\n', (hosts.Length == 0 ? [0, 1] : hosts).Select(servers.Host))),
+            ("hosts", string.Join('\n', (hosts.Length == 0 ? [0, 1] : hosts).Select(Servers.Host))),
             ("ssh-user", SshServers.User),
-            ("ssh-key", servers.Ed25519.PrivateKey),
-            ("ssh-known-hosts", servers.KnownHosts()),
+            ("ssh-key", Servers.Ed25519.PrivateKey),
+            ("ssh-known-hosts", Servers.KnownHosts()),
             ("script", script))
         .With("connect-timeout", "10s");
 

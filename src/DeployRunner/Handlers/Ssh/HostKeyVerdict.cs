@@ -13,4 +13,7 @@ internal enum HostKeyVerdict
 
     /// <summary>The key is marked <c>@revoked</c>. Always refused.</summary>
     Revoked,
+
+    /// <summary>A host certificate that fails a rule of the <c>@cert-authority</c> lines for the host (CA, type, name, validity). Always refused.</summary>
+    CertificateRefused,
 }

@@ -3,9 +3,12 @@ using System.Text;
 
 namespace DeployRunner.Handlers.Ssh;
 
-/// <summary>One line of a known_hosts file: which hosts it names and the key they have.</summary>
+/// <summary>One line of a known_hosts file: which hosts it names and the key they have (or the CA that signs their certificates).</summary>
 internal sealed record KnownHostEntry(IReadOnlyList<string> Patterns, string KeyType, byte[] KeyBlob, bool Revoked, int Line)
 {
+    /// <summary>An <c>@cert-authority</c> line: <see cref="KeyBlob"/> is a CA whose host certificates the named hosts may present.</summary>
+    public bool CertAuthority { get; init; }
+
     /// <summary>
     /// Whether this line names the host, as OpenSSH matches it (sshd hostfile.c, match.c): a
     /// comma-separated list of patterns with <c>*</c> and <c>?</c>, <c>!</c> to exclude, and hashed

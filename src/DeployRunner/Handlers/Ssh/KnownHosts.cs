@@ -17,6 +17,7 @@ internal sealed class KnownHosts
             var i = number - 1;
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             var revoked = false;
+            var certAuthority = false;
             if (fields[0].StartsWith('@'))
             {
                 switch (fields[0])
@@ -25,8 +26,8 @@ internal sealed class KnownHosts
                         revoked = true;
                         break;
                     case "@cert-authority":
-                        // Host certificates are not checked by this runner: such a line trusts nothing.
-                        continue;
+                        certAuthority = true;
+                        break;
                     default:
                         throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: unknown marker '{fields[0]}' (known_hosts knows @revoked and @cert-authority).", setting: inputName);
                 }
@@ -47,10 +48,12 @@ internal sealed class KnownHosts
                 throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key of {fields[1]} is not base64. Copy the line from `ssh-keyscan HOST` unchanged.", setting: inputName);
             }
 
+            if (certAuthority && OpenSshCertificate.IsCertificateType(fields[1]))
+                throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: an @cert-authority line takes the CA's public key (the host_ca.pub that `ssh-keygen -s` signed with), not a certificate.", setting: inputName);
             if (HostKeyFingerprint.KeyTypeOf(blob) != fields[1])
                 throw new ConfigurationException($"Input `{inputName}`, line {i + 1}: the key is not a {fields[1]} key. Copy the line from `ssh-keyscan HOST` unchanged.", setting: inputName);
 
-            entries.Add(new KnownHostEntry(fields[0].Split(',', StringSplitOptions.RemoveEmptyEntries), fields[1], blob, revoked, i + 1));
+            entries.Add(new KnownHostEntry(fields[0].Split(',', StringSplitOptions.RemoveEmptyEntries), fields[1], blob, revoked, i + 1) { CertAuthority = certAuthority });
         }
 
         return new KnownHosts(entries);

@@ -23,7 +23,7 @@ internal sealed partial class SshConnection
         HostKeyDecision? decision = null;
         client.HostKeyReceived += (_, e) =>
         {
-            decision = settings.HostKeys.Decide(Host, e.HostKey);
+            decision = settings.HostKeys.Decide(Host, Offered(e));
             e.CanTrust = decision.Accept;
         };
 

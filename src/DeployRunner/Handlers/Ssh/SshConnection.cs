@@ -16,7 +16,7 @@ internal sealed partial class SshConnection : IDisposable
     private readonly ForwardedPortLocal? _forward;
     private readonly SshConnection? _jumpHost;
 
-    private SshConnection(SshHost host, SshClient client, ForwardedPortLocal? forward, SshConnection? jumpHost, byte[] hostKey)
+    private SshConnection(SshHost host, SshClient client, ForwardedPortLocal? forward, SshConnection? jumpHost, OfferedHostKey hostKey)
     {
         Host = host;
         _client = client;
@@ -27,8 +27,8 @@ internal sealed partial class SshConnection : IDisposable
 
     public SshHost Host { get; }
 
-    /// <summary>The host key this connection accepted (the key blob), for pinning the next connection to it.</summary>
-    public byte[] HostKey { get; }
+    /// <summary>The host key (and certificate) this connection accepted, for pinning the next connection to it.</summary>
+    public OfferedHostKey HostKey { get; }
 
     /// <summary>The underlying client, for forwarding through it when this is the jump host.</summary>
     internal SshClient Client => _client;
@@ -70,7 +70,7 @@ internal sealed partial class SshConnection : IDisposable
         SshHost host,
         SshSettings settings,
         SshConnection? jumpHost,
-        byte[] checkedKey,
+        OfferedHostKey checkedKey,
         CancellationToken cancellationToken) =>
         await ConnectAsync(host, settings, jumpHost, _ => { }, new HostKeyPin(false, checkedKey), cancellationToken);
 
@@ -104,7 +104,7 @@ internal sealed partial class SshConnection : IDisposable
             port = (int)forward.BoundPort;
         }
 
-        var preferred = pin.Key is { } pinned ? AlgorithmsFor(pinned) : settings.HostKeys.PreferredAlgorithms(host);
+        var preferred = pin.Key is { } pinned ? pinned.Algorithms() : settings.HostKeys.PreferredAlgorithms(host);
         var (client, decision, error) = await TryConnectAsync(host, settings, address, port, preferred, pin, cancellationToken);
         if (client is null && decision is null && error is SshConnectionException && preferred is not null && !cancellationToken.IsCancellationRequested)
         {
@@ -113,45 +113,76 @@ internal sealed partial class SshConnection : IDisposable
             (client, decision, error) = await TryConnectAsync(host, settings, address, port, null, pin, cancellationToken);
         }
 
+        if (client is null && decision is null && error is SshException && pin.Key is null && !cancellationToken.IsCancellationRequested
+            && settings.HostKeys.PreferredAlgorithms(host) is { } wanted && wanted.Overlaps(HostKeyPolicy.CertificateAlgorithms))
+        {
+            // SSH.NET checks a host certificate's CA signature and validity window itself and ends
+            // the key exchange before asking us: ask once more for the plain key only, so that
+            // the refusal names the key under the certificate.
+            var (probe, probeDecision, _) = await TryConnectAsync(host, settings, address, port, PlainAlgorithms, pin, cancellationToken);
+            probe?.Dispose();
+            if (probeDecision is not null)
+            {
+                decision = new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, probeDecision.Fingerprint,
+                    $"{host.Display}: host certificate refused: SSH.NET rejected it during the key exchange ({error.Message}): it is expired, not valid yet, or not validly signed by its CA. "
+                    + $"The key under it is {HostKeyFingerprint.KeyTypeOf(probeDecision.Offered?.Key ?? []) ?? "unknown"} {probeDecision.Fingerprint}. Nothing was run on it.");
+            }
+        }
+
         if (client is null)
         {
             if (forward is not null) StopForward(jumpHost!, forward);
             if (decision is { Accept: false }) throw new HostConnectException(decision.Message!, true);
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-            throw new HostConnectException($"{host.Display}: {SshFailure.Explain(error!, host, settings.ConnectTimeout, via)}", false);
+            throw new HostConnectException($"{host.Display}: {SshFailure.Explain(error!, host, settings.ConnectTimeout, via, settings.Certificate)}", false);
         }
 
         if (decision is { Verdict: HostKeyVerdict.Unknown, Accept: true }) warn(decision.Message!);
-        return new SshConnection(host, client, forward, jumpHost, decision?.KeyBlob ?? []);
+        return new SshConnection(host, client, forward, jumpHost, decision?.Offered ?? OfferedHostKey.Plain([]));
     }
 
     /// <summary>How a connection treats the host key: the policy alone, the policy on a cheap check connection, or exactly one key.</summary>
-    private sealed record HostKeyPin(bool PreferCheapKeyExchange, byte[]? Key)
+    private sealed record HostKeyPin(bool PreferCheapKeyExchange, OfferedHostKey? Key)
     {
         public static readonly HostKeyPin None = new(false, null);
         public static readonly HostKeyPin CheapCheck = new(true, null);
     }
 
+    /// <summary>The host-key algorithms of plain keys, for asking a server that presents a certificate for the key under it.</summary>
+    private static readonly HashSet<string> PlainAlgorithms =
+        ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+
     /// <summary>The key exchanges a check connection asks for first: cheap, and still elliptic-curve Diffie-Hellman.</summary>
     private static readonly string[] CheapKeyExchanges = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
 
-    /// <summary>The host-key algorithms that can present <paramref name="keyBlob"/>'s key type.</summary>
-    private static HashSet<string>? AlgorithmsFor(byte[] keyBlob)
+    /// <summary>
+    /// What the server offered: its host certificate when it presented one (SSH.NET hands the key
+    /// under it as <c>HostKey</c> and the certificate apart), else its plain key.
+    /// </summary>
+    internal static OfferedHostKey Offered(HostKeyEventArgs e) =>
+        new(e.HostKey, e.Certificate is { } certificate ? OpenSshCertificate.FromSshNet(certificate, e.HostKey) : null);
+
+    /// <summary>
+    /// The pinned-key decision: the very key the check accepted, or a refusal that says it changed.
+    /// For a host certificate, the same certificate, or another one over the same key that the
+    /// policy accepts on its own (a CA may re-sign a host between the two connections).
+    /// </summary>
+    private static HostKeyDecision DecidePinned(SshHost host, HostKeyPolicy policy, OfferedHostKey pinned, OfferedHostKey offered)
     {
-        if (HostKeyFingerprint.KeyTypeOf(keyBlob) is not { } type) return null;
-        return type == "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [type];
+        var fingerprint = HostKeyFingerprint.Sha256(offered.Key);
+        if (offered.SameAs(pinned)) return new(HostKeyVerdict.Trusted, true, fingerprint, null) { Offered = offered };
+        if (pinned.Certificate is not null && offered.Certificate is not null && offered.Key.AsSpan().SequenceEqual(pinned.Key))
+            return policy.Decide(host, offered) with { Offered = offered };
+        return new(HostKeyVerdict.Mismatch, false, fingerprint,
+            $"{host.Display}: HOST KEY CHANGED between the check and the run. The check accepted {Describe(pinned)}, the server now offers "
+            + $"{Describe(offered)}. Someone may be intercepting the connection: nothing was run on it.")
+        { Offered = offered };
     }
 
-    /// <summary>The pinned-key decision: the very key the check accepted, or a refusal that says it changed.</summary>
-    private static HostKeyDecision DecidePinned(SshHost host, byte[] pinned, byte[] offered)
-    {
-        var fingerprint = HostKeyFingerprint.Sha256(offered);
-        if (offered.AsSpan().SequenceEqual(pinned)) return new(HostKeyVerdict.Trusted, true, fingerprint, null) { KeyBlob = offered };
-        return new(HostKeyVerdict.Mismatch, false, fingerprint,
-            $"{host.Display}: HOST KEY CHANGED between the check and the run. The check accepted {HostKeyFingerprint.Sha256(pinned)}, the server now offers "
-            + $"{HostKeyFingerprint.KeyTypeOf(offered) ?? "unknown"} {fingerprint}. Someone may be intercepting the connection: nothing was run on it.")
-        { KeyBlob = offered };
-    }
+    private static string Describe(OfferedHostKey key) =>
+        key.Certificate is { } certificate
+            ? $"{certificate.CertificateType} {HostKeyFingerprint.Sha256(key.Key)} (key id '{certificate.KeyId}')"
+            : $"{HostKeyFingerprint.KeyTypeOf(key.Key) ?? "unknown"} {HostKeyFingerprint.Sha256(key.Key)}";
 
     /// <summary>
     /// How every connection to <paramref name="host"/> logs in: the deploy key, the connect timeout
@@ -189,9 +220,10 @@ internal sealed partial class SshConnection : IDisposable
         HostKeyDecision? decision = null;
         client.HostKeyReceived += (_, e) =>
         {
+            var offered = Offered(e);
             decision = pin.Key is { } pinned
-                ? DecidePinned(host, pinned, e.HostKey)
-                : settings.HostKeys.Decide(host, e.HostKey) with { KeyBlob = e.HostKey };
+                ? DecidePinned(host, settings.HostKeys, pinned, offered)
+                : settings.HostKeys.Decide(host, offered) with { Offered = offered };
             e.CanTrust = decision.Accept;
         };
 

@@ -15,6 +15,7 @@ internal static class SshDefinition
             new("ssh-port", SettingKind.Text),
             new("ssh-key", SettingKind.Secret),
             new("ssh-passphrase", SettingKind.Secret),
+            new(SshUserCertificate.Input, SettingKind.Text),
             new("ssh-known-hosts", SettingKind.List),
             new("ssh-fingerprints", SettingKind.List),
             new("ssh-strict", SettingKind.Boolean),
@@ -30,7 +31,7 @@ internal static class SshDefinition
             new("auto-rollback", SettingKind.Boolean),
         ],
         Programs: [],
-        Create: (inputs, context) => new SshHandler(SshSettings.From(inputs), context))
+        Create: (inputs, context) => new SshHandler(SshSettings.From(inputs, context.Time), context))
     {
         // With releases the handler checks health per server (between switch and rollback);
         // without, the pipeline checks once after the script, as for shell.

@@ -10,8 +10,9 @@ namespace DeployRunner.Handlers.Ssh;
 /// </summary>
 internal static class SshFailure
 {
-    public static string Explain(Exception e, SshHost host, TimeSpan connectTimeout, string via) => e switch
+    public static string Explain(Exception e, SshHost host, TimeSpan connectTimeout, string via, OpenSshCertificate? certificate = null) => e switch
     {
+        SshAuthenticationException when certificate is not null => CertificateRefused(host, certificate, via),
         OperationCanceledException or SshOperationTimeoutException =>
             $"no SSH answer within {DurationText.Format(connectTimeout)}{via} (input `connect-timeout`): the server is unreachable, or a firewall drops the connection.",
         SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
@@ -29,4 +30,18 @@ internal static class SshFailure
         ProxyException pe => $"the tunnel failed{via}: {pe.Message}",
         _ => $"could not connect{via}: {e.GetType().Name}: {e.Message}",
     };
+
+    /// <summary>
+    /// The server said no to a certificate the runner found valid: what is left is the server's
+    /// trust (its <c>TrustedUserCAKeys</c>) and its principals for the user, so say what the
+    /// certificate offers, and which principal is plainly missing.
+    /// </summary>
+    private static string CertificateRefused(SshHost host, OpenSshCertificate certificate, string via)
+    {
+        var principal = certificate.Principals.Count > 0 && !certificate.Principals.Contains(host.User, StringComparer.Ordinal)
+            ? $" None of its principals ({certificate.PrincipalList}) is '{host.User}': unless the server's AuthorizedPrincipalsFile for '{host.User}' lists one of them, this is a certificate for another principal."
+            : "";
+        return $"user '{host.User}' was refused with certificate {SshUserCertificate.Describe(certificate)}{via}.{principal} "
+            + "Check that the server's TrustedUserCAKeys holds that CA and that its AuthorizedPrincipalsFile (or, without one, the user name) matches a principal.";
+    }
 }

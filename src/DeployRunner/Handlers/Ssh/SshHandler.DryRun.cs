@@ -30,9 +30,15 @@ internal sealed partial class SshHandler
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"  batch {start / width + 1}: {string.Join(", ", batch)}"));
         }
 
-        lines.Add(settings.JumpHost is { } jump
-            ? $"Jump host: {jump.User}@{jump.Display} (every host is reached through it; its host key is checked too)"
-            : "Jump host: none (direct connections)");
+        lines.Add(settings.JumpHosts.Count switch
+        {
+            0 => "Jump host: none (direct connections)",
+            1 => $"Jump host: {SshJumpChain.Describe(settings.JumpHosts)} (every host is reached through it; its host key is checked too)",
+            _ => $"Jump hosts: {SshJumpChain.Describe(settings.JumpHosts)} -> each host (one chain for the whole run, each hop through the one before; every hop's host key is checked too)",
+        });
+        lines.Add(settings.Certificate is { } certificate
+            ? $"Login: `ssh-key` with user certificate {SshUserCertificate.Describe(certificate)}"
+            : "Login: `ssh-key` (no certificate)");
         lines.Add(settings.HostKeys.Strict
             ? string.Create(CultureInfo.InvariantCulture, $"Host keys: strict; {settings.HostKeys.KnownHosts.Entries.Count} pinned in `ssh-known-hosts`, {settings.HostKeys.Fingerprints.Count} in `ssh-fingerprints`")
             : "Host keys: NOT checked (ssh-strict: false)");
@@ -57,7 +63,7 @@ internal sealed partial class SshHandler
     {
         var keys = settings.HostKeys;
         if (!keys.Strict || keys.Fingerprints.Count > 0) return;
-        var unpinned = settings.Hosts.Concat(settings.JumpHost is { } jump ? new[] { jump } : [])
+        var unpinned = settings.Hosts.Concat(settings.JumpHosts)
             .Where(host => !keys.KnownHosts.For(host).Any(entry => !entry.Revoked))
             .ToList();
         if (unpinned.Count == 0) return;

@@ -28,7 +28,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     private int _finished;
 
     /// <summary>The host key each host's check connection accepted; null for a host that failed the check.</summary>
-    private byte[]?[] _checkedKeys = [];
+    private OfferedHostKey?[] _checkedKeys = [];
 
     /// <summary>With releases, uploading and switching is work of its own, a script or not.</summary>
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null && (settings.Releases is null || plan.IsRemoval);
@@ -45,28 +45,30 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         var log = context.Log;
         var results = new TargetResult?[hosts.Count];
         var connections = new SshConnection?[hosts.Count];
-        SshConnection? jump = null;
+        SshJumpChain? chain = null;
         _finished = 0;
-        _checkedKeys = new byte[]?[hosts.Count];
+        _checkedKeys = new OfferedHostKey?[hosts.Count];
         log.Info($"{plan.Action} on {Count(hosts.Count, "host")}"
-                 + (settings.JumpHost is null ? "" : $" through jump host {settings.JumpHost.Display}")
+                 + (settings.JumpHosts.Count == 0 ? "" : $" through {(settings.JumpHosts.Count == 1 ? "jump host" : "jump hosts")} {SshJumpChain.Describe(settings.JumpHosts)}")
                  + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
         try
         {
-            if (settings.JumpHost is not null)
+            if (settings.JumpHosts.Count > 0)
             {
                 try
                 {
-                    jump = await SshConnection.ConnectAsync(settings.JumpHost, settings, null, m => log.Warning(m, "Unverified host key"), cancellationToken);
+                    chain = await SshJumpChain.ConnectAsync(settings.JumpHosts, settings, m => log.Warning(m, "Unverified host key"), cancellationToken);
                 }
                 catch (HostConnectException e)
                 {
                     log.Error(e.Message, e.HostKeyRefused ? "Host key refused" : "Jump host unreachable");
                     for (var i = 0; i < hosts.Count; i++)
-                        results[i] = new TargetResult(hosts[i].Display, TargetState.Skipped, null, TimeSpan.Zero, $"not run: jump host {settings.JumpHost.Display} failed");
+                        results[i] = new TargetResult(hosts[i].Display, TargetState.Skipped, null, TimeSpan.Zero, $"not run: jump host {SshJumpChain.Describe(settings.JumpHosts)} failed");
                     return HandlerResult.Errored($"Jump host: {e.Message} Nothing was run.", Done(results));
                 }
             }
+
+            var jump = chain?.Last;
 
             // Releases need every server's connection through both of their phases; a script
             // only needs each server's connection while it runs there.
@@ -107,7 +109,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         }
         finally
         {
-            await CloseAllAsync(connections, jump);
+            await CloseAllAsync(connections, chain);
         }
 
         for (var i = 0; i < hosts.Count; i++)
@@ -205,7 +207,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     }
 
     private async Task<TargetResult?> ConnectAndRunAsync(
-        int index, SshHost host, byte[] checkedKey, SshConnection? jump, SshConnection?[] connections, string commandText, CancellationToken cancellationToken)
+        int index, SshHost host, OfferedHostKey checkedKey, SshConnection? jump, SshConnection?[] connections, string commandText, CancellationToken cancellationToken)
     {
         var started = context.Time.GetTimestamp();
         try
@@ -286,7 +288,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         }
     }
 
-    private static async Task CloseAllAsync(SshConnection?[] connections, SshConnection? jump)
+    private static async Task CloseAllAsync(SshConnection?[] connections, SshJumpChain? jump)
     {
         // Closing a connection sends a message and waits a little: close them all at once, and
         // the jump host last (the others are tunnelled through it).

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Renci.SshNet.Security;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -12,7 +13,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// </summary>
 internal static class SshPrivateKey
 {
-    public static PrivateKeyFile Load(string keyText, string? passphrase)
+    public static PrivateKeyFile Load(string keyText, string? passphrase, OpenSshCertificate? certificate = null)
     {
         var normalized = Normalize(keyText);
         if (normalized.StartsWith("ssh-", StringComparison.Ordinal) || normalized.StartsWith("ecdsa-", StringComparison.Ordinal))
@@ -27,7 +28,18 @@ internal static class SshPrivateKey
         try
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(normalized));
-            return new PrivateKeyFile(stream, encrypted ? passphrase : null);
+            var key = new PrivateKeyFile(stream, encrypted ? passphrase : null);
+            if (certificate is null) return key;
+            using (key)
+            {
+                SshUserCertificate.CheckCertifies(certificate, PublicKeyOf(key));
+            }
+
+            // The same key again, this time with its certificate: SSH.NET then offers the
+            // certificate algorithms (rsa-sha2-512/256-cert for RSA) before the plain key.
+            using var again = new MemoryStream(Encoding.UTF8.GetBytes(normalized));
+            using var certificateStream = new MemoryStream(Encoding.ASCII.GetBytes($"{certificate.CertificateType} {Convert.ToBase64String(certificate.Blob)}\n"));
+            return new PrivateKeyFile(again, encrypted ? passphrase : null, certificateStream);
         }
         catch (SshPassPhraseNullOrEmptyException)
         {
@@ -40,6 +52,10 @@ internal static class SshPrivateKey
                 : $"Input `ssh-key` could not be read as an OpenSSH or PEM private key ({e.GetType().Name}). Paste the whole key file, BEGIN and END lines included.", setting: encrypted ? "ssh-passphrase" : "ssh-key");
         }
     }
+
+    /// <summary>The public half of a loaded key, as an SSH key blob.</summary>
+    public static byte[] PublicKeyOf(PrivateKeyFile key) =>
+        key.HostKeyAlgorithms.OfType<KeyHostAlgorithm>().First().Data;
 
     /// <summary>LF line ends, no blank padding around, exactly one final newline.</summary>
     public static string Normalize(string keyText) =>

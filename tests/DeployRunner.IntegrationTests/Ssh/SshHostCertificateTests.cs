@@ -1,0 +1,126 @@
+using DeployRunner.Handlers;
+using DeployRunner.Inputs;
+
+namespace DeployRunner.IntegrationTests.Ssh;
+
+/// <summary>
+/// Host certificates against real sshd with <c>HostCertificate</c>: a server passes only through an
+/// <c>@cert-authority</c> line for it, and each way a certificate can fail is refused on its own,
+/// naming the reason and the fingerprint offered, with nothing run anywhere.
+/// </summary>
+[Collection(CertificateServersCollection.Name)]
+public sealed class SshHostCertificateTests(CertificateServers servers) : IDisposable
+{
+    private readonly SshHarness _ssh = new();
+
+    public void Dispose() => Directory.Delete(_ssh.Scratch, recursive: true);
+
+    private string Marker => Path.Combine(_ssh.Scratch, "ran");
+
+    private InputSet Inputs(string knownHosts, params string[] addresses) => InputSet.Of(
+            ("handler", "ssh"),
+            ("hosts", string.Join('\n', addresses.Select(servers.Host))),
+            ("ssh-user", CertificateServers.User),
+            ("ssh-key", servers.Ed25519.PrivateKey),
+            ("ssh-certificate", servers.SignUser(servers.Ed25519)),
+            ("ssh-known-hosts", knownHosts),
+            ("script", $"touch '{Marker}'; echo ran"))
+        .With("connect-timeout", "10s");
+
+    private string TrustAll => $"@cert-authority * {servers.HostCa}\n";
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("*")]
+    [InlineData("[127.0.4.?]:*")]
+    [InlineData("[127.0.4.1]:{port},[127.0.4.2]:{port}")]
+    [InlineData("*,!10.*")]
+    [InlineData("hashed")]
+    public async Task A_host_certificate_signed_by_a_ca_listed_for_the_hosts_pattern_passes(string pattern)
+    {
+        var line = pattern == "hashed"
+            ? HashedCaLines()
+            : $"@cert-authority {pattern.Replace("{port}", servers.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)} {servers.HostCa}\n";
+
+        var run = await _ssh.RunAsync(Inputs(line, CertificateServers.Good));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        Assert.Contains($"{servers.Host(CertificateServers.Good[1])} | ran", run.Lines);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("rogue CA", CertificateServers.RogueCa, "signed by CA")]
+    [InlineData("user certificate", CertificateServers.UserCertAsHost, "it is a user certificate, not a host certificate")]
+    [InlineData("another name", CertificateServers.OtherName, "it is for web.example.com, not for '127.0.4.12'")]
+    [InlineData("expired", CertificateServers.Expired, "SSH.NET rejected it during the key exchange")]
+    [InlineData("not yet valid", CertificateServers.NotYetValid, "SSH.NET rejected it during the key exchange")]
+    public async Task Each_way_a_host_certificate_fails_is_refused_naming_it_and_the_fingerprint_and_nothing_runs_anywhere(string why, string address, string reason)
+    {
+        var run = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.Good[0], address, CertificateServers.Good[1]).With("max-parallel", "1"));
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        Assert.False(File.Exists(Marker), $"nothing may run anywhere when a host certificate is refused ({why})");
+        Assert.Equal(["skipped", "refused", "skipped"], run.Result.Targets.Select(t => t.Result));
+        var error = Assert.Single(run.Errors, e => e.Contains(servers.Host(address), StringComparison.Ordinal));
+        Assert.Contains("host certificate refused: " + reason, error);
+        Assert.Contains(servers.FingerprintOf(address), error);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_revoked_ca_and_a_revoked_host_key_are_refused()
+    {
+        var revokedCa = await _ssh.RunAsync(Inputs(TrustAll + $"@revoked * {servers.HostCa}\n", CertificateServers.Good[0]));
+        var revokedKey = await _ssh.RunAsync(Inputs(TrustAll + $"@revoked * {servers.GoodHostKey}\n", CertificateServers.Good[0]));
+
+        Assert.Equal(HandlerOutcome.Errored, revokedCa.Result.Outcome);
+        Assert.Contains(revokedCa.Errors, e => e.Contains("the CA", StringComparison.Ordinal) && e.Contains("is marked @revoked", StringComparison.Ordinal));
+        Assert.Equal(HandlerOutcome.Errored, revokedKey.Result.Outcome);
+        Assert.Contains(revokedKey.Errors, e => e.Contains("is marked @revoked", StringComparison.Ordinal) && e.Contains(servers.FingerprintOf(CertificateServers.Good[0]), StringComparison.Ordinal));
+        Assert.False(File.Exists(Marker));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_ca_listed_for_other_hosts_only_does_not_vouch_for_this_one()
+    {
+        var run = await _ssh.RunAsync(Inputs($"@cert-authority *,![127.0.4.1]:* {servers.HostCa}\n", CertificateServers.Good[0]));
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        Assert.Contains(run.Errors, e => e.Contains("unknown host key", StringComparison.Ordinal) && e.Contains(servers.FingerprintOf(CertificateServers.Good[0]), StringComparison.Ordinal));
+        Assert.False(File.Exists(Marker));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_server_with_a_plain_key_still_needs_a_plain_line_or_fingerprint()
+    {
+        var refused = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.Good[0], CertificateServers.Plain));
+        var pinned = await _ssh.RunAsync(Inputs(TrustAll + $"{servers.KnownHostsName(CertificateServers.Plain)} {servers.PlainHostKey}\n", CertificateServers.Good[0], CertificateServers.Plain));
+
+        Assert.Equal(HandlerOutcome.Errored, refused.Result.Outcome);
+        Assert.Contains(refused.Errors, e => e.Contains("trusts only host certificates", StringComparison.Ordinal) && e.Contains(servers.FingerprintOf(CertificateServers.Plain), StringComparison.Ordinal));
+        Assert.Equal(["skipped", "refused"], refused.Result.Targets.Select(t => t.Result));
+        Assert.True(pinned.Result.Outcome == HandlerOutcome.Succeeded, pinned.Log);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_certificate_logs_in_where_sshd_accepts_only_rsa_sha2_256_certificates()
+    {
+        var inputs = Inputs(TrustAll, CertificateServers.Rsa256Only)
+            .With("ssh-key", servers.Rsa.PrivateKey)
+            .With("ssh-certificate", servers.SignUser(servers.Rsa));
+
+        var run = await _ssh.RunAsync(inputs);
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        Assert.Contains("rsa-sha2-256-cert-v01@openssh.com", servers.Log("rsa256"));
+    }
+
+    /// <summary>The CA line for both good servers, its host names hashed by <c>ssh-keygen -H</c>.</summary>
+    private string HashedCaLines()
+    {
+        var file = Path.Combine(_ssh.Scratch, "known_hosts");
+        File.WriteAllText(file, string.Concat(CertificateServers.Good.Select(a => $"{servers.KnownHostsName(a)} {servers.HostCa}\n")));
+        SshServers.Run("ssh-keygen", "-q", "-H", "-f", file);
+        var hashed = File.ReadAllLines(file).Where(l => l.StartsWith("|1|", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, hashed.Count);
+        return string.Concat(hashed.Select(l => "@cert-authority " + l + "\n"));
+    }
+}
