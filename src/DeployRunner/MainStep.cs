@@ -48,7 +48,7 @@ internal sealed partial class MainStep
         _logUrl = environment.LogUrl(repository);
         _files = dryRun ? WorkflowFiles.None : new WorkflowFiles(environment.OutputPath, environment.StatePath, environment.SummaryPath);
         _runner = new DeploymentRunner(github, log, _files, TimeProvider.System, _logUrl);
-        _preparer = new DeploymentPreparer(inputs, environment, new HandlerContext(log, variables, environment.Workspace, TimeProvider.System));
+        _preparer = new DeploymentPreparer(inputs, environment, new HandlerContext(log, variables, environment.Workspace, TimeProvider.System) { Stopping = shutdown });
     }
 
     /// <summary>Input <c>deployment-id</c>: the deployment as the API has it.</summary>

@@ -27,4 +27,15 @@ internal static class RunnerMark
     /// <summary>True when another run created this deployment and runs it itself.</summary>
     public static bool OwnedByAnotherRun(Deployment deployment, string? ownRunId) =>
         CreatorRun(deployment) is { } creator && !string.Equals(creator, ownRunId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The pull request a runner created this deployment for: its payload's <c>pr</c>, beside the
+    /// runner's mark. A created review app's ref is a bare SHA, which stacked pull requests and
+    /// forks share, so the number is what says whose it is. Null for any other deployment.
+    /// </summary>
+    public static int? CreatedForPullRequest(Deployment deployment) =>
+        CreatorRun(deployment) is not null
+        && int.TryParse(deployment.Payload.GetScalar("pr"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
 }

@@ -24,4 +24,10 @@ internal sealed record HandlerContext(
     /// runner's own <c>ACTIONS_*</c> tokens, and the GitHub token.
     /// </summary>
     public static bool IsRunnerSecret(string name) => ChildEnvironment.IsRunnerSecret(name);
+
+    /// <summary>
+    /// The job's stop (SIGINT, SIGTERM), for the work a handler does while it is made: walking a
+    /// <c>manifests</c> folder can take a while on a big tree, and a stop must end it.
+    /// </summary>
+    public CancellationToken Stopping { get; init; }
 }

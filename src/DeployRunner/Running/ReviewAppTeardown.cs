@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeployRunner.Creating;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
 using DeployRunner.Planning;
@@ -133,6 +134,17 @@ internal sealed class ReviewAppTeardown(
         var made = $"its newest deployment {newest.Id} was made from ref '{newest.Ref}' at {newest.Sha}";
         if (!commits.Contains(newest.Sha))
             return (false, $"{made}, which is not one of pull request #{pullRequest.Number}'s commits");
+
+        if (PullRequestEvent.IsShaRef(newest.Ref, newest.Sha) && RunnerMark.CreatedForPullRequest(newest) is { } createdFor)
+        {
+            if (createdFor != pullRequest.Number)
+                return (false, $"{made}, created by the runner for pull request #{createdFor}, not #{pullRequest.Number}");
+            if (environment.FirstOrDefault(d => RunnerMark.CreatedForPullRequest(d) is { } other && other != pullRequest.Number) is { } foreign)
+                return (false, $"{made} for pull request #{pullRequest.Number}, but deployment {foreign.Id} of the environment was created for pull request #{RunnerMark.CreatedForPullRequest(foreign)}: the environment is not this pull request's alone");
+            if (environment.FirstOrDefault(d => !PullRequestEvent.IsShaRef(d.Ref, d.Sha) && !pullRequest.IsOwnRef(d.Ref)) is { } named)
+                return (false, $"{made} for pull request #{pullRequest.Number}, but deployment {named.Id} of the environment was made from ref '{named.Ref}', which is not the pull request's");
+            return (true, $"{made}, created by the runner for pull request #{pullRequest.Number} (its payload says so)");
+        }
 
         if (PullRequestEvent.IsShaRef(newest.Ref, newest.Sha))
         {

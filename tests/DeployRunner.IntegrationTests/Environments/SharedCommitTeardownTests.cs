@@ -105,4 +105,33 @@ public sealed class SharedCommitTeardownTests : FakeApiTest
         Assert.Equal(["pr18"], Removed(sandbox));
         Assert.Equal("success", Api.LatestState(172));
     }
+
+    /// <summary>
+    /// Review apps the runner created itself (ref = the head SHA, payload <c>pr</c> beside the
+    /// runner's mark) for two stacked pull requests whose head commit is the same: each close
+    /// removes its own app, found by the payload's number, and never the other's.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData(17, "pr17", "pr18")]
+    [InlineData(18, "pr18", "pr17")]
+    public async Task A_review_app_the_runner_created_from_a_shared_sha_is_removed_only_by_the_pull_request_it_was_created_for(int closing, string removed, string kept)
+    {
+        foreach (var (id, number) in new[] { (301L, 17), (302L, 18) })
+        {
+            var payload = new System.Text.Json.Nodes.JsonObject { ["target"] = "review", ["pr"] = number, ["deliverybot_runner"] = new System.Text.Json.Nodes.JsonObject { ["run_id"] = "1", ["run_attempt"] = "1" } };
+            Api.AddDeployment(WebhookEvents.ApiDeployment(id, $"pr{number}", @ref: ShaC, sha: ShaC, transient: true, payload: payload));
+            Api.AddStatus(id, "success");
+        }
+
+        Api.AddPullRequestCommits(17, ShaA, ShaC);
+        Api.AddPullRequestCommits(18, ShaA, ShaC);
+        using var sandbox = Close(closing, $"feature-{closing}", ShaC);
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Equal([removed], Removed(sandbox));
+        Assert.Equal("success", Api.LatestState(closing == 17 ? 302 : 301));
+        Assert.Contains(result.Lines, l => l.StartsWith($"Environment '{kept}': kept", StringComparison.Ordinal) && l.Contains($"created by the runner for pull request #{(closing == 17 ? 18 : 17)}, not #{closing}", StringComparison.Ordinal));
+    }
 }

@@ -16,23 +16,49 @@ public sealed partial class ReadmeTests
     private static HashSet<string> Anchors(string markdown) =>
         markdown.Split('\n').Where(l => l.StartsWith('#') && l.TrimStart('#').StartsWith(' ')).Select(l => Anchor(l.TrimStart('#'))).ToHashSet();
 
+    /// <summary>The README, CONTRIBUTING and every page under docs/: the front door and what stands behind it.</summary>
+    public static TheoryData<string> Documents()
+    {
+        var data = new TheoryData<string> { "README.md", "CONTRIBUTING.md" };
+        foreach (var page in Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal))
+            data.Add(Path.GetRelativePath(Root, page));
+        return data;
+    }
+
     [Theory]
-    [InlineData("README.md")]
-    [InlineData("CONTRIBUTING.md")]
+    [MemberData(nameof(Documents))]
     public void Every_relative_link_and_anchor_leads_somewhere(string document)
     {
         var text = Read(document);
+        var folder = Path.GetDirectoryName(document) ?? "";
         foreach (Match link in MarkdownLink().Matches(text))
         {
             var target = link.Groups["target"].Value;
-            if (target.StartsWith("http", StringComparison.Ordinal)) continue;
+            if (target.StartsWith("http", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
             var (file, anchor) = target.Split('#', 2) is [var f, var a] ? (f, a) : (target, null);
-            var path = file.Length == 0 ? document : file;
+            // Relative to the document's own folder, as GitHub resolves it.
+            var path = file.Length == 0 ? document : Path.GetRelativePath(Root, Path.GetFullPath(Path.Combine(Root, folder, file)));
             Assert.True(File.Exists(Path.Combine(Root, path)) || Directory.Exists(Path.Combine(Root, path)), $"{document} links to {target}, which does not exist.");
             if (anchor is not null)
                 Assert.True(Anchors(Read(path)).Contains(anchor), $"{document} links to {target}, but {path} has no such heading.");
         }
     }
+
+    [Fact]
+    public void The_readme_is_a_front_door_of_at_most_about_400_lines_and_links_every_page_behind_it()
+    {
+        var readme = Read("README.md");
+
+        Assert.True(readme.Split('\n').Length <= 420, $"README.md has {readme.Split('\n').Length} lines: move detail into docs/.");
+        foreach (var page in Directory.GetFiles(Path.Combine(Root, "docs"), "*.md"))
+            Assert.Contains($"(docs/{Path.GetFileName(page)}", readme);
+        foreach (var section in new[] { "## Quick start", "## Which handler, which example", "## Inputs", "## Outputs", "## Status lifecycle", "## Documentation" })
+            Assert.Contains(section, readme);
+    }
+
+    /// <summary>The README and the pages behind it, as one text: a promise may live on either.</summary>
+    private static string Documentation() =>
+        string.Join("\n", Documents().Cast<object[]>().Select(row => Read((string)row[0])));
 
     [Fact]
     public void The_readme_opens_with_contents_and_a_diagram_of_the_whole_flow()
@@ -49,7 +75,7 @@ public sealed partial class ReadmeTests
     [Fact]
     public void The_readme_says_how_to_go_live_and_what_a_run_needs()
     {
-        var readme = Read("README.md");
+        var readme = Documentation();
 
         foreach (var promise in new[]
                  {
@@ -59,7 +85,7 @@ public sealed partial class ReadmeTests
                      "**Linux runners only.**",
                      "util-linux",
                      "`setup-node`",
-                     "#### ssh setup: a deploy key",
+                     "## ssh setup: a deploy key",
                      "examples/kubectl-rbac/rbac.yaml",
                      "--help",
                  })

@@ -18,7 +18,7 @@ internal sealed partial class KubectlHandler : IDeploymentHandler
 
     public KubectlHandler(InputSet inputs, HandlerContext context)
     {
-        _settings = KubectlSettings.From(inputs, context.Workspace, context.Environment.Variables);
+        _settings = KubectlSettings.From(inputs, context.Workspace, context.Environment.Variables, context.Stopping);
         _context = context;
         // Before anything can print: the kubeconfig input as a whole is masked by Program,
         // but once decoded from base64 its credentials are new strings.

@@ -20,7 +20,7 @@ internal sealed partial record KubectlSettings(
 {
     public static readonly TimeSpan DefaultRolloutTimeout = TimeSpan.FromMinutes(5);
 
-    public static KubectlSettings From(InputSet inputs, string workspace, IReadOnlyDictionary<string, string> jobEnvironment)
+    public static KubectlSettings From(InputSet inputs, string workspace, IReadOnlyDictionary<string, string> jobEnvironment, CancellationToken cancellationToken = default)
     {
         var kubeconfigText = inputs.GetRaw("kubeconfig")
             ?? throw new ConfigurationException("Input `kubeconfig` is required by the kubectl handler. Store the cluster's kubeconfig as a secret and pass it: `kubeconfig: ${{ secrets.KUBECONFIG }}`.", setting: "kubeconfig");
@@ -35,7 +35,7 @@ internal sealed partial record KubectlSettings(
             throw new ConfigurationException("Input `remove-namespace` is true but `namespace` is empty: name the namespace to remove.", setting: "remove-namespace");
 
         var allowRemote = inputs.GetBool("kustomize-remote", false);
-        var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace)
+        var manifests = ManifestSource.Resolve(inputs.GetList("manifests"), workspace, cancellationToken)
             .Select(s => s.IsKustomization ? s with { RemoteReferences = KustomizationCheck.Check(s.Path, workspace, allowRemote) } : s)
             .ToList();
         if (manifests.Count == 0 && !removeNamespace)

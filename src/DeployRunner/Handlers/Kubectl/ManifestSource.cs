@@ -16,12 +16,12 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
     /// a kustomization) and globs (<c>k8s/**/*.yaml</c>). Every entry must find something, and
     /// every entry and file must resolve inside the workspace (links followed).
     /// </summary>
-    public static IReadOnlyList<ManifestSource> Resolve(IReadOnlyList<string> entries, string workspace)
+    public static IReadOnlyList<ManifestSource> Resolve(IReadOnlyList<string> entries, string workspace, CancellationToken cancellationToken)
     {
         var sources = new List<ManifestSource>();
         foreach (var entry in entries)
         {
-            var found = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, workspace) : Single(entry, workspace);
+            var found = entry.IndexOfAny(['*', '?', '[']) >= 0 ? Glob(entry, workspace, cancellationToken) : Single(entry, workspace, cancellationToken);
             foreach (var source in found)
             {
                 CheckName(source.Path, workspace);
@@ -47,7 +47,7 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
         }
     }
 
-    private static List<ManifestSource> Single(string entry, string workspace)
+    private static List<ManifestSource> Single(string entry, string workspace, CancellationToken cancellationToken)
     {
         var path = WorkspacePaths.Contain("manifests", entry, entry, workspace);
         if (File.Exists(path)) return [new ManifestSource(path, false)];
@@ -58,7 +58,7 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
 
         // One level, as `kubectl -f DIR`; through the shared walker, so an unreadable folder or a
         // link that loops is a configuration error naming it, not a runner fault.
-        var files = FolderWalk.Files(path, workspace, "manifests", CancellationToken.None, depth: 0)
+        var files = FolderWalk.Files(path, workspace, "manifests", cancellationToken, depth: 0)
             .Select(file => file.Path)
             .Where(file => ManifestExtensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)
@@ -69,11 +69,11 @@ internal sealed record ManifestSource(string Path, bool IsKustomization)
             : throw new ConfigurationException($"Input `manifests`: the folder '{entry}' holds no .yaml, .yml or .json file and no kustomization.yaml.", setting: "manifests");
     }
 
-    private static List<ManifestSource> Glob(string entry, string workspace)
+    private static List<ManifestSource> Glob(string entry, string workspace, CancellationToken cancellationToken)
     {
         // The shared bounded walker: a link loop under the pattern's folder is a configuration
         // error naming it, where the globbing library's own walk followed it until an IOException.
-        var files = FolderWalk.Glob(entry, workspace, "manifests", CancellationToken.None)
+        var files = FolderWalk.Glob(entry, workspace, "manifests", cancellationToken)
             .Select(file => file.Path)
             .Order(StringComparer.Ordinal)
             .Select(file => new ManifestSource(WorkspacePaths.Contain("manifests", System.IO.Path.GetRelativePath(workspace, file), file, workspace), false))

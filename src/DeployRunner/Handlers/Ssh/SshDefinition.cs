@@ -15,7 +15,7 @@ internal static class SshDefinition
             new("ssh-port", SettingKind.Text),
             new("ssh-key", SettingKind.Secret),
             new("ssh-passphrase", SettingKind.Secret),
-            new(SshUserCertificate.Input, SettingKind.Text),
+            new("ssh-certificate", SettingKind.Text),
             new("ssh-known-hosts", SettingKind.List),
             new("ssh-fingerprints", SettingKind.List),
             new("ssh-strict", SettingKind.Boolean),

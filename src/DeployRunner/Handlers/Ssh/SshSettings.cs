@@ -60,7 +60,7 @@ internal sealed record SshSettings(
         var jumpText = inputs.Get("ssh-jump-host");
         var jumpHosts = jumpText is null ? [] : Check(() => ParseJumpChain(jumpText, user), []);
 
-        var certificateText = inputs.GetRaw(SshUserCertificate.Input);
+        var certificateText = inputs.GetRaw("ssh-certificate");
         var certificate = certificateText is null ? null : Check(() => SshUserCertificate.Read(certificateText, now), null);
         var key = Check(() =>
         {

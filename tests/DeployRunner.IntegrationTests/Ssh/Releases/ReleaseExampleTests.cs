@@ -123,6 +123,8 @@ public sealed class ReleaseExampleTests(SshServers servers) : IAsyncLifetime
     {
         using var sandbox = Sandbox(WebhookEvents.Deployment(id: 91, sha: "ccccccc333333333333333333333333333333333"), "c")
             .Input("hosts", "deploy@127.0.0.1:1")
+            // A real run would check this key; a dry run refuses a host that nothing pins.
+            .Input("ssh-known-hosts", $"[127.0.0.1]:1 {servers.FleetHostKey}")
             .Input("dry-run", "true");
 
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(30));
