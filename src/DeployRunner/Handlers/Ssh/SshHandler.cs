@@ -23,7 +23,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
     private static readonly TimeSpan CloseBudget = TimeSpan.FromSeconds(1);
 
     /// <summary>Lines of a failed host's output repeated in its error annotation.</summary>
-    private const int TailLines = 5;
+    internal const int TailLines = 5;
 
     private int _finished;
 
@@ -344,28 +344,4 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         message.StartsWith(host.Display + ": ", StringComparison.Ordinal) ? message[(host.Display.Length + 2)..] : message;
 
     private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? "" : "s");
-
-    /// <summary>The last few lines a host printed (legacy <c>##[</c> command lines left out).</summary>
-    private sealed class OutputTail(int capacity)
-    {
-        private const int MaxLineLength = 200;
-        private readonly Queue<string> _lines = new();
-        private readonly Lock _gate = new();
-
-        public void Add(string line)
-        {
-            if (line.Contains("##[", StringComparison.Ordinal)) return;
-            lock (_gate)
-            {
-                _lines.Enqueue(line.Length <= MaxLineLength ? line : line[..MaxLineLength] + "...");
-                if (_lines.Count > capacity) _lines.Dequeue();
-            }
-        }
-
-        public string Format()
-        {
-            lock (_gate)
-                return _lines.Count == 0 ? "" : "\nLast output:\n" + string.Join('\n', _lines);
-        }
-    }
 }

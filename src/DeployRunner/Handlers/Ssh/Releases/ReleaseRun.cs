@@ -1,3 +1,4 @@
+using DeployRunner.ChildProcesses;
 using DeployRunner.Health;
 using DeployRunner.Planning;
 using Renci.SshNet.Common;
@@ -105,11 +106,11 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             if (plan.Script is null) return true;
 
             var script = $"cd -- \"$DEPLOY_RELEASE_PATH\"\n{plan.Script}";
-            var (exit, reason) = await RunScriptAsync(server, script, ReleaseVariables(server, Name), "the script", cancellationToken);
+            var (exit, reason, output) = await RunScriptAsync(server, script, ReleaseVariables(server, Name, server.Previous), "the script", cancellationToken);
             if (reason is null) return true;
             server.ExitCode = exit;
             await MarkAsync(server, "failed", Name);
-            return Fail(server, TargetState.Failed, $"script {reason}");
+            return Fail(server, TargetState.Failed, $"script {reason}", output);
         }
         catch (Exception e) when (e is ReleaseStepException or HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -156,10 +157,10 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     {
         if (releases.AfterSwitch is null) return true;
         var script = $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}";
-        var (exit, reason) = await RunScriptAsync(server, script, ReleaseVariables(server, release), "after-switch", cancellationToken);
+        var (exit, reason, output) = await RunScriptAsync(server, script, ReleaseVariables(server, release, server.Previous), "after-switch", cancellationToken);
         if (reason is null) return true;
         server.ExitCode = exit;
-        return Fail(server, TargetState.Failed, $"after-switch {reason}");
+        return Fail(server, TargetState.Failed, $"after-switch {reason}", output);
     }
 
     private async Task<bool> HealthAsync(ServerRelease server, CancellationToken cancellationToken)
@@ -217,7 +218,8 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
         if (!afterStop && releases.AfterSwitch is not null)
         {
-            var (_, reason) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous), "after-switch (rollback)", token);
+            // The hook sees the release it is back on as live and the one it was rolled back from as previous.
+            var (_, reason, _) = await RunScriptAsync(server, $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}", ReleaseVariables(server, previous, Name), "after-switch (rollback)", token);
             if (reason is not null) lock (errors) errors.Add($"{server.Display} (after-switch after the rollback {reason})");
         }
     }
@@ -321,43 +323,48 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         {
             await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Mark, [server.History!.Root, @event, release], context.Time, cancellationToken);
         }
-        catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The note is bookkeeping: whatever keeps it from being written (a fault of the
+            // runner's own included) must not turn a rollback that happened into one reported failed.
             context.Log.Warning($"{server.Display}: could not note '{@event}' for {release} in the release log: {e.Message}");
         }
     }
 
-    private bool Fail(ServerRelease server, TargetState kind, string reason)
+    /// <summary>The server fails with <paramref name="reason"/> (its result and the status); <paramref name="output"/>, the last lines it printed, goes only into the log's annotation.</summary>
+    private bool Fail(ServerRelease server, TargetState kind, string reason, string output = "")
     {
         if (reason.StartsWith(server.Display + ": ", StringComparison.Ordinal)) reason = reason[(server.Display.Length + 2)..];
         if (reason.StartsWith(server.Connection.Host.Host + ":", StringComparison.Ordinal) && reason.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon) reason = reason[(colon + 2)..];
         server.Failure = reason;
         server.FailureKind = kind;
-        context.Log.Error($"{server.Display}: {reason}", $"Host {server.Display} failed");
+        context.Log.Error($"{server.Display}: {reason}{output}", $"Host {server.Display} failed");
         return false;
     }
 
-    private IReadOnlyDictionary<string, string> ReleaseVariables(ServerRelease server, string release)
+    private IReadOnlyDictionary<string, string> ReleaseVariables(ServerRelease server, string release, string? previous)
     {
         var variables = new Dictionary<string, string>(plan.DeploymentVariables, StringComparer.Ordinal)
         {
             ["DEPLOY_PATH"] = server.History!.Root,
             ["DEPLOY_RELEASE"] = release,
             ["DEPLOY_RELEASE_PATH"] = $"{server.History!.Root}/releases/{release}",
-            ["DEPLOY_PREVIOUS_RELEASE"] = server.Previous ?? "",
+            ["DEPLOY_PREVIOUS_RELEASE"] = previous ?? "",
         };
         return variables;
     }
 
-    private async Task<(int? ExitCode, string? Reason)> RunScriptAsync(ServerRelease server, string script, IReadOnlyDictionary<string, string> variables, string what, CancellationToken cancellationToken)
+    /// <summary>Runs a user script on the server; on failure, the reason and the last lines it printed (for the annotation, as the plain ssh mode does).</summary>
+    private async Task<(int? ExitCode, string? Reason, string Output)> RunScriptAsync(ServerRelease server, string script, IReadOnlyDictionary<string, string> variables, string what, CancellationToken cancellationToken)
     {
         context.Log.Info($"{server.Display}: running {what}");
         var (command, leftOut) = RemoteCommand.BuildWithin(script, variables);
         if (leftOut.Count > 0) context.Log.Warning($"{server.Display}: {RemoteCommand.LeftOutWarning(what, leftOut)}");
-        var outcome = await server.Connection.RunAsync(command, line => WriteRemoteLine(server.Display, line), context.Log.FlushOutput, context.Time, cancellationToken);
-        if (outcome.Cancelled) return (null, "was stopped");
-        if (outcome.ExitCode == 0) return (0, null);
-        return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})");
+        var tail = new OutputTail(SshHandler.TailLines);
+        var outcome = await server.Connection.RunAsync(command, line => { WriteRemoteLine(server.Display, line); tail.Add(line); }, context.Log.FlushOutput, context.Time, cancellationToken);
+        if (outcome.Cancelled) return (null, "was stopped", "");
+        if (outcome.ExitCode == 0) return (0, null, "");
+        return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})", ExitCodeHint.For(outcome.ExitCode) + tail.Format());
     }
 
     /// <summary>As the plain ssh mode prints remote lines: a host prefix, legacy <c>##[</c> lines with commands off.</summary>
