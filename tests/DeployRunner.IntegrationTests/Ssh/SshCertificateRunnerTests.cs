@@ -112,6 +112,41 @@ public sealed class SshCertificateRunnerTests(CertificateServers servers) : IAsy
         Assert.False(File.Exists(Path.Combine(_scratch, "ran")));
     }
 
+    public static TheoryData<string, string> BadChains => new()
+    {
+        { "b1,b2,b3,b4,b5,b6,b7,b8,b9", "lists 9 hops; at most 8" },
+        { "bastion1,,bastion2", "has an empty hop" },
+        { "bastion1,", "has an empty hop" },
+        { "bastion1,ops@Bastion1:22", "passes through bastion1 twice" },
+        { "bastion1:2222,bastion2,bastion1:2222", "passes through bastion1:2222 twice" },
+        { "bastion one,bastion2", "'bastion one' is not a host name" },
+        { "..,bastion2", "'..' is not a host name" },
+        { "bastion1,../../etc", "'../../etc' is not a host name" },
+        { "-oProxyCommand=touch /tmp/pwned", "is not a host name" },
+        { "-oProxyCommand", "'-oProxyCommand' is not a host name" },
+        { "bastion1\u001b[31m,bastion2", "'bastion1?[31m' is not a host name" },
+        { "bastion1\n::warning::injected", "bastion1" },
+    };
+
+    [Theory(Timeout = 120_000)]
+    [MemberData(nameof(BadChains))]
+    public async Task A_bad_chain_is_a_configuration_error_naming_the_input_before_in_progress_and_nothing_runs(string chain, string expected)
+    {
+        using var sandbox = Sandbox($"touch '{_scratch}/ran'").Input("ssh-jump-host", chain);
+
+        var result = await sandbox.RunAsync(TimeSpan.FromSeconds(60));
+
+        result.ShouldExitWith(2);
+        var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
+        Assert.Contains("Input `ssh-jump-host`", error);
+        Assert.Contains(expected, error);
+        Assert.DoesNotContain('\u001b', string.Concat(result.Lines));
+        Assert.DoesNotContain(result.Lines, l => l.StartsWith("::warning", StringComparison.Ordinal));
+        Assert.Equal(["error"], _api.States);
+        Assert.False(File.Exists(Path.Combine(_scratch, "ran")));
+        Assert.False(File.Exists("/tmp/pwned"));
+    }
+
     /// <summary>Logins an sshd log recorded ("Accepted publickey"), including the certificate ones.</summary>
     private static int CountLogins(string log) =>
         log.Split('\n').Count(l => l.Contains("Accepted publickey", StringComparison.Ordinal));

@@ -52,6 +52,12 @@ public sealed class SshSettingsTests(SshServers servers)
     [InlineData("connect-timeout", "soon", "`connect-timeout` must be a duration")]
     [InlineData("ssh-strict", "sometimes", "`ssh-strict` must be `true` or `false`")]
     [InlineData("ssh-jump-host", "bastion:port", "Input `ssh-jump-host`")]
+    [InlineData("ssh-jump-host", "bastion1\0,bastion2", "'bastion1?' is not a host name")]
+    [InlineData("ssh-jump-host", "..", "'..' is not a host name")]
+    [InlineData("ssh-jump-host", "-oProxyCommand", "'-oProxyCommand' is not a host name")]
+    [InlineData("ssh-jump-host", ".bastion", "'.bastion' is not a host name")]
+    [InlineData("hosts", "-oProxyCommand", "'-oProxyCommand' is not a host name")]
+    [InlineData("hosts", "web1..example.com", "'web1..example.com' is not a host name")]
     [InlineData("ssh-fingerprints", "MD5:aa:bb", "SHA256 fingerprint")]
     public void A_bad_value_is_a_one_line_configuration_error_naming_the_input(string input, string value, string expected)
     {

@@ -25,6 +25,12 @@ internal sealed record OpenSshCertificate(
     /// <summary>The certificate as sent (known when it was read from text, as <c>ssh-certificate</c> is).</summary>
     public byte[] Blob { get; init; } = [];
 
+    /// <summary>
+    /// The names of the critical options (<c>force-command</c>, <c>source-address</c>): the server
+    /// enforces them, and one it does not know makes it refuse the certificate.
+    /// </summary>
+    public IReadOnlyList<string> CriticalOptions { get; init; } = [];
+
     private const string Suffix = "-cert-v01@openssh.com";
 
     /// <summary>How many public-key fields follow the nonce, per certified key type.</summary>
@@ -104,22 +110,42 @@ internal sealed record OpenSshCertificate(
             while (!principalReader.AtEnd) principals.Add(Printable(principalReader.String()));
             var validAfter = reader.UInt64();
             var validBefore = reader.UInt64();
-            reader.String(); // critical options
+            var optionReader = new Reader(reader.String());
+            var criticalOptions = new List<string>();
+            while (!optionReader.AtEnd)
+            {
+                criticalOptions.Add(Printable(optionReader.String()));
+                optionReader.String(); // the option's data
+            }
             reader.String(); // extensions
             reader.String(); // reserved
             var caKey = reader.String();
             var signature = reader.String();
             if (certType is not (1 or 2)) return null;
+            if (!SignedByItsCa(caKey, signature)) return null;
             return new OpenSshCertificate(type, publicKey, certType == 2, keyId, principals,
                 FromUnix(validAfter) ?? DateTimeOffset.UnixEpoch, FromUnix(validBefore), HostKeyFingerprint.Sha256(caKey), signature)
             {
                 Blob = blob,
+                CriticalOptions = criticalOptions,
             };
         }
         catch (ArgumentOutOfRangeException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A signature whose algorithm is not the CA key's own (an Ed25519 signature under an RSA CA) is
+    /// damaged or forged: no verifier would accept it, so it is not read as a certificate at all.
+    /// </summary>
+    private static bool SignedByItsCa(byte[] caKey, byte[] signature)
+    {
+        var caType = Encoding.ASCII.GetString(new Reader(caKey).String());
+        var signatureType = Encoding.ASCII.GetString(new Reader(signature).String());
+        return caType == signatureType
+            || (caType == "ssh-rsa" && signatureType is "rsa-sha2-256" or "rsa-sha2-512");
     }
 
     /// <summary>

@@ -167,7 +167,7 @@ internal sealed partial class SshConnection : IDisposable
     /// For a host certificate, the same certificate, or another one over the same key that the
     /// policy accepts on its own (a CA may re-sign a host between the two connections).
     /// </summary>
-    private static HostKeyDecision DecidePinned(SshHost host, HostKeyPolicy policy, OfferedHostKey pinned, OfferedHostKey offered)
+    internal static HostKeyDecision DecidePinned(SshHost host, HostKeyPolicy policy, OfferedHostKey pinned, OfferedHostKey offered)
     {
         var fingerprint = HostKeyFingerprint.Sha256(offered.Key);
         if (offered.SameAs(pinned)) return new(HostKeyVerdict.Trusted, true, fingerprint, null) { Offered = offered };

@@ -52,7 +52,7 @@ internal sealed partial record SshHost(string User, string Host, int Port)
     public static SshHost Parse(string inputName, string entry, string? defaultUser, int defaultPort)
     {
         string Problem(string what) =>
-            $"Input `{inputName}`: '{entry}' is not a server: {what}. Write servers as [user@]host[:port], IPv6 addresses as [::1]:22.";
+            $"Input `{inputName}`: '{Printable(entry)}' is not a server: {what}. Write servers as [user@]host[:port], IPv6 addresses as [::1]:22.";
 
         var rest = entry;
         string? user = null;
@@ -96,9 +96,11 @@ internal sealed partial record SshHost(string User, string Host, int Port)
             if (!IPAddress.TryParse(host, out var address) || address.AddressFamily != AddressFamily.InterNetworkV6)
                 throw new ConfigurationException(Problem($"'{host}' is not an IPv6 address"), setting: inputName);
         }
-        else if (!HostPattern().IsMatch(host))
+        else if (!HostPattern().IsMatch(host) || host.StartsWith('-') || host.StartsWith('.') || host.Contains("..", StringComparison.Ordinal))
         {
-            throw new ConfigurationException(Problem($"'{host}' is not a host name or IP address"), setting: inputName);
+            // A leading '-' reads as an option to any tool the name reaches (ssh -oProxyCommand=...),
+            // and no DNS label starts with '-' or is empty ('..'): refused here, never resolved.
+            throw new ConfigurationException(Problem($"'{Printable(host)}' is not a host name or IP address"), setting: inputName);
         }
 
         var port = defaultPort;
@@ -112,6 +114,10 @@ internal sealed partial record SshHost(string User, string Host, int Port)
             ?? throw new ConfigurationException($"Input `{inputName}`: '{entry}' names no user. Write it as user@{entry}, or set input `ssh-user`.", setting: inputName);
         return new SshHost(user, host, port);
     }
+
+    /// <summary>Input text as an error message shows it: control bytes (escape sequences, NUL) as '?', at most 100 characters.</summary>
+    public static string Printable(string text) =>
+        new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex HostPattern();

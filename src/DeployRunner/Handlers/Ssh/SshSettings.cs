@@ -109,7 +109,7 @@ internal sealed record SshSettings(
     {
         var entries = text.Split(',', StringSplitOptions.TrimEntries);
         if (entries.Any(e => e.Length == 0))
-            throw new ConfigurationException($"Input `ssh-jump-host`: '{text}' has an empty hop. Write the chain as OpenSSH's -J does: user@bastion1,bastion2:2222.", setting: "ssh-jump-host");
+            throw new ConfigurationException($"Input `ssh-jump-host`: '{SshHost.Printable(text)}' has an empty hop. Write the chain as OpenSSH's -J does: user@bastion1,bastion2:2222.", setting: "ssh-jump-host");
         if (entries.Length > MaxJumpHosts)
             throw new ConfigurationException($"Input `ssh-jump-host` lists {entries.Length} hops; at most {MaxJumpHosts} are supported.", setting: "ssh-jump-host");
         var hops = entries.Select(e => SshHost.Parse("ssh-jump-host", e, user, SshHost.DefaultPort)).ToList();
