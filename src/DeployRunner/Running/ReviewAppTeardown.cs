@@ -139,8 +139,9 @@ internal sealed class ReviewAppTeardown(
         {
             if (createdFor != pullRequest.Number)
                 return (false, $"{made}, created by the runner for pull request #{createdFor}, not #{pullRequest.Number}");
-            if (environment.FirstOrDefault(d => RunnerMark.CreatedForPullRequest(d) is { } other && other != pullRequest.Number) is { } foreign)
-                return (false, $"{made} for pull request #{pullRequest.Number}, but deployment {foreign.Id} of the environment was created for pull request #{RunnerMark.CreatedForPullRequest(foreign)}: the environment is not this pull request's alone");
+            var foreign = environment.Select(d => (d.Id, For: RunnerMark.CreatedForPullRequest(d))).FirstOrDefault(d => d.For is { } other && other != pullRequest.Number);
+            if (foreign.For is { } foreignNumber)
+                return (false, $"{made} for pull request #{pullRequest.Number}, but deployment {foreign.Id} of the environment was created for pull request #{foreignNumber}: the environment is not this pull request's alone");
             if (environment.FirstOrDefault(d => !PullRequestEvent.IsShaRef(d.Ref, d.Sha) && !pullRequest.IsOwnRef(d.Ref)) is { } named)
                 return (false, $"{made} for pull request #{pullRequest.Number}, but deployment {named.Id} of the environment was made from ref '{named.Ref}', which is not the pull request's");
             return (true, $"{made}, created by the runner for pull request #{pullRequest.Number} (its payload says so)");

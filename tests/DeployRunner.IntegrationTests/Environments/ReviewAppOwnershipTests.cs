@@ -7,29 +7,11 @@ namespace DeployRunner.IntegrationTests.Environments;
 /// was made from its ref and is one of its commits (one request for the commit list). The
 /// built runner against the fake GitHub API; the remove-script records what was torn down.
 /// </summary>
-public sealed class ReviewAppOwnershipTests : FakeApiTest
+public sealed class ReviewAppOwnershipTests : TeardownTest
 {
-    private const string RemoveScript = "echo \"$DEPLOY_ENVIRONMENT\" >> removed.txt";
     private const string ShaA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private const string ShaB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
     private const string ShaOld = "cccccccccccccccccccccccccccccccccccccccc";
-
-    private RunnerSandbox Close(long number, string headRef, string headSha, string headRepository = "octocat/hello-world", string eventName = "pull_request") =>
-        new RunnerSandbox(WebhookEvents.PullRequest(number, headRef, headSha, headRepository: headRepository), Api)
-            .Input("remove-script", RemoveScript)
-            .WithEventName(eventName);
-
-    private static IReadOnlyList<string> Removed(RunnerSandbox sandbox)
-    {
-        var path = Path.Combine(sandbox.Workspace, "removed.txt");
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
-
-    private void Deployed(long id, string environment, string @ref, string sha)
-    {
-        Api.AddDeployment(WebhookEvents.ApiDeployment(id, environment, @ref: @ref, sha: sha, transient: true));
-        Api.AddStatus(id, "success");
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task Case_2a_closing_a_pull_request_leaves_another_branchs_review_app_with_the_same_sha_alone()

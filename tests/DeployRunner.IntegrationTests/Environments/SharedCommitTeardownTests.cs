@@ -7,28 +7,10 @@ namespace DeployRunner.IntegrationTests.Environments;
 /// another ref). The built runner against the fake GitHub API; the remove-script records what
 /// was torn down.
 /// </summary>
-public sealed class SharedCommitTeardownTests : FakeApiTest
+public sealed class SharedCommitTeardownTests : TeardownTest
 {
-    private const string RemoveScript = "echo \"$DEPLOY_ENVIRONMENT\" >> removed.txt";
     private const string ShaA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     private const string ShaC = "cccccccccccccccccccccccccccccccccccccccc";
-
-    private RunnerSandbox Close(long number, string headRef, string headSha, string headRepository = "octocat/hello-world", string eventName = "pull_request") =>
-        new RunnerSandbox(WebhookEvents.PullRequest(number, headRef, headSha, headRepository: headRepository), Api)
-            .Input("remove-script", RemoveScript)
-            .WithEventName(eventName);
-
-    private static IReadOnlyList<string> Removed(RunnerSandbox sandbox)
-    {
-        var path = Path.Combine(sandbox.Workspace, "removed.txt");
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
-
-    private void Deployed(long id, string environment, string @ref, string sha)
-    {
-        Api.AddDeployment(WebhookEvents.ApiDeployment(id, environment, @ref: @ref, sha: sha, transient: true));
-        Api.AddStatus(id, "success");
-    }
 
     /// <summary>
     /// #18 is stacked on #17 (its branch starts from feature-17). #17's review app was last
