@@ -137,7 +137,7 @@ public sealed class CertificateServers : IAsyncLifetime
         var expired = HostCertificate("odd_host", "host_ca", Expired, "-3h:-2h", host: true, suffix: "expired");
         var notYet = HostCertificate("odd_host", "host_ca", NotYetValid, "+2h:+3h", host: true, suffix: "notyet");
 
-        Port = FreePort();
+        Port = SshdProcesses.FreePort();
         StartServer("good", "good_host", good, Good, "");
         StartServer("rogue", "odd_host", rogue, [RogueCa], "");
         StartServer("usercert", "odd_host", userCert, [UserCertAsHost], "");
@@ -149,7 +149,7 @@ public sealed class CertificateServers : IAsyncLifetime
         StartServer("hop1", "good_host", good, [Hop1], $"AllowTcpForwarding yes\nPermitOpen {Hop2}:{Port}\n");
         StartServer("hop2", "hop2_host", null, [Hop2], $"AllowTcpForwarding yes\nPermitOpen {string.Join(' ', Good.Select(a => $"{a}:{Port}"))}\n");
 
-        foreach (var address in _byAddress.Keys) await WaitForPortAsync(address, Port);
+        foreach (var address in _byAddress.Keys) await SshdProcesses.WaitForPortAsync(address, Port, _servers, Directory);
     }
 
     public Task DisposeAsync()
@@ -224,28 +224,6 @@ public sealed class CertificateServers : IAsyncLifetime
 
     public string Log(string name) => File.Exists(Path.Combine(Directory, name + ".log")) ? File.ReadAllText(Path.Combine(Directory, name + ".log")) : "";
 
-    private async Task WaitForPortAsync(string address, int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Parse(address), port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && _servers.All(s => !s.HasExited))
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException)
-            {
-                var logs = string.Join("\n", System.IO.Directory.GetFiles(Directory, "*.log").Select(File.ReadAllText));
-                throw new InvalidOperationException($"sshd did not listen on {address}:{port}. Its log:\n{logs}");
-            }
-        }
-    }
 
     private static IEnumerable<int> Children(int pid)
     {
@@ -254,19 +232,8 @@ public sealed class CertificateServers : IAsyncLifetime
         return File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Any, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private string Keygen(string name, string type, params string[] extra)
-    {
-        var file = Path.Combine(Directory, name);
-        SshServers.Run("ssh-keygen", ["-q", "-t", type, .. extra, "-N", "", "-C", name, "-f", file]);
-        return file;
-    }
+    private string Keygen(string name, string type, params string[] extra) => SshdProcesses.Keygen(Directory, name, type, extra);
 
     private ClientKey ClientKeyOf(string name, string type, params string[] extra) =>
         new(name, File.ReadAllText(Keygen(name, type, extra)), null);

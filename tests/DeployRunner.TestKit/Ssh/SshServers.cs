@@ -98,15 +98,15 @@ public sealed class SshServers : IAsyncLifetime
             .Select(k => File.ReadAllText(Path.Combine(Directory, k.Name + ".pub")).Trim());
         File.WriteAllText(Path.Combine(Directory, "authorized_keys"), string.Join('\n', authorized) + "\n");
 
-        FleetPort = FreePort();
+        FleetPort = SshdProcesses.FreePort();
         // The fleet also answers on the IPv6 loopback address, as [::1]:port.
         StartServer("fleet", "fleet_host", [.. FleetAddresses, "::1"], FleetPort, "");
-        BastionPort = FreePort();
+        BastionPort = SshdProcesses.FreePort();
         StartServer("bastion", "bastion_host", [BastionAddress], BastionPort, "LogLevel DEBUG1\nAllowTcpForwarding yes\n");
 
-        foreach (var address in FleetAddresses) await WaitForPortAsync(address, FleetPort);
-        await WaitForPortAsync("::1", FleetPort);
-        await WaitForPortAsync(BastionAddress, BastionPort);
+        foreach (var address in FleetAddresses) await SshdProcesses.WaitForPortAsync(address, FleetPort, _servers, Directory);
+        await SshdProcesses.WaitForPortAsync("::1", FleetPort, _servers, Directory);
+        await SshdProcesses.WaitForPortAsync(BastionAddress, BastionPort, _servers, Directory);
     }
 
     public Task DisposeAsync()
@@ -162,46 +162,9 @@ public sealed class SshServers : IAsyncLifetime
         _servers.Add(Process.Start(info)!);
     }
 
-    private async Task WaitForPortAsync(string address, int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Parse(address), port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && _servers.All(s => !s.HasExited))
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException)
-            {
-                if (address == "::1" && !Socket.OSSupportsIPv6)
-                    throw new InvalidOperationException("The ssh tests need the IPv6 loopback address ::1, which this machine lacks (net.ipv6.conf.lo.disable_ipv6=1?).");
-                var logs = string.Join("\n", System.IO.Directory.GetFiles(Directory, "*.log").Select(File.ReadAllText));
-                throw new InvalidOperationException($"sshd did not listen on {address}:{port}. Its log:\n{logs}");
-            }
-        }
-    }
 
-    private static int FreePort()
-    {
-        // Dual-stack: a port free on every IPv4 and IPv6 address.
-        using var listener = new TcpListener(IPAddress.IPv6Any, 0);
-        listener.Server.DualMode = true;
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private string Keygen(string name, string type, params string[] extra)
-    {
-        var file = Path.Combine(Directory, name);
-        Run("ssh-keygen", ["-q", "-t", type, .. extra, "-N", "", "-C", name, "-f", file]);
-        return file;
-    }
+    private string Keygen(string name, string type, params string[] extra) => SshdProcesses.Keygen(Directory, name, type, extra);
 
     private ClientKey ClientKeyOf(string name, string? passphrase, string type, params string[] extra)
     {
