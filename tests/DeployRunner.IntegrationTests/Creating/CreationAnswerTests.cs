@@ -68,12 +68,13 @@ public sealed class CreationAnswerTests : FakeApiTest
     public async Task The_post_step_closes_a_deployment_created_but_not_started_when_the_main_step_was_killed()
     {
         // The main step hangs on its skip-superseded check: after creating, before in_progress.
-        Api.HangAfterRecording(r => r.Method == "GET" && r.Path.EndsWith("/deployments", StringComparison.Ordinal) && r.Query.Contains("per_page=1", StringComparison.Ordinal));
+        // per_page=1 exactly: the job-environment check before the creation asks with per_page=10.
+        Api.HangAfterRecording(IsSupersededCheck);
         using var sandbox = Sandbox();
         using (var main = sandbox.Start())
         {
             await main.WaitForLineAsync(l => l.StartsWith("Created deployment ", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
-            await WaitUntilAsync(() => Api.Requests.Any(r => r.Query.Contains("per_page=1", StringComparison.Ordinal)));
+            await WaitUntilAsync(() => Api.Requests.Any(IsSupersededCheck));
             main.Signal(RunningRunner.SIGKILL);
             await main.WaitAsync(TimeSpan.FromSeconds(30));
         }
@@ -89,6 +90,10 @@ public sealed class CreationAnswerTests : FakeApiTest
         Assert.Equal((created, "error"), (status.DeploymentId, status.State));
         Assert.Equal("The runner stopped after creating this deployment, before it started it.", status.Description);
     }
+
+    private static bool IsSupersededCheck(RecordedRequest request) =>
+        request.Method == "GET" && request.Path.EndsWith("/deployments", StringComparison.Ordinal)
+        && request.Query.TrimStart('?').Split('&').Contains("per_page=1");
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
