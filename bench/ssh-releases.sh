@@ -6,12 +6,16 @@
 #   1. first release: everything is sent (rsync into an empty folder);
 #   2. second release with 1 % of the files changed: the runner copies the unchanged files from
 #      the current release on each server (cp --reflink=auto: copy-on-write where the file system
-#      has it, a full copy on ext4) and sends the 50 changed ones (rsync --link-dest=<first release>,
-#      which hard-links: cheaper, and what releases refuse to do since a write in a new release
-#      would reach every older one through the shared inode).
+#      has it, a full copy on ext4) and sends the 50 changed ones, with the lists, as tar streams
+#      over its one run connection. Two baselines, side by side in interleaved rounds:
+#      rsync --link-dest=<first release>, which hard-links (cheaper, and what releases refuse to do,
+#      since a write in a new release would reach every older one through the shared inode), and
+#      rsync --copy-dest=<first release>, which copies unchanged files on the server: the same
+#      safety as the runner's, so the same work on the server's disk.
 # Run as root on Debian 12: sudo bash bench/ssh-releases.sh [RUNS]
 # SERVERS=N (2 to 20, default 20) uses fewer servers on a machine too loaded for 20.
 # CASES="second" times only the second case (default "first second").
+# RUNNER_BEFORE=/path/to/DeployRunner adds an older runner binary to the second case, side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
@@ -21,7 +25,7 @@ servers="${SERVERS:-20}"
 last=$((10 + servers))
 cases="${CASES:-first second}"
 # The machine is shared: every figure is printed with the load it was measured under.
-load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (figures are provisional on a shared machine)"; }
+load() { echo "$(host_line) (figures are provisional on a shared machine)"; }
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 [ "$(id -u)" -eq 0 ] || { echo "Run as root: it starts sshd and adds 20 local users." >&2; exit 1; }
@@ -105,17 +109,19 @@ event 2 2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 
 # The runner in local mode (statuses printed, not posted); key and known_hosts as INPUT_ variables;
 # the workspace is the bench folder (working-directory must stay inside the workspace).
-runner_cmd() { # event-id
+runner_cmd() { # event-id [binary]
+  local binary="${2:-$runner}"
   cat <<RUNNER
 #!/usr/bin/env bash
 set -euo pipefail
 exec env -u GITHUB_ACTIONS GITHUB_WORKSPACE='$work' "INPUT_SSH-KEY=\$(cat '$work/client_key')" "INPUT_SSH-KNOWN-HOSTS=\$(cat '$work/known_hosts')" \
-  $runner --event '$work/event-$1.json' --handler ssh --ssh-port $port \
+  $binary --event '$work/event-$1.json' --handler ssh --ssh-port $port \
   --hosts "\$(tr '\n' ' ' < '$work/logins')" --deploy-path app --upload . --working-directory '$tree' --skip-superseded false > '$work/runner-$1.log'
 RUNNER
 }
 runner_cmd 1 > "$work/runner-first.sh"
 runner_cmd 2 > "$work/runner-second.sh"
+[ -z "${RUNNER_BEFORE:-}" ] || runner_cmd 2 "$RUNNER_BEFORE" > "$work/runner-before-second.sh"
 ssh_opts="-i $work/client_key -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$work/known_hosts -p $port"
 cat > "$work/rsync-first.sh" <<RSYNC
 #!/usr/bin/env bash
@@ -126,6 +132,11 @@ cat > "$work/rsync-second.sh" <<RSYNC
 #!/usr/bin/env bash
 set -euo pipefail
 xargs -P $servers -I{} rsync -a --link-dest=../1 -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/2/ < '$work/logins'
+RSYNC
+cat > "$work/rsync-copy-second.sh" <<RSYNC
+#!/usr/bin/env bash
+set -euo pipefail
+xargs -P $servers -I{} rsync -a --copy-dest=../1 -e "ssh $ssh_opts" '$tree/' {}:rsync/releases/2/ < '$work/logins'
 RSYNC
 # Between runs: back to "no release yet" (first case) or "release 1 is current" (second case).
 cat > "$work/reset-first.sh" <<RESET
@@ -163,16 +174,29 @@ fi
 echo "==> Changing 1 % of the files (50 of 5,000)"
 for d in $(seq -w 1 50); do head -c 20480 /dev/urandom > "$tree/dir$d/file000"; done
 "$work/runner-second.sh" || { cat "$work/runner-2.log"; exit 1; }
-# Every server: the 50 changed files over SFTP next to 4,950 copies made there (never the tar stream).
-[ "$(servers_saying 'sent 50 files (1.0 MB, over SFTP), copied 4950 unchanged on the server' "$work/runner-2.log")" -eq "$servers" ] || { echo "the second release did not send exactly the 50 changed files over SFTP to every server:"; cat "$work/runner-2.log"; exit 1; }
+# Every server: the 50 changed files as a tar stream next to 4,950 copies made there (no SFTP session).
+[ "$(servers_saying 'sent 50 files (1.0 MB, one tar stream), copied 4950 unchanged on the server' "$work/runner-2.log")" -eq "$servers" ] || { echo "the second release did not send exactly the 50 changed files to every server:"; cat "$work/runner-2.log"; exit 1; }
 "$work/rsync-second.sh"
+# rsync --copy-dest makes its own copies: no file of release 2 shares an inode with release 1.
+"$work/reset-second.sh"; "$work/rsync-copy-second.sh"
+[ "$(stat -c %h "/home/benchrel11/rsync/releases/2/dir01/file001")" -eq 1 ] || { echo "rsync --copy-dest hard-linked instead of copying" >&2; exit 1; }
 
-echo "==> hyperfine: second release, 1 % changed, $runs runs each; $(load)"
-hyperfine --warmup 0 --runs "$runs" --export-json "$work/second.json" --prepare "$work/reset-second.sh" \
+echo "==> second release, 1 % changed, $runs interleaved rounds; $(load)"
+before=()
+[ -z "${RUNNER_BEFORE:-}" ] || before=(-n "runner before ($RUNNER_BEFORE)" "$work/runner-before-second.sh")
+interleaved_hyperfine "$runs" 0 "$work/second.json" --prepare "$work/reset-second.sh" \
   -n "runner (deploy-path, 1 % changed, $servers servers)" "$work/runner-second.sh" \
-  -n "rsync -a --link-dest over OpenSSH, xargs -P $servers" "$work/rsync-second.sh"
+  -n "rsync -a --link-dest over OpenSSH, xargs -P $servers" "$work/rsync-second.sh" \
+  -n "rsync -a --copy-dest over OpenSSH, xargs -P $servers (copies, as the runner)" "$work/rsync-copy-second.sh" \
+  "${before[@]}"
 
 echo "after: $(load)"
 : > "$RESULTS_DIR/ssh-releases.txt"
 [[ " $cases " != *" first "* ]] || report "First release: 100 MB, 5,000 files, $servers servers" "$work/first.json" | tee -a "$RESULTS_DIR/ssh-releases.txt"
-report "Second release: 1 % of the files changed, $servers servers" "$work/second.json" | tee -a "$RESULTS_DIR/ssh-releases.txt"
+# Every command with its median, CPU (user + system, of the job side only: the servers' share is
+# not counted), and its ratio to both baselines.
+{
+  echo; echo "Second release: 1 % of the files changed, $servers servers; $(host_line)"
+  jq -r '.results as $r | ($r[1].median) as $link | ($r[2].median) as $copy
+    | $r[] | "  \(.command): median \(.median * 1000 | round) ms, job-side CPU \((.user + .system) * 100 | round / 100) s (\(.times | length) runs); \(.median / $link * 100 | round / 100)x --link-dest, \(.median / $copy * 100 | round / 100)x --copy-dest"' "$work/second.json"
+} | tee -a "$RESULTS_DIR/ssh-releases.txt"

@@ -78,13 +78,15 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             // changed one sent; no file is shared with the previous release, which keeps its content.
             Assert.NotEqual(ReleaseFleet.Inode(Path.Combine(old, "assets/css/site.css")), ReleaseFleet.Inode(Path.Combine(now, "assets/css/site.css")));
             Assert.Equal("body{}", File.ReadAllText(Path.Combine(now, "assets/css/site.css")));
-            Assert.Contains("copied 2 unchanged on the server", second.Target(_fleet.Display(i)).Reason);
+            // The changed file and the lists went over the run's own connection: no SFTP session for a few files.
+            Assert.Contains("sent 1 file (0.0 MB, one tar stream), copied 2 unchanged on the server", second.Target(_fleet.Display(i)).Reason);
+            Assert.True(File.Exists(Path.Combine(_fleet.Root(i), ".deploy-runner", name2 + ".manifest")));
+            Assert.False(File.Exists(Path.Combine(_fleet.Root(i), ".deploy-runner", name2 + ".manifest-new")));
             Assert.NotEqual(ReleaseFleet.Inode(Path.Combine(old, "index.html")), ReleaseFleet.Inode(Path.Combine(now, "index.html")));
             Assert.Equal("v1", File.ReadAllText(Path.Combine(old, "index.html")));
             Assert.Equal("v2", File.ReadAllText(Path.Combine(now, "index.html")));
             // Files the script made in the old release are not carried into the new one by the links.
             Assert.Contains("sent 1 file ", second.Target(_fleet.Display(i)).Reason);
-            Assert.DoesNotContain("tar", second.Target(_fleet.Display(i)).Reason);
         }
     }
 
@@ -246,6 +248,7 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
             Assert.Equal($"releases/{Name(601, Sha1)}", _fleet.Current(i));
             Assert.Equal([Name(601, Sha1)], _fleet.Releases(i));
             Assert.False(Directory.Exists(Path.Combine(_fleet.Root(i), "releases", ".partial-" + Name(602, Sha2))), run.Log);
+            Assert.Empty(Directory.GetFiles(Path.Combine(_fleet.Root(i), ".deploy-runner"), Name(602, Sha2) + ".*"));
             // The stop came while the upload ran (not before it started), and the partial release was removed then.
             Assert.Contains("stopped during the upload; partial release removed", run.Target(_fleet.Display(i)).Reason);
         }
@@ -255,25 +258,22 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
     public async Task Cancelling_during_phase_two_after_some_servers_switched_rolls_every_switched_server_back_within_the_stop_budget()
     {
         _fleet.WriteFile("index.html", "1");
-        // The hook hangs only for the second release, so that the stop comes while it runs.
-        var inputs = _fleet.Inputs(null).With("after-switch", $"[ \"$DEPLOY_RELEASE\" != {Name(702, Sha2)} ] || sleep 30");
+        // The hook hangs only for the second release, and says so first, so that the stop comes while it runs.
+        var inputs = _fleet.Inputs(null).With("after-switch", $"[ \"$DEPLOY_RELEASE\" != {Name(702, Sha2)} ] || {{ echo hook-is-running; sleep 30; }}");
         Assert.Equal(HandlerOutcome.Succeeded, (await DeployAsync(inputs, 701, Sha1)).Result.Outcome);
         _fleet.WriteFile("index.html", "2");
 
         using var cancel = new CancellationTokenSource();
-        var cancelledAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deploy = DeployAsync(inputs, 702, Sha2, cancellationToken: cancel.Token);
-        // Watch the servers' file systems: the stop comes a few hundred ms after the first switch.
-        var watcher = Task.Run(async () =>
+        long cancelledAt = 0;
+        // The stop comes when the first server's hook is running (its own line reached the log), after its switch.
+        var run = await DeployAsync(inputs, 702, Sha2, cancellationToken: cancel.Token, onLine: line =>
         {
-            while (!deploy.IsCompleted && Enumerable.Range(0, 3).All(i => _fleet.Current(i) == $"releases/{Name(701, Sha1)}")) await Task.Delay(20);
-            await Task.Delay(300);
-            cancelledAt.SetResult(System.Diagnostics.Stopwatch.GetTimestamp());
-            await cancel.CancelAsync();
+            if (!line.Contains("| hook-is-running", StringComparison.Ordinal) || Interlocked.CompareExchange(ref cancelledAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0) != 0) return;
+            // Off the log writer's thread: the stop's callbacks must not run under its lock.
+            _ = cancel.CancelAsync();
         });
-        var run = await deploy;
-        var stoppedIn = System.Diagnostics.Stopwatch.GetElapsedTime(await cancelledAt.Task);
-        await watcher;
+        Assert.True(Interlocked.Read(ref cancelledAt) != 0, run.Log);
+        var stoppedIn = System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref cancelledAt));
 
         Assert.True(run.Result.Outcome == HandlerOutcome.Errored, run.Log);
         Assert.Contains("stopped during phase two", run.Result.Reason);

@@ -111,12 +111,13 @@ internal static class ReleasePrograms
         fi
         """;
 
-    /// <summary>$1 root, $2 name. Exec bits (SFTP creates files without them), then the partial release gets its real name and a log line.</summary>
+    /// <summary>$1 root, $2 name. Exec bits (SFTP creates files without them), the manifest staged with the lists takes its name, then the partial release gets its real name and a log line.</summary>
     public const string Finish = """
         set -e
         cd -- "$1"
         name=$2
         (cd -- "releases/.partial-$name" && xargs -0 -r -a "../../.deploy-runner/$name.exec" chmod +x --)
+        if [ -f ".deploy-runner/$name.manifest-new" ]; then mv -f -- ".deploy-runner/$name.manifest-new" ".deploy-runner/$name.manifest"; fi
         mv -T -- "releases/.partial-$name" "releases/$name"
         rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec" ".deploy-runner/$name.tar"
         printf '%s\tuploaded\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
@@ -210,7 +211,7 @@ internal static class ReleasePrograms
           pid=$(cat -- "$pidfile")
           if [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = tar ]; then kill -KILL "$pid" 2>/dev/null || true; fi
         fi
-        remove() { rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec" "$pidfile"; }
+        remove() { rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec" "$1/.deploy-runner/$2.manifest-new" "$pidfile"; }
         remove "$1" "$2" 2>/dev/null || { sleep 0.2; remove "$1" "$2"; }
         """;
 }

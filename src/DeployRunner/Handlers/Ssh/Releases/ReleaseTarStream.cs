@@ -39,9 +39,65 @@ internal static class ReleaseTarStream
 
     private const UnixFileMode ExecutableMode = RegularMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
-    public static async Task<long> SendAsync(SshConnection connection, string root, string name, IReadOnlyList<ReleaseFile> files, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// $1 root, $2 name: unpack standard input (the runner's lists for this release: folders,
+    /// unchanged files, exec bits, the manifest) into <c>.deploy-runner/</c>, after removing any
+    /// left by an earlier run of the same release (never written through: <c>-k</c>).
+    /// </summary>
+    public const string ExtractLists = """
+        set -e
+        cd -- "$1/.deploy-runner"
+        rm -f -- "$2.dirs" "$2.link" "$2.exec" "$2.manifest-new"
+        exec tar -x -k --no-same-owner -f -
+        """;
+
+    /// <summary>The release's files into <c>releases/.partial-NAME</c>; the bytes of file content sent.</summary>
+    public static Task<long> SendAsync(SshConnection connection, string root, string name, IReadOnlyList<ReleaseFile> files, TimeProvider time, CancellationToken cancellationToken) =>
+        StreamAsync(connection, RemoteShell.Command(Extract, root, name), "the release", writer =>
+        {
+            long bytes = 0;
+            foreach (var file in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (ReleasePath.Problem(file.Path) is { } problem) throw new ReleaseStepException($"refused to send \"{Planning.PathText.Escape(file.Path)}\": {problem}");
+                using var opened = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                using var source = new StopAtNextRead(opened, cancellationToken);
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file.Path)
+                {
+                    DataStream = source,
+                    Mode = file.Executable ? ExecutableMode : RegularMode,
+                    ModificationTime = File.GetLastWriteTimeUtc(file.Source),
+                });
+                bytes += file.Size;
+            }
+
+            return bytes;
+        }, time, cancellationToken);
+
+    /// <summary>
+    /// The runner's lists for release <paramref name="name"/> into <c>.deploy-runner/</c>, as one
+    /// small tar stream on the run's connection: no SFTP session (a key exchange of its own) for a
+    /// few kilobytes. Each list is named <c>NAME.SUFFIX</c>.
+    /// </summary>
+    public static Task SendListsAsync(SshConnection connection, string root, string name, IReadOnlyList<(string Suffix, byte[] Content)> lists, TimeProvider time, CancellationToken cancellationToken) =>
+        StreamAsync(connection, RemoteShell.Command(ExtractLists, root, name), "the release's lists", writer =>
+        {
+            foreach (var (suffix, content) in lists)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"{name}.{suffix}")
+                {
+                    DataStream = new MemoryStream(content, writable: false),
+                    Mode = RegularMode,
+                });
+            }
+
+            return 0L;
+        }, time, cancellationToken);
+
+    private static async Task<long> StreamAsync(SshConnection connection, string commandText, string what, Func<TarWriter, long> write, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var command = connection.Client.CreateCommand(RemoteShell.Command(Extract, root, name), Encoding.UTF8);
+        using var command = connection.Client.CreateCommand(commandText, Encoding.UTF8);
         // ExecuteAsync opens the channel synchronously: off the caller's thread, as SshConnection does.
         var execution = await Task.Factory.StartNew(() => command.ExecuteAsync(CancellationToken.None), CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
         var messages = new List<string>();
@@ -66,20 +122,7 @@ internal static class ReleaseTarStream
             using var buffered = new BufferedStream(input, BufferSize);
             using (var writer = new TarWriter(buffered, TarEntryFormat.Pax, leaveOpen: true))
             {
-                foreach (var file in files)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (ReleasePath.Problem(file.Path) is { } problem) throw new ReleaseStepException($"refused to send \"{Planning.PathText.Escape(file.Path)}\": {problem}");
-                    using var opened = new FileStream(file.Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                    using var source = new StopAtNextRead(opened, cancellationToken);
-                    writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, file.Path)
-                    {
-                        DataStream = source,
-                        Mode = file.Executable ? ExecutableMode : RegularMode,
-                        ModificationTime = File.GetLastWriteTimeUtc(file.Source),
-                    });
-                    bytes += file.Size;
-                }
+                bytes = write(writer);
             }
 
             buffered.Flush();
@@ -101,7 +144,7 @@ internal static class ReleaseTarStream
             {
                 // tar stopped reading (it failed, and said why on stderr) or the connection went.
                 await Task.WhenAny(execution, Task.Delay(TimeSpan.FromSeconds(2), time, CancellationToken.None));
-                throw new ReleaseStepException($"could not send the release as a tar stream: {(Said() is { Length: > 0 } said ? said : e.Message)}");
+                throw new ReleaseStepException($"could not send {what} as a tar stream: {(Said() is { Length: > 0 } said ? said : e.Message)}");
             }
 
             await execution.WaitAsync(cancellationToken);
@@ -134,7 +177,7 @@ internal static class ReleaseTarStream
         }
 
         if (command.ExitStatus != 0)
-            throw new ReleaseStepException($"could not unpack the release with tar (exit code {command.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}): {(Said() is { Length: > 0 } said ? said : "no message")}");
+            throw new ReleaseStepException($"could not unpack {what} with tar (exit code {command.ExitStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}): {(Said() is { Length: > 0 } said ? said : "no message")}");
 
         return bytes;
     }

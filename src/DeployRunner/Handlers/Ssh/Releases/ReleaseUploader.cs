@@ -6,8 +6,8 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// <summary>
 /// Puts an <see cref="UploadSet"/> into <c>releases/.partial-NAME</c> on one server and gives it its
 /// real name. Files identical to the current release's (by the manifest: SHA-256, exec flag, size)
-/// are copied from it on the server in one exec (never hard-linked: see <see cref="ReleasePrograms.Begin"/>); the rest go as one tar stream (most of the tree, server
-/// with tar: <see cref="ReleaseTarStream"/>) or over SFTP into paths that do not exist yet,
+/// are copied from it on the server in one exec (never hard-linked: see <see cref="ReleasePrograms.Begin"/>); the rest go as one tar stream over the
+/// run's connection (<see cref="ReleaseTarStream"/>), or, on a server without tar, over SFTP into paths that do not exist yet,
 /// so every write creates a new inode and no file of an earlier release is ever altered
 /// (OPEN with TRUNC on a shared inode would change both).
 /// </summary>
@@ -24,27 +24,33 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
         var unchanged = history.Current is not null ? ReleaseManifest.Unchanged(upload, baseManifest) : [];
         var linked = new HashSet<string>(unchanged.Select(f => f.Path), StringComparer.Ordinal);
         var toSend = upload.Files.Where(f => !linked.Contains(f.Path)).ToList();
-        // Most of the tree to send (a first release, or most files changed): one tar stream over
-        // exec; a few changed files: SFTP, file by file, next to the copies.
-        var mostToSend = toSend.Count > unchanged.Count;
-        var asTar = serverHasTar && mostToSend;
-        var route = asTar ? UploadRoute.TarStream : mostToSend ? UploadRoute.SftpWithoutTar : UploadRoute.Sftp;
+        var lists = new List<(string Suffix, byte[] Content)>
+        {
+            ("dirs", NulSeparated(upload.Directories)),
+            ("link", NulSeparated(unchanged.Select(f => f.Path))),
+            ("exec", NulSeparated(toSend.Where(f => f.Executable).Select(f => f.Path))),
+        };
+        if (serverHasTar)
+        {
+            // Everything over the run's own connection: the lists and the manifest as one small
+            // tar stream, the changed files (all of them for a first release) as another. An SFTP
+            // session would be a second transport, with a key exchange of its own, per server.
+            await ReleaseTarStream.SendListsAsync(connection, root, name, [.. lists, ("manifest-new", Encoding.UTF8.GetBytes(upload.Manifest))], time, cancellationToken);
+            await RunAsync(connection, ReleasePrograms.Begin, [root, name, unchanged.Count > 0 ? history.Current! : ""], "prepare the release folder", cancellationToken);
+            var sent = toSend.Count == 0 ? 0 : await ReleaseTarStream.SendAsync(connection, root, name, toSend, time, cancellationToken);
+            await RunAsync(connection, ReleasePrograms.Finish, [root, name], "finish the release folder", cancellationToken);
+            return new UploadStats(toSend.Count, unchanged.Count, sent, UploadRoute.TarStream);
+        }
 
+        // No tar on the server: SFTP, file by file, into paths that do not exist yet.
+        var route = toSend.Count > unchanged.Count ? UploadRoute.SftpWithoutTar : UploadRoute.Sftp;
         var sftp = await connection.OpenSftpAsync(settings, cancellationToken);
         try
         {
-            await WriteAsync(sftp, $"{meta}/{name}.dirs", NulSeparated(upload.Directories), cancellationToken);
-            await WriteAsync(sftp, $"{meta}/{name}.link", NulSeparated(unchanged.Select(f => f.Path)), cancellationToken);
-            await WriteAsync(sftp, $"{meta}/{name}.exec", NulSeparated(toSend.Where(f => f.Executable).Select(f => f.Path)), cancellationToken);
+            foreach (var (suffix, content) in lists) await WriteAsync(sftp, $"{meta}/{name}.{suffix}", content, cancellationToken);
             await RunAsync(connection, ReleasePrograms.Begin, [root, name, unchanged.Count > 0 ? history.Current! : ""], "prepare the release folder", cancellationToken);
 
             long bytes = 0;
-            if (asTar)
-            {
-                bytes = await ReleaseTarStream.SendAsync(connection, root, name, toSend, time, cancellationToken);
-                toSend = [];
-            }
-
             await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = FilesInFlight, CancellationToken = cancellationToken }, async (file, token) =>
             {
                 // The path was checked while planning; checked again here, where it becomes a path.
@@ -59,7 +65,7 @@ internal sealed class ReleaseUploader(SshSettings settings, TimeProvider time)
 
             await WriteAsync(sftp, $"{meta}/{name}.manifest", Encoding.UTF8.GetBytes(upload.Manifest), cancellationToken);
             await RunAsync(connection, ReleasePrograms.Finish, [root, name], "finish the release folder", cancellationToken);
-            return new UploadStats(upload.Files.Count - unchanged.Count, unchanged.Count, bytes, route);
+            return new UploadStats(toSend.Count, unchanged.Count, bytes, route);
         }
         finally
         {

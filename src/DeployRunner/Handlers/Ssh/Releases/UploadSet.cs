@@ -13,12 +13,17 @@ internal sealed record UploadSet(IReadOnlyList<ReleaseFile> Files)
 {
     public long TotalBytes => Files.Sum(f => f.Size);
 
-    public IEnumerable<string> Directories => Files
+    // Both are made once per run, on first use, for every server: a 5,000-line join and a sort of
+    // the folders per server cost more than the servers' own work on a large fleet.
+    private IReadOnlyList<string>? _directories;
+    private string? _manifest;
+
+    public IReadOnlyList<string> Directories => _directories ??= [.. Files
         .SelectMany(f => Ancestors(f.Path))
         .Distinct(StringComparer.Ordinal)
-        .Order(StringComparer.Ordinal);
+        .Order(StringComparer.Ordinal)];
 
-    public string Manifest => string.Join('\n', Files.Select(f => f.ManifestLine)) + (Files.Count > 0 ? "\n" : "");
+    public string Manifest => _manifest ??= string.Join('\n', Files.Select(f => f.ManifestLine)) + (Files.Count > 0 ? "\n" : "");
 
     public static UploadSet Resolve(IReadOnlyList<string> entries, string root, CancellationToken cancellationToken)
     {
