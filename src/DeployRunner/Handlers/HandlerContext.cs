@@ -30,4 +30,7 @@ internal sealed record HandlerContext(
     /// <c>manifests</c> folder can take a while on a big tree, and a stop must end it.
     /// </summary>
     public CancellationToken Stopping { get; init; }
+
+    /// <summary>What the runner allows once told to stop: a handler's own stop budgets are carved out of <see cref="ShutdownBudget.HandlerStop"/>.</summary>
+    public ShutdownBudget Shutdown { get; init; } = ShutdownBudget.Default;
 }

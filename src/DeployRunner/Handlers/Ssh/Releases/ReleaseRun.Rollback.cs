@@ -30,7 +30,6 @@ internal sealed partial class ReleaseRun
             if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
             var history = ReleaseHistory.From(inspected);
             server.History = history;
-            server.Previous = history.Current;
             if (!await LockAsync(server, token)) return false;
             var target = wanted is null ? history.Previous() : history.Find(wanted);
             if (target is null)
@@ -47,19 +46,19 @@ internal sealed partial class ReleaseRun
             var target = targets[servers.IndexOf(server)]!;
             if (target == server.Previous)
             {
-                context.Log.Info($"{server.Display}: already on {target}");
-                server.Switched = true;
+                Emit(new ReleaseEvent.AlreadyOn(server.Display, target));
+                server.Switched();
                 return Back(await HookAsync(server, target, token) && await HealthAsync(server, token));
             }
 
             var ok = await GoLiveAsync(server, target, token);
-            if (server.Switched && server.Previous is not null) await MarkAsync(server, "rolled-back", server.Previous);
+            if (server.IsSwitched && server.Previous is not null) await MarkAsync(server, "rolled-back", server.Previous);
             return Back(ok);
 
             // A server that ends on its target reports `rolled back` in `results`, as the README's table says.
             bool Back(bool done)
             {
-                if (done) server.RolledBackTo = target;
+                if (done) server.RolledBack(target);
                 return done;
             }
         }, cancellationToken);

@@ -17,6 +17,8 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 {
     private readonly HealthProbe _probe = new(HealthHttp, context.Time);
 
+    private readonly ReleaseStopBudget _stopBudget = ReleaseStopBudget.From(context.Shutdown);
+
     private static readonly HttpClient HealthHttp = HealthProbe.CreateClient();
 
     /// <summary><c>DEPLOYMENT_ID-SHORTSHA</c>: unique per deployment, the same on every server, and findable by deployment id.</summary>
@@ -47,8 +49,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private async Task<HandlerResult> DeployAsync(List<ServerRelease> servers, UploadSet upload, CancellationToken cancellationToken)
     {
-        context.Log.Info($"Release {Name}: phase one uploads {upload.Files.Count} files ({upload.TotalBytes / 1024.0 / 1024.0:0.0} MB) to {releases.DeployPath}/releases/{Name} on {servers.Count} servers"
-                         + (plan.Script is null ? "" : " and runs the script there") + "; current stays as it is.");
+        Emit(new ReleaseEvent.PhaseOneStarted(Name, upload.Files.Count, upload.TotalBytes, releases.DeployPath, servers.Count, plan.Script is not null));
 
         var phaseOne = await ForEachAsync(servers, settings.FailFast, (server, token) => PhaseOneAsync(server, upload, token), cancellationToken);
         if (cancellationToken.IsCancellationRequested)
@@ -60,11 +61,11 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         if (!phaseOne)
         {
             var failed = servers.Where(s => s.Failure is not null).ToList();
-            var kind = failed.Any(s => s.FailureKind == TargetState.Error) ? HandlerOutcome.Errored : HandlerOutcome.Failed;
+            var kind = failed.Any(s => s.Failure!.Kind == TargetState.Error) ? HandlerOutcome.Errored : HandlerOutcome.Failed;
             return Result(servers, kind, $"Phase one failed on {Names(failed)}: nothing was switched, every server stays on its current release.");
         }
 
-        context.Log.Info($"Phase one succeeded on every server: switching current to {Name}.");
+        Emit(new ReleaseEvent.PhaseOneSucceeded(Name));
         var phaseTwo = await ForEachAsync(servers, false, (server, token) => GoLiveAsync(server, Name, token), cancellationToken);
         if (phaseTwo)
         {
@@ -78,7 +79,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var broken = servers.Where(s => s.Failure is not null).ToList();
         var why = $"{Name} failed on {Names(broken)}";
         if (!releases.AutoRollback || cancellationToken.IsCancellationRequested)
-            return Result(servers, HandlerOutcome.Failed, $"{why}; no rollback ({(cancellationToken.IsCancellationRequested ? "stopped" : "auto-rollback is off")}): {Count(servers.Count(s => s.Switched))} now on {Name}.", stop: $"stopped in phase two, no rollback (auto-rollback is off): {Count(servers.Count(s => s.Switched))} now on {Name}");
+            return Result(servers, HandlerOutcome.Failed, $"{why}; no rollback ({(cancellationToken.IsCancellationRequested ? "stopped" : "auto-rollback is off")}): {Count(servers.Count(s => s.IsSwitched))} now on {Name}.", stop: $"stopped in phase two, no rollback (auto-rollback is off): {Count(servers.Count(s => s.IsSwitched))} now on {Name}");
 
         var (rolledBack, rollbackErrors) = await RollBackAsync(servers, cancellationToken);
         if (rollbackErrors.Count > 0)
@@ -95,22 +96,19 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
             var history = ReleaseHistory.From(inspected);
             server.History = history;
-            server.Previous = history.Current;
             if (!await LockAsync(server, cancellationToken)) return false;
             if (history.Current == Name) return Fail(server, TargetState.Error, $"release {Name} is already current; create a new deployment to deploy again");
 
             var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest"), inspected.Tagged("symlink")), inspected.Tagged("tool").Contains("tar"), cancellationToken);
-            server.Uploaded = true;
-            server.UploadStats = stats.ToString();
-            context.Log.Info($"{server.Display}: {stats}");
+            server.Uploaded(stats);
+            Emit(new ReleaseEvent.Uploaded(server.Display, stats));
             if (plan.Script is null) return true;
 
             var script = $"cd -- \"$DEPLOY_RELEASE_PATH\"\n{plan.Script}";
             var (exit, reason, output) = await RunScriptAsync(server, script, ReleaseVariables(server, Name, server.Previous), "the script", cancellationToken);
             if (reason is null) return true;
-            server.ExitCode = exit;
             await MarkAsync(server, "failed", Name);
-            return Fail(server, TargetState.Failed, $"script {reason}", output);
+            return Fail(server, TargetState.Failed, $"script {reason}", output, exit);
         }
         catch (Exception e) when (e is ReleaseStepException or HostConnectException or SshException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -129,12 +127,12 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var answered = false;
         try
         {
-            server.SwitchAttempted = true;
+            server.SwitchSent();
             var switched = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Switch, [server.History!.Root, release], context.Time, cancellationToken);
             answered = true;
             if (!switched.Succeeded) return Fail(server, TargetState.Error, $"switch failed: {switched.Message}");
-            server.Switched = true;
-            context.Log.Info($"{server.Display}: current -> releases/{release}");
+            server.Switched();
+            Emit(new ReleaseEvent.SwitchedTo(server.Display, release));
             if (!await HookAsync(server, release, cancellationToken)) return false;
             return await HealthAsync(server, cancellationToken);
         }
@@ -143,7 +141,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             // Whatever went wrong (the connection, or a fault of the runner's own), this server
             // counts as failed so the fleet is rolled back; a switch that got no answer may have
             // happened, and switching back to the previous release again is harmless.
-            if (!answered && server.Previous is not null) server.Switched = true;
+            if (!answered) server.AssumeSwitchedIfUnanswered();
             if (cancellationToken.IsCancellationRequested) return false;
             return Fail(server, TargetState.Error, e is HostConnectException or SshException or IOException ? e.Message : Unexpected(e));
         }
@@ -159,28 +157,27 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         var script = $"cd -- \"$DEPLOY_PATH/current\"\n{releases.AfterSwitch}";
         var (exit, reason, output) = await RunScriptAsync(server, script, ReleaseVariables(server, release, server.Previous), "after-switch", cancellationToken);
         if (reason is null) return true;
-        server.ExitCode = exit;
-        return Fail(server, TargetState.Failed, $"after-switch {reason}", output);
+        return Fail(server, TargetState.Failed, $"after-switch {reason}", output, exit);
     }
 
     private async Task<bool> HealthAsync(ServerRelease server, CancellationToken cancellationToken)
     {
         if (releases.HealthCheck is not { } check) return true;
         var url = check.UrlFor(server.Connection.Host.Host, plan.EnvironmentUrl);
-        context.Log.Info($"{server.Display}: waiting for {url} to answer 2xx (at most {check.Deadline.TotalSeconds:0} s)");
+        Emit(new ReleaseEvent.WaitingForHealth(server.Display, url, check.Deadline));
         var outcome = await _probe.WaitHealthyAsync(url, check.Deadline, cancellationToken);
         server.Healthy = outcome.Healthy ? $"healthy ({outcome.Detail})" : $"unhealthy ({outcome.Detail})";
         if (outcome.Healthy) return true;
-        context.Log.Error($"{server.Display}: health check {url} failed: {outcome.Detail}.", $"Host {server.Display} unhealthy");
+        Emit(new ReleaseEvent.Unhealthy(server.Display, url, outcome.Detail));
         return Fail(server, TargetState.Failed, "health check failed");
     }
 
     /// <summary>Every server this run switched goes back to what was current before, and runs the hook again.</summary>
     private async Task<(List<ServerRelease> RolledBack, List<string> Errors)> RollBackAsync(List<ServerRelease> servers, CancellationToken cancellationToken, bool afterStop = false)
     {
-        var switched = servers.Where(s => s.Switched).ToList();
+        var switched = servers.Where(s => s.IsSwitched).ToList();
         var errors = new List<string>();
-        context.Log.Warning($"Rolling back {Count(switched.Count)} to their previous release (auto-rollback).");
+        Emit(new ReleaseEvent.RollingBack(switched.Count));
         await Parallel.ForEachAsync(switched, cancellationToken, async (server, token) =>
         {
             try
@@ -192,7 +189,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
                 lock (errors) errors.Add($"{server.Display} ({Unexpected(e)})");
             }
         });
-        return (switched.Where(s => s.RolledBackTo is not null).ToList(), errors);
+        return (switched.Where(s => s.Phase == ReleasePhase.RolledBack).ToList(), errors);
     }
 
     /// <summary>One server back to what was current before this run (and its hook again, unless after a stop); what goes wrong is added to <paramref name="errors"/>.</summary>
@@ -211,11 +208,10 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             return;
         }
 
-        server.Switched = false;
-        server.RolledBackTo = previous;
+        server.RolledBack(previous);
         // After a stop the note in the release log shares the bounded budget too.
         await MarkAsync(server, "rolled-back", Name, afterStop ? token : CancellationToken.None);
-        context.Log.Info($"{server.Display}: current -> releases/{previous} (rolled back)");
+        Emit(new ReleaseEvent.RolledBack(server.Display, previous));
         if (!afterStop && releases.AfterSwitch is not null)
         {
             // The hook sees the release it is back on as live and the one it was rolled back from as previous.
@@ -232,15 +228,14 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     {
         // A server whose switch was under way when the stop came may have switched without us
         // hearing back: switching it to its previous release again is harmless, so it goes back too.
-        foreach (var server in servers.Where(s => s.SwitchAttempted && s.Previous is not null)) server.Switched = true;
+        foreach (var server in servers) server.AssumeSwitchedIfUnanswered();
 
-        // The runner's whole stop budget after SIGINT is about 7 s; the rollback gets at most 3 s of
-        // it, a fresh token since the run's own is cancelled. The switch back is one quick `mv -T`
-        // per server, all at once. after-switch is NOT run again: it is what was running (and was
+        // The rollback gets its share of the handler's stop budget (ReleaseStopBudget), on a fresh
+        // token since the run's own is cancelled. after-switch is NOT run again: it is what was running (and was
         // just stopped) on these servers, a restart routinely takes longer than what is left of the
         // budget, and a hook killed half-way leaves the service in a worse state than not running
         // it; the summary says the hook did not run, so the user can run it or a `rollback` task.
-        using var budget = new CancellationTokenSource(RollbackOnStopBudget);
+        using var budget = new CancellationTokenSource(_stopBudget.Rollback, context.Time);
         List<string> errors;
         try
         {
@@ -248,17 +243,13 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            errors = [$"it did not finish within {RollbackOnStopBudget.TotalSeconds:0} s ({e.Message})"];
+            errors = [$"it did not finish within {_stopBudget.Rollback.TotalSeconds:0.#} s ({e.Message})"];
         }
 
-        foreach (var server in servers)
-        {
-            if (server.RolledBackTo is null) server.Failure ??= "stopped";
-            if (server.Failure is not null) server.FailureKind = TargetState.Cancelled;
-        }
+        foreach (var server in servers.Where(s => s.Phase != ReleasePhase.RolledBack || s.Failure is not null)) server.Stopped();
 
-        var rolledBack = servers.Where(s => s.RolledBackTo is not null).ToList();
-        var stillNew = servers.Where(s => s.Switched).ToList();
+        var rolledBack = servers.Where(s => s.Phase == ReleasePhase.RolledBack).ToList();
+        var stillNew = servers.Where(s => s.IsSwitched).ToList();
         // The status keeps the short form (140 characters with the runner's "Cancelled; "): the
         // servers that may still be on the new release come first, they are what a user must act on.
         if (errors.Count > 0 || stillNew.Count > 0)
@@ -272,8 +263,6 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return Result(servers, HandlerOutcome.Errored, $"The deployment was stopped during phase two: rolled back {Count(rolledBack.Count)} to {Targets(rolledBack)} (after-switch not run again).", stop: $"stopped during phase two: rolled back {Count(rolledBack.Count)} to {ShortTargets(rolledBack)}");
     }
 
-    private static readonly TimeSpan RollbackOnStopBudget = TimeSpan.FromSeconds(3);
-
     private async Task PruneAsync(List<ServerRelease> servers, CancellationToken cancellationToken)
     {
         await Parallel.ForEachAsync(servers, cancellationToken, async (server, token) =>
@@ -284,37 +273,35 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             try
             {
                 var pruned = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Prune, [history.Root, .. doomed], context.Time, token);
-                if (pruned.Succeeded) context.Log.Info($"{server.Display}: pruned {string.Join(", ", doomed)} (keep-releases {releases.KeepReleases})");
-                else context.Log.Warning($"{server.Display}: could not prune old releases: {pruned.Message}");
+                Emit(pruned.Succeeded ? new ReleaseEvent.Pruned(server.Display, doomed, releases.KeepReleases) : new ReleaseEvent.PruneFailed(server.Display, pruned.Message));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The release is live and healthy: a failed clean-up is a warning, not a failed deployment.
-                context.Log.Warning($"{server.Display}: could not prune old releases: {e.Message}");
+                Emit(new ReleaseEvent.PruneFailed(server.Display, e.Message));
             }
         });
     }
 
     private async Task AbortPartialsAsync(List<ServerRelease> servers)
     {
-        // The run's stop budget is short: at most 1.5 s, all servers at once.
-        using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
-        await Task.WhenAll(servers.Where(s => s.Locked && !s.Uploaded).Select(async s =>
+        // Its share of the handler's stop budget (ReleaseStopBudget), all servers at once.
+        using var budget = new CancellationTokenSource(_stopBudget.AbortPartials, context.Time);
+        await Task.WhenAll(servers.Where(s => s.Locked && s.Phase == ReleasePhase.Preparing).Select(async s =>
         {
             try
             {
                 var removed = await RemoteShell.RunAsync(s.Connection, ReleasePrograms.Abort, [s.History!.Root, Name], context.Time, budget.Token);
-                s.Failure = removed.Succeeded
+                s.Failure = new ServerFailure(TargetState.Cancelled, removed.Succeeded
                     ? "stopped during the upload; partial release removed"
-                    : $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {removed.Message}";
+                    : $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {removed.Message}");
             }
             catch (Exception e) when (e is HostConnectException or SshException or OperationCanceledException or ObjectDisposedException)
             {
-                s.Failure = $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {(e is OperationCanceledException ? "the clean-up did not finish within the stop budget" : e.Message)}";
+                s.Failure = new ServerFailure(TargetState.Cancelled, $"stopped during the upload; partial release left as releases/{ReleaseHistory.PartialPrefix}{Name} (removed by the next successful deploy): {(e is OperationCanceledException ? "the clean-up did not finish within the stop budget" : e.Message)}");
             }
         }));
-        foreach (var server in servers) server.Failure ??= "stopped";
-        foreach (var server in servers) server.FailureKind = TargetState.Cancelled;
+        foreach (var server in servers) server.Stopped();
     }
 
     private async Task MarkAsync(ServerRelease server, string @event, string release, CancellationToken cancellationToken = default)
@@ -327,18 +314,17 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         {
             // The note is bookkeeping: whatever keeps it from being written (a fault of the
             // runner's own included) must not turn a rollback that happened into one reported failed.
-            context.Log.Warning($"{server.Display}: could not note '{@event}' for {release} in the release log: {e.Message}");
+            Emit(new ReleaseEvent.NoteFailed(server.Display, @event, release, e.Message));
         }
     }
 
     /// <summary>The server fails with <paramref name="reason"/> (its result and the status); <paramref name="output"/>, the last lines it printed, goes only into the log's annotation.</summary>
-    private bool Fail(ServerRelease server, TargetState kind, string reason, string output = "")
+    private bool Fail(ServerRelease server, TargetState kind, string reason, string output = "", int? exitCode = null)
     {
         if (reason.StartsWith(server.Display + ": ", StringComparison.Ordinal)) reason = reason[(server.Display.Length + 2)..];
         if (reason.StartsWith(server.Connection.Host.Host + ":", StringComparison.Ordinal) && reason.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon) reason = reason[(colon + 2)..];
-        server.Failure = reason;
-        server.FailureKind = kind;
-        context.Log.Error($"{server.Display}: {reason}{output}", $"Host {server.Display} failed");
+        server.Failure = new ServerFailure(kind, reason, exitCode ?? server.Failure?.ExitCode);
+        Emit(new ReleaseEvent.ServerFailed(server.Display, reason, output));
         return false;
     }
 
@@ -357,22 +343,14 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
     /// <summary>Runs a user script on the server; on failure, the reason and the last lines it printed (for the annotation, as the plain ssh mode does).</summary>
     private async Task<(int? ExitCode, string? Reason, string Output)> RunScriptAsync(ServerRelease server, string script, IReadOnlyDictionary<string, string> variables, string what, CancellationToken cancellationToken)
     {
-        context.Log.Info($"{server.Display}: running {what}");
+        Emit(new ReleaseEvent.Running(server.Display, what));
         var (command, leftOut) = RemoteCommand.BuildWithin(script, variables);
-        if (leftOut.Count > 0) context.Log.Warning($"{server.Display}: {RemoteCommand.LeftOutWarning(what, leftOut)}");
-        var tail = new OutputTail(SshHandler.TailLines);
-        var outcome = await server.Connection.RunAsync(command, line => { WriteRemoteLine(server.Display, line); tail.Add(line); }, context.Log.FlushOutput, context.Time, cancellationToken);
+        if (leftOut.Count > 0) Emit(new ReleaseEvent.VariablesLeftOut(server.Display, what, leftOut));
+        var output = new RemoteOutput(context.Log, server.Display);
+        var outcome = await output.RunAsync(server.Connection, command, context.Time, cancellationToken);
         if (outcome.Cancelled) return (null, "was stopped", "");
         if (outcome.ExitCode == 0) return (0, null, "");
-        return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})", ExitCodeHint.For(outcome.ExitCode) + tail.Format());
-    }
-
-    /// <summary>As the plain ssh mode prints remote lines: a host prefix, legacy <c>##[</c> lines with commands off.</summary>
-    private void WriteRemoteLine(string host, string line)
-    {
-        var text = $"{host} | {line}";
-        if (line.Contains("##[", StringComparison.Ordinal)) context.Log.Untrusted(text);
-        else context.Log.Output(text);
+        return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})", ExitCodeHint.For(outcome.ExitCode) + output.LastLines);
     }
 
     /// <summary>Runs <paramref name="step"/> on every server, at most <c>max-parallel</c> at a time; with fail-fast, servers not yet started are skipped after a failure.</summary>
@@ -385,8 +363,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             {
                 if (failFast && !Volatile.Read(ref allGood))
                 {
-                    server.Failure = "skipped (fail-fast)";
-                    server.FailureKind = TargetState.Skipped;
+                    server.Failure = new ServerFailure(TargetState.Skipped, "skipped (fail-fast)");
                     return;
                 }
 
@@ -417,7 +394,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private static string Names(IEnumerable<ServerRelease> servers)
     {
-        var names = servers.Select(s => $"{s.Display} ({s.Failure})").ToList();
+        var names = servers.Select(s => $"{s.Display} ({s.Failure?.Reason})").ToList();
         return names.Count <= 4 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more";
     }
 
@@ -433,7 +410,9 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases";
     }
 
-    private static string Count(int n) => n == 1 ? "1 server" : $"{n} servers";
+    private static string Count(int n) => ReleaseEvent.Servers(n);
+
+    private void Emit(ReleaseEvent @event) => @event.WriteTo(context.Log);
 
     /// <summary>A fault of the runner's own, said as such (the type tells a maintainer where to look).</summary>
     private static string Unexpected(Exception e) => $"the runner failed: {e.GetType().Name}: {e.Message}";
@@ -447,14 +426,14 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         if (!locked.Succeeded) return Fail(server, TargetState.Error, $"not started: {locked.Message}");
         server.Locked = true;
         foreach (var stale in locked.Tagged("stale"))
-            context.Log.Warning($"{server.Display}: took over the lock of a run that ended without removing it ({stale}).");
+            Emit(new ReleaseEvent.StaleLockTaken(server.Display, stale));
         return true;
     }
 
     /// <summary>Each server's lock goes at the end of the run; after a stop within what is left of the stop budget (else it goes stale on its own).</summary>
     private async Task UnlockAsync(List<ServerRelease> servers, bool stopped)
     {
-        using var budget = new CancellationTokenSource(stopped ? TimeSpan.FromSeconds(0.4) : TimeSpan.FromSeconds(5));
+        using var budget = new CancellationTokenSource(stopped ? _stopBudget.Unlock : TimeSpan.FromSeconds(5), context.Time);
         await Task.WhenAll(servers.Where(s => s.Locked).Select(async server =>
         {
             try
@@ -467,7 +446,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
                 // Left for its stale time; the next run says whose it was.
             }
 
-            if (server.Locked) context.Log.Warning($"{server.Display}: could not remove this run's lock ({releases.DeployPath}/.deploy-runner/lock); the next run takes it over once it is stale (this run's timeout plus a minute), or remove it by hand.");
+            if (server.Locked) Emit(new ReleaseEvent.LockLeft(server.Display, releases.DeployPath));
         }));
     }
 }
