@@ -48,6 +48,7 @@ internal sealed partial class SshHandler(SshSettings settings, HandlerContext co
         SshJumpChain? chain = null;
         _finished = 0;
         _checkedKeys = new OfferedHostKey?[hosts.Count];
+        SshConnection.ReserveThreadsFor(settings.JumpHosts.Count + Math.Min(hosts.Count, Math.Max(ConnectParallelism, settings.MaxParallel)));
         log.Info($"{plan.Action} on {Count(hosts.Count, "host")}"
                  + (settings.JumpHosts.Count == 0 ? "" : $" through {(settings.JumpHosts.Count == 1 ? "jump host" : "jump hosts")} {SshJumpChain.Describe(settings.JumpHosts)}")
                  + $", at most {Math.Min(settings.MaxParallel, hosts.Count)} at a time{(settings.FailFast ? ", fail-fast" : "")}.");
