@@ -51,8 +51,8 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
     [InlineData("rogue CA", CertificateServers.RogueCa, "signed by CA")]
     [InlineData("user certificate", CertificateServers.UserCertAsHost, "it is a user certificate, not a host certificate")]
     [InlineData("another name", CertificateServers.OtherName, "it is for web.example.com, not for '127.0.4.12'")]
-    [InlineData("expired", CertificateServers.Expired, "SSH.NET rejected it during the key exchange")]
-    [InlineData("not yet valid", CertificateServers.NotYetValid, "SSH.NET rejected it during the key exchange")]
+    [InlineData("expired", CertificateServers.Expired, "it is expired 2 h ago (valid until ")]
+    [InlineData("not yet valid", CertificateServers.NotYetValid, "it is not valid yet: valid from ")]
     public async Task Each_way_a_host_certificate_fails_is_refused_naming_it_and_the_fingerprint_and_nothing_runs_anywhere(string why, string address, string reason)
     {
         var run = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.Good[0], address, CertificateServers.Good[1]).With("max-parallel", "1"));
@@ -111,6 +111,68 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
 
         Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
         Assert.Contains("rsa-sha2-256-cert-v01@openssh.com", servers.Log("rsa256"));
+    }
+
+    /// <summary>
+    /// The pin between the check phase and the run phase for a host certificate: the first host's
+    /// script swaps the second host's certificate (and key) and makes sshd reread them (SIGHUP),
+    /// so the run connection meets what the check never saw.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("another key under a certificate of the same CA", "127.0.4.40", "HOST KEY CHANGED between the check and the run")]
+    [InlineData("the same key re-signed by a CA not listed", "127.0.4.42", "host certificate refused: signed by CA")]
+    public async Task A_host_certificate_that_changes_between_the_check_and_the_run_is_refused_and_nothing_runs_on_that_host(
+        string change, string first, string reason)
+    {
+        var name = "pin" + first.Split('.')[^1];
+        string[] addresses = [first, first[..^1] + (char)(first[^1] + 1)];
+        var principals = string.Join(',', addresses);
+        var checkedKey = servers.NewHostKey(name + "_a");
+        var checkedCertificate = servers.SignHost(checkedKey, "host_ca", principals, "checked");
+        var (newKey, newCa) = change.StartsWith("another key", StringComparison.Ordinal) ? (servers.NewHostKey(name + "_b"), "host_ca") : (checkedKey, "rogue_ca");
+        var newCertificate = servers.SignHost(newKey, newCa, principals, "changed");
+        // The server's files are copies, so that the swap leaves the fixture's originals alone.
+        var keyFile = Path.Combine(servers.Directory, name + "_served");
+        var certificateFile = keyFile + "-cert.pub";
+        File.Copy(Path.Combine(servers.Directory, checkedKey), keyFile);
+        File.Copy(checkedCertificate, certificateFile);
+        var sshd = await servers.StartServerAsync(name, name + "_served", certificateFile, addresses);
+        var marker = Path.Combine(_ssh.Scratch, "ran.");
+        // The first host swaps the certificate, makes sshd reread it (SIGHUP) and waits until it is served.
+        var script = $"""
+            here=$(echo "$SSH_CONNECTION" | cut -d' ' -f3)
+            touch '{marker}'"$here"
+            if [ "$here" = {addresses[0]} ]; then
+              cp '{Path.Combine(servers.Directory, newKey)}' '{keyFile}'
+              cp '{newCertificate}' '{certificateFile}'
+              kill -HUP {sshd.Id}
+              for i in $(seq 100); do
+                ssh-keyscan -c -p {servers.Port} {addresses[1]} 2>/dev/null | grep -qF "$(cut -d' ' -f2 '{newCertificate}')" && exit 0
+                sleep 0.1
+              done
+              exit 7
+            fi
+            """;
+        var inputs = InputSet.Of(
+                ("handler", "ssh"),
+                ("hosts", string.Join('\n', addresses.Select(servers.Host))),
+                ("ssh-user", CertificateServers.User),
+                ("ssh-key", servers.Ed25519.PrivateKey),
+                ("ssh-certificate", servers.SignUser(servers.Ed25519)),
+                ("ssh-known-hosts", $"@cert-authority * {servers.HostCa}\n"),
+                ("max-parallel", "1"),
+                ("script", script))
+            .With("connect-timeout", "10s");
+
+        var run = await _ssh.RunAsync(inputs);
+
+        Assert.Equal(HandlerOutcome.Errored, run.Result.Outcome);
+        Assert.True(run.Target(servers.Host(addresses[0])).Result == "ok", run.Log);
+        Assert.Equal("refused", run.Target(servers.Host(addresses[1])).Result);
+        Assert.False(File.Exists(marker + addresses[1]), $"nothing may run on a host whose certificate changed after the check ({change})");
+        var error = Assert.Single(run.Errors, e => e.Contains(servers.Host(addresses[1]), StringComparison.Ordinal));
+        Assert.Contains(reason, error);
+        Assert.Contains(SshServers.Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(servers.Directory, newKey + ".pub")).Split(' ')[1], error);
     }
 
     /// <summary>The CA line for both good servers, its host names hashed by <c>ssh-keygen -H</c>.</summary>

@@ -191,7 +191,7 @@ public sealed class CertificateServers : IAsyncLifetime
         return copy + "-cert.pub";
     }
 
-    private void StartServer(string name, string hostKey, string? certificate, IEnumerable<string> addresses, string extra)
+    private Process StartServer(string name, string hostKey, string? certificate, IEnumerable<string> addresses, string extra)
     {
         var config = Path.Combine(Directory, name + ".sshd_config");
         var list = addresses.ToList();
@@ -220,6 +220,33 @@ public sealed class CertificateServers : IAsyncLifetime
         var process = Process.Start(info)!;
         _servers.Add(process);
         foreach (var address in list) _byAddress[address] = process;
+        return process;
+    }
+
+    /// <summary>A host key of a test's own in the fixture's directory (<c>ssh-keygen -t ed25519</c>); returns its name there.</summary>
+    public string NewHostKey(string name)
+    {
+        Keygen(name, "ed25519");
+        return name;
+    }
+
+    /// <summary>
+    /// A host certificate over the host key <paramref name="hostKey"/>, valid from an hour ago for
+    /// an hour, signed by <paramref name="ca"/> (<c>host_ca</c> or <c>rogue_ca</c>); returns its file.
+    /// </summary>
+    public string SignHost(string hostKey, string ca, string principals, string suffix) =>
+        HostCertificate(hostKey, ca, principals, "-1h:+1h", host: true, suffix);
+
+    /// <summary>
+    /// An sshd of a test's own on the fixture's port, presenting <paramref name="certificate"/> over
+    /// <paramref name="hostKey"/>; the fixture stops it with the others. Returns it, so that a test
+    /// can make it reread its keys (SIGHUP).
+    /// </summary>
+    public async Task<Process> StartServerAsync(string name, string hostKey, string certificate, IReadOnlyList<string> addresses)
+    {
+        var process = StartServer(name, hostKey, certificate, addresses, "");
+        foreach (var address in addresses) await SshdProcesses.WaitForPortAsync(address, Port, _servers, Directory);
+        return process;
     }
 
     public string Log(string name) => File.Exists(Path.Combine(Directory, name + ".log")) ? File.ReadAllText(Path.Combine(Directory, name + ".log")) : "";

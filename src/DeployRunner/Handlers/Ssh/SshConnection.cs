@@ -106,28 +106,6 @@ internal sealed partial class SshConnection : IDisposable
 
         var preferred = pin.Key is { } pinned ? pinned.Algorithms() : settings.HostKeys.PreferredAlgorithms(host);
         var (client, decision, error) = await TryConnectAsync(host, settings, address, port, preferred, pin, cancellationToken);
-        if (client is null && decision is null && error is SshConnectionException && preferred is not null && !cancellationToken.IsCancellationRequested)
-        {
-            // The server has no host key of the types known_hosts pins for it: ask again for any
-            // type, so that the refusal names the key it does offer.
-            (client, decision, error) = await TryConnectAsync(host, settings, address, port, null, pin, cancellationToken);
-        }
-
-        if (client is null && decision is null && error is SshException && pin.Key is null && !cancellationToken.IsCancellationRequested
-            && settings.HostKeys.PreferredAlgorithms(host) is { } wanted && wanted.Overlaps(HostKeyPolicy.CertificateAlgorithms))
-        {
-            // SSH.NET checks a host certificate's CA signature and validity window itself and ends
-            // the key exchange before asking us: ask once more for the plain key only, so that
-            // the refusal names the key under the certificate.
-            var (probe, probeDecision, _) = await TryConnectAsync(host, settings, address, port, PlainAlgorithms, pin, cancellationToken);
-            probe?.Dispose();
-            if (probeDecision is not null)
-            {
-                decision = new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, probeDecision.Fingerprint,
-                    $"{host.Display}: host certificate refused: SSH.NET rejected it during the key exchange ({error.Message}): it is expired, not valid yet, or not validly signed by its CA. "
-                    + $"The key under it is {HostKeyFingerprint.KeyTypeOf(probeDecision.Offered?.Key ?? []) ?? "unknown"} {probeDecision.Fingerprint}. Nothing was run on it.");
-            }
-        }
 
         if (client is null)
         {
@@ -141,16 +119,29 @@ internal sealed partial class SshConnection : IDisposable
         return new SshConnection(host, client, forward, jumpHost, decision?.Offered ?? OfferedHostKey.Plain([]));
     }
 
+    /// <summary>The most threads <see cref="ReserveThreadsFor"/> asks the pool to keep ready.</summary>
+    private const int MaxReservedThreads = 256;
+
+    /// <summary>
+    /// SSH.NET's connect waits for the key exchange by blocking a thread-pool thread, and so does
+    /// opening a command's channel. The pool starts with one thread per core and adds threads
+    /// slowly while all are blocked, so 20 servers connected at once on a 2-core runner queued
+    /// behind each other (the chain bench: 20 s against 10 s with threads enough). The pool's floor
+    /// is raised to what a run blocks at once: a connect and a channel per server in flight.
+    /// </summary>
+    public static void ReserveThreadsFor(int connectionsAtOnce)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        var wanted = Math.Min(2 * connectionsAtOnce + Environment.ProcessorCount, MaxReservedThreads);
+        if (wanted > workers) ThreadPool.SetMinThreads(wanted, completionPorts);
+    }
+
     /// <summary>How a connection treats the host key: the policy alone, the policy on a cheap check connection, or exactly one key.</summary>
     private sealed record HostKeyPin(bool PreferCheapKeyExchange, OfferedHostKey? Key)
     {
         public static readonly HostKeyPin None = new(false, null);
         public static readonly HostKeyPin CheapCheck = new(true, null);
     }
-
-    /// <summary>The host-key algorithms of plain keys, for asking a server that presents a certificate for the key under it.</summary>
-    private static readonly HashSet<string> PlainAlgorithms =
-        ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
 
     /// <summary>The key exchanges a check connection asks for first: cheap, and still elliptic-curve Diffie-Hellman.</summary>
     private static readonly string[] CheapKeyExchanges = ["curve25519-sha256", "curve25519-sha256@libssh.org"];
@@ -186,7 +177,7 @@ internal sealed partial class SshConnection : IDisposable
 
     /// <summary>
     /// How every connection to <paramref name="host"/> logs in: the deploy key, the connect timeout
-    /// and, when the pinned keys name their types, only those host-key algorithms (so the server
+    /// and, when the pinned keys name their types, those host-key algorithms first (so the server
     /// offers a key the policy can check). The exec and the SFTP connection share it.
     /// </summary>
     private static ConnectionInfo NewConnectionInfo(SshHost host, SshSettings settings, string address, int port, IReadOnlySet<string>? preferred)
@@ -196,10 +187,14 @@ internal sealed partial class SshConnection : IDisposable
             Timeout = settings.ConnectTimeout,
             Encoding = Encoding.UTF8,
         };
-        if (preferred is not null && info.HostKeyAlgorithms.Keys.Any(preferred.Contains))
+        if (preferred is not null)
         {
-            foreach (var name in info.HostKeyAlgorithms.Keys.Where(n => !preferred.Contains(n)).ToList())
-                info.HostKeyAlgorithms.Remove(name);
+            // First, not only: the dictionary is also where SSH.NET finds the verifier of a host
+            // certificate's CA signature (a plain `ssh-ed25519` for an Ed25519 CA), and a server
+            // without any preferred type still offers a key that the refusal can name.
+            var position = 0;
+            foreach (var name in info.HostKeyAlgorithms.Keys.Where(preferred.Contains).ToList())
+                info.HostKeyAlgorithms.SetPosition(name, position++);
         }
 
         return info;
@@ -216,6 +211,7 @@ internal sealed partial class SshConnection : IDisposable
                 info.KeyExchangeAlgorithms.SetPosition(name, 0);
         }
 
+        var presented = CapturePresentedCertificate(info);
         var client = new SshClient(info) { KeepAliveInterval = TimeSpan.FromSeconds(30) };
         HostKeyDecision? decision = null;
         client.HostKeyReceived += (_, e) =>
@@ -237,8 +233,62 @@ internal sealed partial class SshConnection : IDisposable
         catch (Exception e)
         {
             client.Dispose();
+            if (decision is null && e is SshException && presented.Bytes is { } bytes)
+                decision = ExplainRefusedCertificate(host, settings.HostKeys, pin, bytes);
             return (null, decision, e);
         }
+    }
+
+    /// <summary>The host certificate a server presented in the key exchange, as SSH.NET received it.</summary>
+    private sealed class PresentedCertificate
+    {
+        public byte[]? Bytes { get; set; }
+    }
+
+    /// <summary>
+    /// SSH.NET checks a host certificate's validity window (and then its CA signature) before it
+    /// raises <c>HostKeyReceived</c>, and a refusal there ends the key exchange with its own
+    /// words. Each certificate algorithm's factory receives the certificate's bytes first: keep
+    /// them, so that a refusal can be explained from the certificate itself.
+    /// </summary>
+    private static PresentedCertificate CapturePresentedCertificate(ConnectionInfo info)
+    {
+        var presented = new PresentedCertificate();
+        foreach (var name in info.HostKeyAlgorithms.Keys.Where(HostKeyPolicy.CertificateAlgorithms.Contains).ToList())
+        {
+            var create = info.HostKeyAlgorithms[name];
+            info.HostKeyAlgorithms[name] = bytes =>
+            {
+                presented.Bytes = bytes;
+                return create(bytes);
+            };
+        }
+
+        return presented;
+    }
+
+    /// <summary>
+    /// Why SSH.NET refused the host certificate <paramref name="bytes"/>, in our words: the policy's
+    /// decision (its validity window, CA, principals), or, when the policy finds nothing wrong,
+    /// the one check left, the CA's signature.
+    /// </summary>
+    private static HostKeyDecision? ExplainRefusedCertificate(SshHost host, HostKeyPolicy policy, HostKeyPin pin, byte[] bytes)
+    {
+        if (OpenSshCertificate.TryParse(bytes) is not { } certificate) return null;
+        var offered = new OfferedHostKey(certificate.PublicKey, certificate);
+        var decision = pin.Key is { } pinned ? DecidePinned(host, policy, pinned, offered) : policy.Decide(host, offered) with { Offered = offered };
+        if (!decision.Accept) return decision;
+        if (certificate.ValidityProblem(policy.Time.GetUtcNow()) is { } problem)
+        {
+            return new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, certificate.KeyFingerprint,
+                $"{host.Display}: host certificate refused: it is {problem}. The server offered {certificate.CertificateType} {certificate.KeyFingerprint} (key id '{certificate.KeyId}', signed by CA {certificate.CaFingerprint}). Nothing was run on it.")
+            { Offered = offered };
+        }
+
+        return new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, certificate.KeyFingerprint,
+            $"{host.Display}: host certificate refused: its CA signature does not verify (key id '{certificate.KeyId}', CA {certificate.CaFingerprint}). "
+            + $"The server offered {certificate.CertificateType} {certificate.KeyFingerprint}. Nothing was run on it.")
+        { Offered = offered };
     }
 
     /// <summary>
