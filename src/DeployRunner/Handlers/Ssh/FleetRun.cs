@@ -222,11 +222,11 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
     {
         var host = connection.Host.Display;
         context.Log.Info($"{host}: running the script");
-        var tail = new OutputTail(SshHandler.TailLines);
+        var output = new RemoteOutput(context.Log, host);
         RemoteOutcome outcome;
         try
         {
-            outcome = await connection.RunAsync(commandText, line => { WriteRemoteLine(host, line); tail.Add(line); }, context.Log.FlushOutput, context.Time, cancellationToken);
+            outcome = await output.RunAsync(connection, commandText, context.Time, cancellationToken);
         }
         catch (HostConnectException e)
         {
@@ -242,20 +242,8 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
             : "ended without an exit status";
         // The annotation carries the host's last lines, so a failure in a parallel run reads as a
         // unit. Error() escapes the text, so it stays inside this one annotation.
-        context.Log.Error($"{host}: the script failed ({reason}).{ExitCodeHint.For(outcome.ExitCode)}{tail.Format()}", $"Host {host} failed");
+        context.Log.Error($"{host}: the script failed ({reason}).{ExitCodeHint.For(outcome.ExitCode)}{output.LastLines}", $"Host {host} failed");
         return new TargetResult(host, TargetState.Failed, outcome.ExitCode, outcome.Duration, reason);
-    }
-
-    /// <summary>
-    /// A line of a server's output. The host prefix keeps <c>::command::</c> from starting the
-    /// line; the Actions runner also honours the legacy <c>##[command]</c> form anywhere in a
-    /// line, so such lines go out with workflow commands switched off.
-    /// </summary>
-    private void WriteRemoteLine(string host, string line)
-    {
-        var text = $"{host} | {line}";
-        if (line.Contains("##[", StringComparison.Ordinal)) context.Log.Untrusted(text);
-        else context.Log.Output(text);
     }
 
     private void Finish(int index, TargetResult result)

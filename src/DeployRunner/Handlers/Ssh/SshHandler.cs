@@ -15,9 +15,6 @@ namespace DeployRunner.Handlers.Ssh;
 /// </summary>
 internal sealed partial class SshHandler(SshSettings settings, HandlerContext context) : IDeploymentHandler
 {
-    /// <summary>Lines of a failed host's output repeated in its error annotation.</summary>
-    internal const int TailLines = 5;
-
     /// <summary>With releases, uploading and switching is work of its own, a script or not.</summary>
     public bool HasNothingToRun(DeploymentPlan plan) => plan.Script is null && (settings.Releases is null || plan.IsRemoval);
 
