@@ -40,6 +40,13 @@ public sealed partial class FakeGitHubApi
         get { lock (_gate) return new Dictionary<string, string>(_gitRefs); }
     }
 
+    /// <summary>A read of the environment-lock check every deployment makes (the lock branch, its <c>lock.json</c>).</summary>
+    public static bool IsLockCheck(RecordedRequest request) =>
+        request.Method == "GET" && (request.Path.Contains("/git/ref/heads/deploy-lock/", StringComparison.Ordinal) || request.Path.EndsWith("/contents/lock.json", StringComparison.Ordinal));
+
+    /// <summary>The requests so far without the lock checks (a dry run reads the lock and nothing else).</summary>
+    public IReadOnlyList<RecordedRequest> RequestsBesidesLockChecks => Requests.Where(r => !IsLockCheck(r)).ToList();
+
     /// <summary>A branch made as a user (or a runner) would: a commit holding <paramref name="files"/>, without parents.</summary>
     public string PlantBranch(string branch, IReadOnlyDictionary<string, byte[]> files)
     {
