@@ -113,7 +113,7 @@ internal sealed partial class MainStep
 
         // Every target is built and checked before the first is created: a mistake in the third
         // target's runner block must not leave the first two deployed and the rest not.
-        var mark = RunnerMark.Create(_environment.RunId, _environment.RunAttempt);
+        var mark = RunnerMark.Create(_environment.RunId, _environment.RunAttempt, _environment.Actor);
         var requests = new List<(DeployTarget Target, NewDeployment Request)>();
         foreach (var target in selection.Targets)
         {
@@ -138,10 +138,17 @@ internal sealed partial class MainStep
         for (var i = 0; i < requests.Count; i++)
         {
             var (target, request) = requests[i];
-            await WarnOfJobEnvironmentAsync(request);
             CreatedDeployment created;
             try
             {
+                if (trigger.EventName is "push" or "pull_request")
+                {
+                    var skip = await SkipLockedAsync(target, request, trigger);
+                    if (skip is null) return ExitCodes.Failed;
+                    if (skip.Value) continue;
+                }
+
+                await WarnOfJobEnvironmentAsync(request);
                 created = await _github.CreateDeploymentAsync(_repository, request, _shutdown);
             }
             catch (GitHubApiException e)

@@ -3,6 +3,7 @@ using DeployRunner.Events;
 using DeployRunner.GitHub;
 using DeployRunner.Handlers;
 using DeployRunner.Inputs;
+using DeployRunner.Locking;
 using DeployRunner.Planning;
 using DeployRunner.Running;
 using DeployRunner.Workflow;
@@ -27,6 +28,7 @@ internal sealed partial class MainStep
     private readonly string? _logUrl;
     private readonly InputSet _inputs;
     private readonly RunnerEnvironment _environment;
+    private readonly LockGuard _locks;
 
     public MainStep(
         InputSet inputs,
@@ -34,10 +36,12 @@ internal sealed partial class MainStep
         IReadOnlyDictionary<string, string> variables,
         string repository,
         IGitHubDeployments github,
+        IEnvironmentLocks? locks,
         IWorkflowLog log,
         bool dryRun,
         CancellationToken shutdown)
     {
+        _locks = new LockGuard(locks, TimeProvider.System);
         _log = log;
         _inputs = inputs;
         _environment = environment;
@@ -80,7 +84,8 @@ internal sealed partial class MainStep
         }
 
         var teardown = new ReviewAppTeardown(_github, _log, _files, _runner, _logUrl,
-            (deployment, cancellationToken) => _preparer.PrepareAsync(new DeploymentEvent(null, deployment, _repository), cancellationToken));
+            (deployment, cancellationToken) => _preparer.PrepareAsync(new DeploymentEvent(null, deployment, _repository), cancellationToken),
+            RefuseLockedRemovalAsync);
         return await teardown.RunAsync(_repository, pullRequest, _shutdown);
     }
 
@@ -103,11 +108,17 @@ internal sealed partial class MainStep
             return ExitCodes.CouldNotStart;
         }
 
+        var owner = DeploymentOwner.Of(deployment, _environment.RunId);
+        var verdict = await _locks.CheckAsync(_repository, deployment.Environment, owner, _shutdown);
         if (_dryRun)
         {
             await DryRun.PrintAsync(prepared, _log, _shutdown);
+            ShowLock(deployment.Environment, owner, verdict);
             return ExitCodes.Deployed;
         }
+
+        if (await RefuseIfLockedAsync(prepared.Plan, owner, verdict) is { } refused)
+            return refused;
 
         if (prepared.Plan.SkipSuperseded
             && await _runner.SkipIfSupersededAsync(prepared.Plan, _shutdown) is { } skipped)

@@ -1,9 +1,11 @@
+using System.Text.Json.Nodes;
 using DeployRunner.Configuration;
 using DeployRunner.Creating;
 using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
 using DeployRunner.Inputs;
+using DeployRunner.Locking;
 using DeployRunner.Running;
 using DeployRunner.Workflow;
 
@@ -81,11 +83,13 @@ internal sealed class RunnerApplication(
             eventPath ??= environment.EventPath
                 ?? throw new ConfigurationException("No event: GITHUB_EVENT_PATH is not set. Run the action in a workflow triggered by `on: push`, `pull_request`, `workflow_dispatch` or `deployment`, or pass --event PATH to an event file (such as examples/events/deploy.json or examples/events/push.json). Run with --help for every option.");
             var root = await DeploymentEventReader.ReadRootAsync(eventPath, shutdown);
+            // Who started the run owns what it deploys (environment locks): the event's sender when GITHUB_ACTOR is not set (a local run).
+            environment = environment with { Actor = environment.Actor ?? (root["sender"] is JsonObject sender ? DeploymentEventReader.Text(sender["login"]) : null) };
             var dryRun = inputs.GetBool("dry-run", false);
             var deploymentId = RunnerEvent.ParseDeploymentId(inputs.Get("deployment-id"));
             var github = GitHubFor(inputs, environment, dryRun);
             var request = RunnerEvent.Read(root, eventPath, environment.EventName, deploymentId);
-            var main = new MainStep(inputs, environment, variables, RunnerEvent.RepositoryOf(root, environment.Repository), github, log, dryRun, shutdown);
+            var main = new MainStep(inputs, environment, variables, RunnerEvent.RepositoryOf(root, environment.Repository), github, LocksFor(inputs, environment), log, dryRun, shutdown);
 
             return request switch
             {
@@ -140,5 +144,13 @@ internal sealed class RunnerApplication(
 
     /// <summary>The GitHub port for a token: Octokit with our retries, retry notices as warnings.</summary>
     private OctokitGitHubDeployments GitHubClient(RunnerEnvironment environment, string token) =>
-        new(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)));
+        new(environment.ApiUrl, token, Transport);
+
+    /// <summary>The environment locks for a token (the same transport: one pacing of mutations); none without one.</summary>
+    private GitHubEnvironmentLocks? LocksFor(InputSet inputs, RunnerEnvironment environment) =>
+        inputs.GetRaw("token") is { } token ? GitHubEnvironmentLocks.Create(environment.ApiUrl, token, Transport, TimeProvider.System, log.Untrusted) : null;
+
+    private RetryingHttpHandler Transport => _transport ??= new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message));
+
+    private RetryingHttpHandler? _transport;
 }

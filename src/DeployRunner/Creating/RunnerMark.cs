@@ -14,15 +14,25 @@ internal static class RunnerMark
 {
     public const string PayloadKey = "deliverybot_runner";
 
-    public static JsonObject Create(string? runId, string? runAttempt) => new()
+    /// <param name="actor">Who triggered the run (GITHUB_ACTOR, or the event's sender): the deployment's owner for environment locks.</param>
+    public static JsonObject Create(string? runId, string? runAttempt, string? actor = null)
     {
-        ["run_id"] = runId ?? "local",
-        ["run_attempt"] = runAttempt ?? "1",
-    };
+        var mark = new JsonObject
+        {
+            ["run_id"] = runId ?? "local",
+            ["run_attempt"] = runAttempt ?? "1",
+        };
+        if (actor is not null) mark["actor"] = actor;
+        return mark;
+    }
 
     /// <summary>The run that created the deployment, when a runner did.</summary>
     public static string? CreatorRun(Deployment deployment) =>
         deployment.Payload.Object?[PayloadKey] is JsonObject mark ? DeploymentEventReader.Text(mark["run_id"]) : null;
+
+    /// <summary>Who triggered the run that created the deployment, as its mark says.</summary>
+    public static string? Actor(Deployment deployment) =>
+        deployment.Payload.Object?[PayloadKey] is JsonObject mark ? DeploymentEventReader.Text(mark["actor"]) : null;
 
     /// <summary>True when another run created this deployment and runs it itself.</summary>
     public static bool OwnedByAnotherRun(Deployment deployment, string? ownRunId) =>

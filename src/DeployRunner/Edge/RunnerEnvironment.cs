@@ -19,7 +19,8 @@ internal sealed record RunnerEnvironment(
     string? SummaryPath,
     string? EventName = null,
     string? Sha = null,
-    string? RunAttempt = null)
+    string? RunAttempt = null,
+    string? Actor = null)
 {
     public static RunnerEnvironment From(IReadOnlyDictionary<string, string> variables, string currentDirectory)
     {
@@ -43,7 +44,8 @@ internal sealed record RunnerEnvironment(
             SummaryPath: Get("GITHUB_STEP_SUMMARY"),
             EventName: Get("GITHUB_EVENT_NAME"),
             Sha: Get("GITHUB_SHA"),
-            RunAttempt: Get("GITHUB_RUN_ATTEMPT"));
+            RunAttempt: Get("GITHUB_RUN_ATTEMPT"),
+            Actor: Get("GITHUB_ACTOR"));
     }
 
     /// <summary>The link every status carries: the workflow run that did the work.</summary>

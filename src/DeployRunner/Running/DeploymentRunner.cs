@@ -67,6 +67,23 @@ internal sealed class DeploymentRunner(
         return posted ? ExitCodes.Deployed : ExitCodes.Failed;
     }
 
+    /// <summary>
+    /// Refuses a deployment before it starts (its environment is locked, or the lock could not be
+    /// checked): <c>error</c> with <paramref name="description"/>, the outputs and a summary line;
+    /// nothing runs and no <c>in_progress</c> is posted.
+    /// </summary>
+    public async Task<int> RefuseAsync(DeploymentPlan plan, string description, CancellationToken cancellationToken)
+    {
+        var deployment = plan.Deployment;
+        await PostFinalAsync(plan, DeploymentState.Error, description, cancellationToken, started: false);
+        await files.SetOutputAsync("status", DeploymentState.Error.ToApiName(), CancellationToken.None);
+        await files.SetOutputAsync("deployment-id", deployment.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None);
+        await files.SetOutputAsync("environment-url", "", CancellationToken.None);
+        await files.SetOutputAsync("results", "[]", CancellationToken.None);
+        await files.AppendSummaryAsync($"### ⛔ {MarkdownText.Cell(plan.Verb)} {MarkdownText.Cell(deployment.Environment)}: error\n\nDeployment {deployment.Id} was not started: {MarkdownText.Cell(DeploymentStatusUpdate.Shorten(description, 500))}\n", CancellationToken.None);
+        return ExitCodes.CouldNotStart;
+    }
+
     public async Task<int> RunAsync(DeploymentPlan plan, IDeploymentHandler handler, CancellationToken shutdown)
     {
         var deployment = plan.Deployment;

@@ -20,15 +20,17 @@ namespace DeployRunner.Running;
 /// and leave it alone if any is not transient, or its newest deployment is not the pull
 /// request's (<see cref="Belongs"/>); the log says which and why;</item>
 /// <item>run the handler's <c>remove</c> with the newest deployment as context (in_progress,
-/// then inactive "Removed ENV", or failure), unless an earlier run already did;</item>
+/// then inactive "Removed ENV", or failure), unless an earlier run already did, or the
+/// environment is locked by someone other than who closed the pull request (then it stays up
+/// and the run fails, saying whose lock it is);</item>
 /// <item>post <c>inactive</c> on the next <see cref="MaxOlderDeploymentsClosed"/> deployments
 /// of the environment not inactive yet; older ones are left as they are (the log says how many).</item>
 /// </list>
 /// Every list is bounded (<see cref="MaxDeploymentsRead"/> per list, 10 pages), so the cost of
 /// a close does not grow with an environment's history: API requests are at most 4 x 10 lists
-/// (3 for a fork), 1 for the commits, then per environment at most 10 + 1 + 2 + 2 x
+/// (3 for a fork), 1 for the commits, then per environment at most 10 + 1 + 2 + 2 + 2 x
 /// <see cref="MaxOlderDeploymentsClosed"/> (its list, the newest status of the newest and of each
-/// older one read, in_progress and inactive on the newest, inactive on the older ones).
+/// older one read, its lock (branch and file), in_progress and inactive on the newest, inactive on the older ones).
 /// </summary>
 internal sealed class ReviewAppTeardown(
     IGitHubDeployments github,
@@ -36,7 +38,8 @@ internal sealed class ReviewAppTeardown(
     WorkflowFiles files,
     DeploymentRunner runner,
     string? logUrl,
-    Func<Deployment, CancellationToken, Task<PreparedDeployment>> prepare)
+    Func<Deployment, CancellationToken, Task<PreparedDeployment>> prepare,
+    Func<string, CancellationToken, Task<string?>>? refuseLocked = null)
 {
     /// <summary>
     /// The most deployments read by one list (a ref form, the head SHA, one environment): 10
@@ -197,6 +200,13 @@ internal sealed class ReviewAppTeardown(
         else
         {
             log.Untrusted($"Removing '{environment}' with deployment {newest.Id} as context ({all.Count} deployment(s) in the environment).");
+            // A locked review app is refused like any removal: it stays up, the run says why.
+            if (refuseLocked is not null && await refuseLocked(environment, cancellationToken) is { } refusal)
+            {
+                log.Error(refusal, "Environment locked");
+                return false;
+            }
+
             var removal = newest with { Task = "remove" };
             PreparedDeployment prepared;
             try

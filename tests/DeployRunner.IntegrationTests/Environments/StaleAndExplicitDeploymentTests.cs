@@ -25,8 +25,9 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "deployed")));
         var status = Assert.Single(_api.Statuses);
         Assert.Equal((500L, "inactive", "Superseded by #501"), (status.DeploymentId, status.State, status.Description));
-        Assert.Equal(2, _api.Requests.Count);
+        Assert.Equal(2, _api.RequestsBesidesLockChecks.Count);
         Assert.Equal("inactive", sandbox.Outputs()["status"]);
+        Assert.Single(_api.Requests, FakeGitHubApi.IsLockCheck);
     }
 
     [Fact(Timeout = 60_000)]
@@ -59,7 +60,7 @@ public sealed class StaleAndExplicitDeploymentTests : IAsyncLifetime
         result.ShouldExitWith(0);
         Assert.True(File.Exists(Path.Combine(sandbox.Workspace, "deployed")));
         Assert.Equal(["in_progress", "success"], _api.States);
-        Assert.Equal(2, _api.Requests.Count);
+        Assert.Equal(2, _api.RequestsBesidesLockChecks.Count);
     }
 
     [Fact(Timeout = 60_000)]

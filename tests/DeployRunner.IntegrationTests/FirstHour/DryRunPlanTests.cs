@@ -23,7 +23,7 @@ public sealed class DryRunPlanTests : FakeApiTest
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(0);
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
         Assert.Contains("Hosts: 3 hosts, at most 2 at a time (input `max-parallel`), started in this order; each next host starts as soon as one finishes:", result.Lines);
         Assert.Contains("  batch 1: deploy@web1.example.com, deploy@web2.example.com", result.Lines);
         Assert.Contains("  batch 2: ops@web3.example.com:2222", result.Lines);
@@ -52,7 +52,7 @@ public sealed class DryRunPlanTests : FakeApiTest
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(2);
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
         var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
         Assert.Contains("No host key is pinned for web2.example.com, web3.example.com:2222, bastion.example.com (`ssh-strict` is on)", error);
         Assert.DoesNotContain("web1.example.com", error);
@@ -75,7 +75,7 @@ public sealed class DryRunPlanTests : FakeApiTest
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(0);
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
         Assert.Contains("Cluster: https://127.0.0.1:6443", result.Lines);
         Assert.Contains("Context: staging (of staging, other)", result.Lines);
         Assert.Contains(result.Lines, l => l.StartsWith("Namespace: pr-42", StringComparison.Ordinal));
@@ -126,7 +126,7 @@ public sealed class DryRunPlanTests : FakeApiTest
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(0);
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
         Assert.Contains("Cluster: https://127.0.0.1:6443", result.Lines);
         Assert.Contains(result.Lines, l => l.StartsWith("Namespace: pr-17", StringComparison.Ordinal));
     }
@@ -148,7 +148,7 @@ public sealed class DryRunPlanTests : FakeApiTest
 
         result.ShouldExitWith(2);
         Assert.Contains(expected, Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal)));
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
     }
 
     [Fact(Timeout = 60_000)]
@@ -164,6 +164,6 @@ public sealed class DryRunPlanTests : FakeApiTest
         result.ShouldExitWith(0);
         Assert.Contains("Environment URL: https://staging.example.com", result.Lines);
         Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "ran")));
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
     }
 }

@@ -61,7 +61,7 @@ public sealed class NoSilentSuccessTests : FakeApiTest
 
         result.ShouldExitWith(0);
         Assert.Contains(result.Lines, l => l.StartsWith("Dry run:", StringComparison.Ordinal));
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
     }
 
     [Theory(Timeout = 60_000)]

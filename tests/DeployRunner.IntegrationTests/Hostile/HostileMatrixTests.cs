@@ -3,7 +3,7 @@ using DeployRunner.IntegrationTests.FirstHour;
 namespace DeployRunner.IntegrationTests.Hostile;
 
 /// <summary>
-/// Every input that takes a path, and every status call, through the hostile-input matrix of the
+/// Every input that takes a path, every status call and the environment-lock check, through the hostile-input matrix of the
 /// test kit (<see cref="HostileMatrix"/>) with the built runner. A new input that takes a path
 /// adds its entry to <see cref="HostileMatrix.PathInputs"/> and one theory here; a new case in a
 /// catalogue runs through all of them. Known gaps (bugs another change fixes) are skipped by name.
@@ -59,6 +59,14 @@ public sealed class HostileMatrixTests : FakeApiTest
     [Theory(Timeout = 120_000)]
     [MemberData(nameof(HostileMatrix.Answers), "success", MemberType = typeof(HostileMatrix))]
     public Task Answer_to_success(string answer) => HostileRuns.AnswerCaseAsync(Api, "success", answer);
+
+    [Theory(Timeout = 120_000)]
+    [MemberData(nameof(HostileMatrix.Answers), "lock-branch", MemberType = typeof(HostileMatrix))]
+    public Task Answer_to_the_lock_branch_check(string answer) => HostileRuns.LockAnswerCaseAsync(Api, "lock-branch", answer);
+
+    [Theory(Timeout = 120_000)]
+    [MemberData(nameof(HostileMatrix.Answers), "lock-file", MemberType = typeof(HostileMatrix))]
+    public Task Answer_to_the_lock_file_read(string answer) => HostileRuns.LockAnswerCaseAsync(Api, "lock-file", answer);
 
     /// <summary>A kubectl dry run: kubectl builds kustomizations locally, nothing connects to a cluster.</summary>
     private static RunnerSandbox Kubectl(RunnerSandbox sandbox) =>

@@ -97,7 +97,8 @@ public sealed class BadInputTests : FakeApiTest
         var result = await sandbox.RunAsync();
 
         result.ShouldExitWith(0);
-        Assert.Empty(Api.Requests);
+        Assert.Empty(Api.RequestsBesidesLockChecks);
+        Assert.Contains("Dry run: 'prod-eu' is not locked.", result.Lines);
         Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "ran")));
         Assert.Contains(result.Lines, l => l.StartsWith("Dry run:", StringComparison.Ordinal));
         Assert.Contains("touch ran", result.Lines);

@@ -66,8 +66,8 @@ public sealed class LifecycleTests : FakeApiTest
 
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "success"], Api.States);
-        // Two failed attempts, then the skip-superseded list and the two statuses.
-        Assert.Equal(5, Api.Requests.Count);
+        // Two failed attempts (of the lock check), then the lock check, the skip-superseded list and the two statuses.
+        Assert.Equal(6, Api.Requests.Count);
     }
 
     [Fact(Timeout = 60_000)]
@@ -94,13 +94,16 @@ public sealed class LifecycleTests : FakeApiTest
             Assert.Equal(["in_progress", "success"], Api.States);
         }
 
-        Api.FailNext(403);
+        // A permission 403 (no rate-limit headers, GitHub's message for a missing permission) on in_progress.
+        Api.RateLimit(FakeGitHubApi.StatusPost("in_progress"), 403, new Dictionary<string, string>(), "Resource not accessible by integration");
         using var denied = new RunnerSandbox(WebhookEvents.Deployment(id: 5), Api).Input("script", "touch ran");
         var before = Api.Requests.Count;
         var result = await denied.RunAsync();
 
         result.ShouldExitWith(1);
-        Assert.Equal(1, Api.Requests.Count - before);
+        // The lock check, the skip-superseded list, then in_progress once: not retried.
+        Assert.Equal(3, Api.Requests.Count - before);
+        Assert.Equal(1, Api.Requests.Skip(before).Count(FakeGitHubApi.StatusPost("in_progress")));
         Assert.False(File.Exists(Path.Combine(denied.Workspace, "ran")), "The script must not run when in_progress could not be posted.");
         var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
         Assert.Contains("deployments: write", error);

@@ -16,17 +16,18 @@ public sealed class ShellDeploymentTests : FakeApiTest
 
         result.ShouldExitWith(0);
         Assert.Equal(["in_progress", "success"], Api.States);
-        // Three requests when nothing goes wrong: the newest deployment of the environment
-        // (skip-superseded, per_page=1), in_progress, success.
-        Assert.Equal(3, Api.Requests.Count);
-        Assert.Equal(("GET", "/repos/octocat/hello-world/deployments"), (Api.Requests[0].Method, Api.Requests[0].Path));
-        Assert.Contains("per_page=1", Api.Requests[0].Query);
-        Assert.Contains("environment=staging", Api.Requests[0].Query);
+        // Four requests when nothing goes wrong: the environment's lock branch (404, no lock), the
+        // newest deployment of the environment (skip-superseded, per_page=1), in_progress, success.
+        Assert.Equal(4, Api.Requests.Count);
+        Assert.Equal(("GET", "/repos/octocat/hello-world/git/ref/heads/deploy-lock/staging"), (Api.Requests[0].Method, Api.Requests[0].Path));
+        Assert.Equal(("GET", "/repos/octocat/hello-world/deployments"), (Api.Requests[1].Method, Api.Requests[1].Path));
+        Assert.Contains("per_page=1", Api.Requests[1].Query);
+        Assert.Contains("environment=staging", Api.Requests[1].Query);
         var success = Api.Statuses[1].Body;
         Assert.Equal("https://staging.example.com", success["environment_url"]!.GetValue<string>());
         Assert.Equal("https://github.com/octocat/hello-world/actions/runs/777", success["log_url"]!.GetValue<string>());
         Assert.Equal("Deploying main to staging", Api.Statuses[0].Description);
-        Assert.Equal("/repos/octocat/hello-world/deployments/9100200300/statuses", Api.Requests[1].Path);
+        Assert.Equal("/repos/octocat/hello-world/deployments/9100200300/statuses", Api.Requests[2].Path);
         Assert.Contains("deploying main to staging", result.Lines);
 
         var outputs = sandbox.Outputs();

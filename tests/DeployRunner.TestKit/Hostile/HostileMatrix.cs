@@ -39,6 +39,13 @@ public static class HostileMatrix
         ["success"] = FakeGitHubApi.StatusPost("success"),
     };
 
+    /// <summary>The calls of the environment-lock check every deployment makes before <c>in_progress</c>: the lock branch, then its <c>lock.json</c>.</summary>
+    public static IReadOnlyDictionary<string, Func<RecordedRequest, bool>> LockCalls { get; } = new Dictionary<string, Func<RecordedRequest, bool>>
+    {
+        ["lock-branch"] = FakeGitHubApi.GitCall("GET", "/git/ref/"),
+        ["lock-file"] = FakeGitHubApi.GitCall("GET", "/contents/"),
+    };
+
     /// <summary>The answer cases for a status call, known gaps left out.</summary>
     public static TheoryData<string> Answers(string call)
     {

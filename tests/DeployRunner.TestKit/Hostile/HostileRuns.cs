@@ -47,10 +47,40 @@ public static class HostileRuns
         var result = await sandbox.RunAsync(TimeSpan.FromSeconds(90));
 
         var because = $"answer {answer} to `{call}`. Log:\n{result.Log}";
-        Assert.False(result.Log.Contains("Runner fault", StringComparison.Ordinal), "A runner fault: " + because);
-        Assert.False(result.Log.Contains("   at ", StringComparison.Ordinal), "A stack trace: " + because);
+        AssertNoFault(result, because);
         Assert.True(api.States.Count > 0 && api.States[^1] != "in_progress", "No terminal status: " + because);
         return result;
+    }
+
+    /// <summary>
+    /// A deployment to an environment someone else locked, whose lock-check call
+    /// <paramref name="call"/> gets the hostile answer: whatever comes back (a retried loss finds
+    /// the lock, a malformed answer cannot be believed), it is refused before <c>in_progress</c>
+    /// with one <c>error</c> status and one error line, and the script never runs. (A GitHub that
+    /// never answers gets no status at all, like the skip-superseded check: a single fault here is retried.)
+    /// </summary>
+    public static async Task<RunnerResult> LockAnswerCaseAsync(FakeGitHubApi api, string call, string answer)
+    {
+        api.PlantLock("deploy-lock/staging", $$"""{"environment":"staging","owner":"alice","reason":"release","created_at":"{{DateTimeOffset.UtcNow.AddMinutes(-5):O}}"}""");
+        HostileAnswers.Named(answer).Apply(api, HostileMatrix.LockCalls[call]);
+        using var sandbox = new RunnerSandbox(WebhookEvents.Deployment(), api).Input("skip-superseded", "false").Input("script", "echo DEPLOYED-OVER-A-LOCK");
+
+        var result = await sandbox.RunAsync(TimeSpan.FromSeconds(90));
+
+        var because = $"answer {answer} to `{call}`. Log:\n{result.Log}";
+        AssertNoFault(result, because);
+        Assert.False(result.Log.Contains("DEPLOYED-OVER-A-LOCK", StringComparison.Ordinal), "The script ran: " + because);
+        Assert.True(api.States.SequenceEqual(["error"]), $"Statuses [{string.Join(", ", api.States)}], not one error: " + because);
+        // 2: refused over the lock (a retried loss found it); 1: the check failed (the answer could not be believed).
+        Assert.True(result.ExitCode is 1 or 2, "Not exit 1 or 2: " + because);
+        Assert.True(result.Lines.Count(l => l.StartsWith("::error", StringComparison.Ordinal)) == 1, "Not one error line: " + because);
+        return result;
+    }
+
+    private static void AssertNoFault(RunnerResult result, string because)
+    {
+        Assert.False(result.Log.Contains("Runner fault", StringComparison.Ordinal), "A runner fault: " + because);
+        Assert.False(result.Log.Contains("   at ", StringComparison.Ordinal), "A stack trace: " + because);
     }
 
     private static List<string> Snapshot(string folder) =>

@@ -60,7 +60,7 @@ public sealed class ReleasePhaseTwoFaultTests(SshServers servers) : IAsyncLifeti
         var deployment = DeploymentEventReader.Parse(WebhookEvents.Deployment(id: id, sha: sha)).Deployment;
         using var handler = new HttpClientHandler();
         var github = new OctokitGitHubDeployments(new Uri(_api.BaseUrl), "test-token", handler);
-        var main = new MainStep(inputs, environment, variables, "octo/app", github, log, dryRun: false, CancellationToken.None);
+        var main = new MainStep(inputs, environment, variables, "octo/app", github, DeployRunner.Locking.GitHubEnvironmentLocks.Create(new Uri(_api.BaseUrl), "test-token", handler, TimeProvider.System), log, dryRun: false, CancellationToken.None);
         var exit = await main.DeployAsync(deployment);
         return (exit, writer.ToString());
     }
