@@ -84,7 +84,10 @@ internal sealed partial class MainStep
         return await teardown.RunAsync(_repository, pullRequest, _shutdown);
     }
 
-    public async Task<int> DeployAsync(Deployment deployment)
+    public async Task<int> DeployAsync(Deployment deployment) => (await DeployWithUrlAsync(deployment)).Exit;
+
+    /// <summary>Deploys, and says where the environment is when it succeeded (a comment command's reply links it).</summary>
+    private async Task<(int Exit, string? EnvironmentUrl)> DeployWithUrlAsync(Deployment deployment)
     {
         _log.Untrusted(
             $"Deployment {deployment.Id} of {_repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
@@ -100,21 +103,22 @@ internal sealed partial class MainStep
         {
             _log.Error(e.Message, "Configuration error");
             await _runner.ReportConfigurationErrorAsync(_repository, deployment.Id, e.Message, _shutdown);
-            return ExitCodes.CouldNotStart;
+            return (ExitCodes.CouldNotStart, null);
         }
 
         if (_dryRun)
         {
             await DryRun.PrintAsync(prepared, _log, _shutdown);
-            return ExitCodes.Deployed;
+            return (ExitCodes.Deployed, null);
         }
 
         if (prepared.Plan.SkipSuperseded
             && await _runner.SkipIfSupersededAsync(prepared.Plan, _shutdown) is { } skipped)
         {
-            return skipped;
+            return (skipped, null);
         }
 
-        return await _runner.RunAsync(prepared.Plan, prepared.Handler, _shutdown);
+        var exit = await _runner.RunAsync(prepared.Plan, prepared.Handler, _shutdown);
+        return (exit, exit == ExitCodes.Deployed ? prepared.Plan.EnvironmentUrl : null);
     }
 }
