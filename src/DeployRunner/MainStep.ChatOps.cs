@@ -101,7 +101,7 @@ internal sealed partial class MainStep
 
         try
         {
-            await conversation.PostCommentAsync(_repository, comment.IssueNumber, reply.Body(_logUrl), CancellationToken.None);
+            await conversation.PostCommentAsync(_repository, comment.IssueNumber, reply.Body(_environment.LogUrl(_environment.Repository ?? _repository)), CancellationToken.None);
             return reply.Exit;
         }
         catch (GitHubApiException e)

@@ -86,6 +86,7 @@ public sealed partial class FakeGitHubApi
 
     private void Record(RecordedRequest request)
     {
+        if (RecordConversation(request)) return;
         var deploymentId = long.Parse(request.Path.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
         lock (_gate) _statuses.Add(new PostedStatus(deploymentId, request.Json!, DateTimeOffset.UtcNow));
     }
