@@ -22,14 +22,17 @@ internal sealed partial class OctokitGitHubDeployments : IGitHubDeployments
     public OctokitGitHubDeployments(Uri apiBaseAddress, string token, HttpMessageHandler handler)
     {
         _baseAddress = NormalizeBaseAddress(apiBaseAddress);
-        var product = new ProductHeaderValue("deliverybot-runner", typeof(OctokitGitHubDeployments).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
-        _connection = new Connection(
-            product,
+        _connection = Connect(apiBaseAddress, token, handler);
+    }
+
+    /// <summary>An Octokit connection with our serializer over <paramref name="handler"/> (shared by the other ports, so retries and pacing are one).</summary>
+    internal static IConnection Connect(Uri apiBaseAddress, string token, HttpMessageHandler handler) =>
+        new Connection(
+            new ProductHeaderValue("deliverybot-runner", typeof(OctokitGitHubDeployments).Assembly.GetName().Version?.ToString(3) ?? "1.0.0"),
             NormalizeBaseAddress(apiBaseAddress),
             new InMemoryCredentialStore(new Credentials(token)),
             new HttpClientAdapter(() => handler),
             new SourceGeneratedJsonSerializer());
-    }
 
     /// <summary>
     /// Octokit joins relative paths onto the base, so it must end with <c>/</c> or

@@ -163,6 +163,8 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
             path = path[_prefix.Length..];
         }
 
+        if (await HandleGitDataAsync(context, request, path)) return;
+
         var segments = path.Trim('/').Split('/');
         // /repos/{owner}/{repo}/deployments[/{id}[/statuses]], /repos/{owner}/{repo}/pulls/{n}/commits
         if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls" or "commits" or "issues" or "collaborators" or "contents"))
