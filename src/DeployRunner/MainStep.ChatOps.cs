@@ -4,6 +4,7 @@ using DeployRunner.Creating;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
 using DeployRunner.Inputs;
+using DeployRunner.Locking;
 using DeployRunner.Running;
 
 namespace DeployRunner;
@@ -21,7 +22,8 @@ internal sealed partial class MainStep
     /// <summary>The reaction that says "seen, working on it".</summary>
     private const string Seen = "eyes";
 
-    public async Task<int> CommentedAsync(IssueCommentEvent comment)
+    /// <param name="locks">The lock store; null when the run has no token (nothing is asked of the API then).</param>
+    public async Task<int> CommentedAsync(IssueCommentEvent comment, IEnvironmentLocks? locks)
     {
         RefuseRefInput("issue_comment");
         var command = comment.IsCreated && comment.OnPullRequest && !comment.ByBot ? ChatCommand.Parse(comment.Body) : null;
@@ -32,7 +34,7 @@ internal sealed partial class MainStep
         }
 
         _log.Untrusted($"Comment {comment.CommentId} by {comment.Author} on pull request #{comment.IssueNumber}: {comment.Body.Split('\n', 2)[0].TrimEnd('\r')}");
-        if (!CanCreate || _github is not IGitHubConversation conversation)
+        if (!CanCreate || _github is not IGitHubConversation conversation || locks is null)
         {
             _log.Info(_dryRun
                 ? "Dry run: the command is not run; no reaction, no reply, nothing created."
@@ -53,7 +55,7 @@ internal sealed partial class MainStep
         CommandReply reply;
         try
         {
-            reply = await RunCommandAsync(conversation, comment, command);
+            reply = await RunCommandAsync(conversation, locks, comment, command);
         }
         catch (GitHubApiException e)
         {
@@ -111,7 +113,7 @@ internal sealed partial class MainStep
         }
     }
 
-    private async Task<CommandReply> RunCommandAsync(IGitHubConversation conversation, IssueCommentEvent comment, ChatCommand command)
+    private async Task<CommandReply> RunCommandAsync(IGitHubConversation conversation, IEnvironmentLocks locks, IssueCommentEvent comment, ChatCommand command)
     {
         if (command is ChatCommand.Invalid invalid)
         {
@@ -136,7 +138,7 @@ internal sealed partial class MainStep
         return command switch
         {
             ChatCommand.Deploy deploy => await DeployByCommentAsync(conversation, comment, config.Config!, permission, deploy),
-            _ => await LockCommandAsync(comment, config.Config!, permission, command),
+            _ => await LockCommandAsync(conversation, locks, comment, config.Config!, permission, command),
         };
     }
 

@@ -4,6 +4,7 @@ using DeployRunner.Edge;
 using DeployRunner.Events;
 using DeployRunner.GitHub;
 using DeployRunner.Inputs;
+using DeployRunner.Locking;
 using DeployRunner.Running;
 using DeployRunner.Workflow;
 
@@ -93,7 +94,7 @@ internal sealed class RunnerApplication(
                 RunnerEvent.PullRequestUpdated updated => await main.PullRequestUpdatedAsync(updated.PullRequest),
                 RunnerEvent.Pushed pushed => await main.PushedAsync(pushed.Push),
                 RunnerEvent.Dispatched dispatched => await main.DispatchedAsync(dispatched.Dispatch),
-                RunnerEvent.Commented commented => await main.CommentedAsync(commented.Comment),
+                RunnerEvent.Commented commented => await main.CommentedAsync(commented.Comment, LocksFor(inputs, environment)),
                 RunnerEvent.ExplicitDeployment explicitId => await main.DeployAsync(await main.FetchDeploymentAsync(explicitId.Id)),
                 RunnerEvent.DeploymentRequested requested when RunnerMark.OwnedByAnotherRun(requested.Deployment, environment.RunId) => main.StandDown(requested.Deployment),
                 RunnerEvent.DeploymentRequested requested => await main.DeployAsync(requested.Deployment),
@@ -138,6 +139,12 @@ internal sealed class RunnerApplication(
         log.Info("No token and not in GitHub Actions: running locally; statuses are printed, not posted.");
         return new LocalStatusPrinter(log);
     }
+
+    /// <summary>The environment lock store for a token (the same retries); null without one.</summary>
+    private GitHubEnvironmentLocks? LocksFor(InputSet inputs, RunnerEnvironment environment) =>
+        inputs.GetRaw("token") is { } token
+            ? GitHubEnvironmentLocks.Create(environment.ApiUrl, token, new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message)), TimeProvider.System, note => log.Untrusted(note))
+            : null;
 
     /// <summary>The GitHub port for a token: Octokit with our retries, retry notices as warnings.</summary>
     private OctokitGitHubDeployments GitHubClient(RunnerEnvironment environment, string token) =>

@@ -93,7 +93,8 @@ internal abstract partial record ChatCommand
     {
         var match = ExpiryPattern().Match(text);
         if (!match.Success) return null;
-        if (!int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var amount)) return TimeSpan.MaxValue;
+        // Past a year in any unit is past the limit; the number itself may not fit a TimeSpan.
+        if (!int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount > 525_600) return TimeSpan.MaxValue;
         return match.Groups[2].Value switch
         {
             "m" => TimeSpan.FromMinutes(amount),
@@ -102,6 +103,6 @@ internal abstract partial record ChatCommand
         };
     }
 
-    [GeneratedRegex("^([0-9]{1,6})([mhd])$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^([0-9]{1,12})([mhd])$", RegexOptions.CultureInvariant)]
     private static partial Regex ExpiryPattern();
 }

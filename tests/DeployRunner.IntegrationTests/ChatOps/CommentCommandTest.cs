@@ -68,12 +68,20 @@ public abstract class CommentCommandTest : FakeApiTest
     }
 
     /// <summary>A job for <paramref name="body"/>: origin with master and branch `feature`, master checked out, the author a writer.</summary>
-    protected RunnerSandbox Sandbox(string body, Action<JsonObject>? change = null, string config = DefaultConfig, string? pullRequestConfig = null)
+    /// <param name="masterFiles">More files on master (and so on the pull request's branch), each also served by the fake's contents API.</param>
+    protected RunnerSandbox Sandbox(string body, Action<JsonObject>? change = null, string config = DefaultConfig, string? pullRequestConfig = null, IReadOnlyDictionary<string, string>? masterFiles = null)
     {
         var root = CommentEvent(body);
         change?.Invoke(root);
         var sandbox = new RunnerSandbox(root.ToJsonString(), Api).WithEventName("issue_comment").Input("script", Script);
-        Origin = GitOrigin.Create(sandbox.Root, new Dictionary<string, string> { ["marker.txt"] = "master", [".github/deploy.yml"] = config });
+        var master = new Dictionary<string, string> { ["marker.txt"] = "master", [".github/deploy.yml"] = config };
+        foreach (var (path, text) in masterFiles ?? new Dictionary<string, string>())
+        {
+            master[path] = text;
+            Api.AddFile(path, "master", text);
+        }
+
+        Origin = GitOrigin.Create(sandbox.Root, master);
         MasterSha = GitOrigin.Head(Path.Combine(sandbox.Root, "authoring"));
         var headFiles = new Dictionary<string, string> { ["marker.txt"] = "feature" };
         if (pullRequestConfig is not null) headFiles[".github/deploy.yml"] = pullRequestConfig;

@@ -46,6 +46,8 @@ public sealed class GitOrigin
             var full = Path.Combine(_work, path);
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
             File.WriteAllText(full, content);
+            // A script is committed executable, as it is in a real repository.
+            if (path.EndsWith(".sh", StringComparison.Ordinal)) File.SetUnixFileMode(full, File.GetUnixFileMode(full) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         }
 
         Git(_work, "add", "--all");

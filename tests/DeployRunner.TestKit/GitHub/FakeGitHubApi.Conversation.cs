@@ -11,9 +11,9 @@ public sealed record PostedComment(long IssueNumber, string Body);
 /// <summary>
 /// What comment commands ask, as GitHub answers it: reactions and comments
 /// (https://docs.github.com/en/rest/reactions/reactions, .../issues/comments), a collaborator's
-/// permission, a pull request, a file's contents at a ref (base64), a commit's combined status
+/// permission, a pull request, a commit's combined status
 /// and check runs. A login the test did not describe has read permission (any signed-in user on
-/// a public repository); a pull request, file or commit it did not describe is a 404.
+/// a public repository); a pull request or commit it did not describe is a 404. Files are served by the git data part of the fake (<c>FakeGitHubApi.Git.cs</c>).
 /// </summary>
 public sealed partial class FakeGitHubApi
 {
@@ -22,7 +22,7 @@ public sealed partial class FakeGitHubApi
     private readonly Dictionary<string, (string Permission, string RoleName)> _permissions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<long, JsonObject> _pullRequests = [];
     private readonly Dictionary<long, string> _headMoves = [];
-    private readonly Dictionary<(string Path, string Ref), string> _files = [];
+    private readonly Dictionary<string, Dictionary<string, byte[]>> _branchFiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string Context, string State)>> _commitStatuses = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, List<(string Name, string Status, string? Conclusion)>> _checkRuns = new(StringComparer.OrdinalIgnoreCase);
 
@@ -74,10 +74,21 @@ public sealed partial class FakeGitHubApi
         lock (_gate) _headMoves[number] = headSha;
     }
 
-    /// <summary>A file at a ref, as <c>GET contents/{path}?ref=</c> serves it.</summary>
-    public void AddFile(string path, string gitRef, string text)
+    /// <summary>
+    /// A file on a branch, as <c>GET contents/{path}?ref=</c> serves it: the branch is planted in
+    /// the git data model with every file added to it so far.
+    /// </summary>
+    public void AddFile(string path, string branch, string text)
     {
-        lock (_gate) _files[(path, gitRef)] = text;
+        Dictionary<string, byte[]> files;
+        lock (_gate)
+        {
+            if (!_branchFiles.TryGetValue(branch, out var kept)) _branchFiles[branch] = kept = new(StringComparer.Ordinal);
+            kept[path] = Encoding.UTF8.GetBytes(text);
+            files = new Dictionary<string, byte[]>(kept, StringComparer.Ordinal);
+        }
+
+        PlantBranch(branch, files);
     }
 
     /// <summary>A commit status of <paramref name="sha"/> (success, failure, error, pending).</summary>
@@ -164,23 +175,6 @@ public sealed partial class FakeGitHubApi
                 }
 
                 await (pull is null ? JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" }) : JsonAsync(context, 200, pull));
-                return true;
-            case "contents" when method == "GET":
-                var path = Uri.UnescapeDataString(string.Join('/', segments.Skip(4)));
-                var gitRef = context.Request.Query["ref"].ToString();
-                string? text;
-                lock (_gate) text = _files.GetValueOrDefault((path, gitRef));
-                if (text is null)
-                {
-                    await JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" });
-                    return true;
-                }
-
-                var bytes = Encoding.UTF8.GetBytes(text);
-                // GitHub wraps the base64 at 60 characters.
-                var encoded = Convert.ToBase64String(bytes);
-                var wrapped = string.Join('\n', Enumerable.Range(0, (encoded.Length + 59) / 60).Select(i => encoded.Substring(i * 60, Math.Min(60, encoded.Length - i * 60))));
-                await JsonAsync(context, 200, new JsonObject { ["type"] = "file", ["encoding"] = "base64", ["size"] = bytes.Length, ["name"] = path.Split('/')[^1], ["path"] = path, ["content"] = wrapped + "\n" });
                 return true;
             case "commits" when method == "GET" && segments.Length == 6 && segments[5] == "status":
                 List<JsonNode> statuses;
