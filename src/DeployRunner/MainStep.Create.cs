@@ -94,17 +94,23 @@ internal sealed partial class MainStep
 
     private static void CheckRefInput(string text)
     {
-        if (text.Length > 255 || text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '\\' or '~' or '^' or ':' or '?' or '*' or '[')
-            || text.Contains("..", StringComparison.Ordinal) || text.StartsWith('-') || text.StartsWith('/') || text.EndsWith('/'))
+        if (RefProblem(text))
         {
             throw new ConfigurationException($"Input `ref` must be a branch, tag or commit SHA such as main, v1.2.0 or refs/heads/main; '{new string(text.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray())}' is not one.", setting: "ref");
         }
     }
 
-    private async Task<int> CreateAndDeployAsync(CreationTrigger trigger)
+    /// <param name="requestedTarget">The target a comment command names; otherwise input <c>target</c>.</param>
+    /// <param name="deployed">When given, each deployment created is added with its outcome (a comment command's reply).</param>
+    /// <summary>Whether text is not a ref as git allows them (https://git-scm.com/docs/git-check-ref-format), or could be read as an option.</summary>
+    private static bool RefProblem(string text) =>
+        text.Length > 255 || text.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '\\' or '~' or '^' or ':' or '?' or '*' or '[')
+        || text.Contains("..", StringComparison.Ordinal) || text.StartsWith('-') || text.StartsWith('/') || text.EndsWith('/');
+
+    private async Task<int> CreateAndDeployAsync(CreationTrigger trigger, string? requestedTarget = null, List<CreatedTarget>? deployed = null)
     {
         var config = await _preparer.LoadConfigAsync(_shutdown);
-        var selection = TargetSelection.Select(config, trigger, _inputs.Get("target"), _inputs.Get("config") ?? EffectiveSettings.DefaultConfigPath);
+        var selection = TargetSelection.Select(config, trigger, requestedTarget ?? _inputs.Get("target"), _inputs.Get("config") ?? EffectiveSettings.DefaultConfigPath);
         if (selection.NothingToDo is { } reason)
         {
             _log.Info(reason);
@@ -160,7 +166,8 @@ internal sealed partial class MainStep
             await _runner.RecordCreatedAsync(created.Deployment.Id);
             _log.Info($"Created deployment {created.Deployment.Id} of target `{target.Name}` ({trigger.Describe}, commit {request.Ref}).");
             await _files.SetOutputAsync("deployment-url", created.Url ?? "", CancellationToken.None);
-            var exit = await DeployAsync(created.Deployment);
+            var (exit, environmentUrl) = await DeployWithUrlAsync(created.Deployment);
+            deployed?.Add(new CreatedTarget(target.Name, created.Deployment.Environment, created.Deployment.Id, exit, environmentUrl));
             if (exit != ExitCodes.Deployed)
             {
                 if (i + 1 < requests.Count) _log.Warning($"Target `{target.Name}` did not deploy: {NotCreated(requests, i).Trim()}");

@@ -29,6 +29,7 @@ internal sealed partial class MainStep
     private readonly InputSet _inputs;
     private readonly RunnerEnvironment _environment;
     private readonly LockGuard _locks;
+    private readonly IEnvironmentLocks? _lockStore;
 
     public MainStep(
         InputSet inputs,
@@ -42,6 +43,7 @@ internal sealed partial class MainStep
         CancellationToken shutdown)
     {
         _locks = new LockGuard(locks, TimeProvider.System);
+        _lockStore = locks;
         _log = log;
         _inputs = inputs;
         _environment = environment;
@@ -89,7 +91,10 @@ internal sealed partial class MainStep
         return await teardown.RunAsync(_repository, pullRequest, _shutdown);
     }
 
-    public async Task<int> DeployAsync(Deployment deployment)
+    public async Task<int> DeployAsync(Deployment deployment) => (await DeployWithUrlAsync(deployment)).Exit;
+
+    /// <summary>Deploys, and says where the environment is when it succeeded (a comment command's reply links it).</summary>
+    private async Task<(int Exit, string? EnvironmentUrl)> DeployWithUrlAsync(Deployment deployment)
     {
         _log.Untrusted(
             $"Deployment {deployment.Id} of {_repository}: task '{deployment.Task}', environment '{deployment.Environment}', ref '{deployment.Ref}', sha {deployment.Sha}"
@@ -105,7 +110,7 @@ internal sealed partial class MainStep
         {
             _log.Error(e.Message, "Configuration error");
             await _runner.ReportConfigurationErrorAsync(_repository, deployment.Id, e.Message, _shutdown);
-            return ExitCodes.CouldNotStart;
+            return (ExitCodes.CouldNotStart, null);
         }
 
         var owner = DeploymentOwner.Of(deployment, _environment.RunId);
@@ -114,18 +119,19 @@ internal sealed partial class MainStep
         {
             await DryRun.PrintAsync(prepared, _log, _shutdown);
             ShowLock(deployment.Environment, owner, verdict);
-            return ExitCodes.Deployed;
+            return (ExitCodes.Deployed, null);
         }
 
         if (await RefuseIfLockedAsync(prepared.Plan, owner, verdict) is { } refused)
-            return refused;
+            return (refused, null);
 
         if (prepared.Plan.SkipSuperseded
             && await _runner.SkipIfSupersededAsync(prepared.Plan, _shutdown) is { } skipped)
         {
-            return skipped;
+            return (skipped, null);
         }
 
-        return await _runner.RunAsync(prepared.Plan, prepared.Handler, _shutdown);
+        var exit = await _runner.RunAsync(prepared.Plan, prepared.Handler, _shutdown);
+        return (exit, exit == ExitCodes.Deployed ? prepared.Plan.EnvironmentUrl : null);
     }
 }

@@ -97,6 +97,7 @@ internal sealed class RunnerApplication(
                 RunnerEvent.PullRequestUpdated updated => await main.PullRequestUpdatedAsync(updated.PullRequest),
                 RunnerEvent.Pushed pushed => await main.PushedAsync(pushed.Push),
                 RunnerEvent.Dispatched dispatched => await main.DispatchedAsync(dispatched.Dispatch),
+                RunnerEvent.Commented commented => await main.CommentedAsync(commented.Comment),
                 RunnerEvent.ExplicitDeployment explicitId => await main.DeployAsync(await main.FetchDeploymentAsync(explicitId.Id)),
                 RunnerEvent.DeploymentRequested requested when RunnerMark.OwnedByAnotherRun(requested.Deployment, environment.RunId) => main.StandDown(requested.Deployment),
                 RunnerEvent.DeploymentRequested requested => await main.DeployAsync(requested.Deployment),

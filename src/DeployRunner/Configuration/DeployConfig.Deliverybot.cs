@@ -13,7 +13,7 @@ internal sealed partial record DeployConfig
     public static readonly IReadOnlyList<string> TargetKeys =
     [
         "environment", "auto_deploy_on", "required_contexts", "transient_environment", "production_environment",
-        "description", "payload", "task", "auto_merge", "deployments", "runner",
+        "description", "payload", "task", "auto_merge", "deployments", "runner", "chatops",
     ];
 
     /// <summary>The known name nearest to <paramref name="name"/> (a few edits away), for a did-you-mean.</summary>
@@ -29,11 +29,12 @@ internal sealed partial record DeployConfig
         private string? _description;
         private JsonObject? _payload;
         private string? _task;
+        private ChatOpsRules? _chatOps;
 
         /// <summary>The first entry of a pre-2019 <c>deployments:</c> list may name the environment.</summary>
         public string? LegacyEnvironment { get; private set; }
 
-        public TargetDeployment Result() => new(_autoDeployOn, _requiredContexts, _transient, _production, _description, _payload, _task);
+        public TargetDeployment Result() => new(_autoDeployOn, _requiredContexts, _transient, _production, _description, _payload, _task, _chatOps);
 
         public void Read(string? key, YamlNode keyNode, YamlNode value, List<string> warnings)
         {
@@ -69,6 +70,9 @@ internal sealed partial record DeployConfig
                 case "deployments":
                     ReadLegacyList(value, warnings);
                     break;
+                case "chatops":
+                    _chatOps = ReadChatOps(value, warnings);
+                    break;
                 default:
                     // A target whose name starts with a dot holds shared values for merge keys (<<: *defaults), not settings.
                     if (!target.StartsWith('.'))
@@ -80,6 +84,41 @@ internal sealed partial record DeployConfig
                     break;
             }
         }
+
+        /// <summary>
+        /// <c>chatops: { permission: write | admin, forks: false | true }</c>: the runner's own
+        /// key, read like the others (an unknown key inside is a warning with the nearest one).
+        /// </summary>
+        private ChatOpsRules? ReadChatOps(YamlNode value, List<string> warnings)
+        {
+            if (IsNull(value)) return null;
+            if (value is not YamlMappingNode mapping)
+                throw Error(Location(file, value.Start), $"`chatops` of target `{target}` must be a mapping, such as {{ permission: admin, forks: false }}.", setting: "chatops");
+            var rules = ChatOpsRules.Defaults;
+            foreach (var (keyNode, entry) in mapping.Children)
+            {
+                switch (ScalarText(keyNode))
+                {
+                    case "permission":
+                        var permission = Text("chatops.permission", entry);
+                        rules = ChatOpsRules.Permissions.Contains(permission, StringComparer.Ordinal)
+                            ? rules with { AdminOnly = permission == "admin" }
+                            : throw Error(Location(file, entry.Start), $"`chatops.permission` of target `{target}` must be write or admin, not '{Printable(permission)}'.", setting: "chatops.permission");
+                        break;
+                    case "forks":
+                        rules = rules with { Forks = Boolean("chatops.forks", entry) };
+                        break;
+                    case var other:
+                        var nearest = other is null ? null : Nearest(other, ChatOpsRules.Keys);
+                        warnings.Add($"{Location(file, keyNode.Start)}: unknown key `{other}` under `chatops` of target `{target}`, ignored." + (nearest is null ? $" Known keys: {string.Join(", ", ChatOpsRules.Keys)}." : $" Did you mean `{nearest}`?"));
+                        break;
+                }
+            }
+
+            return rules;
+        }
+
+        private static string Printable(string text) => new(text.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
         /// <summary>Deliverybot before October 2019: a list per target whose first entry held task, payload, environment and description.</summary>
         private void ReadLegacyList(YamlNode value, List<string> warnings)

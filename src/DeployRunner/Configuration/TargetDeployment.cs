@@ -10,6 +10,7 @@ namespace DeployRunner.Configuration;
 /// <param name="AutoDeployOn">Refs or globs (<c>refs/heads/main</c>, <c>refs/tags/*</c>) and <c>pr</c>; empty: never automatically.</param>
 /// <param name="RequiredContexts">The checks GitHub must see pass first; null when the target names none (the runner sends <c>[]</c>).</param>
 /// <param name="Task">The deployment's task; null means <c>deploy</c>.</param>
+/// <param name="ChatOps">The target's <c>chatops:</c> rules; null when it has none (<see cref="ChatOpsRules.Defaults"/>).</param>
 internal sealed record TargetDeployment(
     IReadOnlyList<string> AutoDeployOn,
     IReadOnlyList<string>? RequiredContexts,
@@ -17,8 +18,12 @@ internal sealed record TargetDeployment(
     bool ProductionEnvironment,
     string? Description,
     JsonObject? Payload,
-    string? Task)
+    string? Task,
+    ChatOpsRules? ChatOps = null)
 {
+    /// <summary>Who may deploy or lock the target by comment, and whether a fork's pull request may be deployed.</summary>
+    public ChatOpsRules Comments => ChatOps ?? ChatOpsRules.Defaults;
+
     /// <summary>What Deliverybot sent for a target without any of its keys.</summary>
     public static readonly TargetDeployment Defaults = new([], null, false, false, null, null, null);
 

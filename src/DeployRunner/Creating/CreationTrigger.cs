@@ -13,6 +13,8 @@ internal sealed record CreationTrigger(string EventName, string GitRef, string? 
     {
         "push" => $"push of {GitRef}",
         "workflow_dispatch" => $"workflow_dispatch of {GitRef}",
+        "issue_comment" when PullRequest is { } commented => $"/deploy on pull request #{commented.Number}",
+        "issue_comment" => $"/deploy of {GitRef}",
         _ when PullRequest is { } pr => $"pull request #{pr.Number}",
         _ => EventName,
     };

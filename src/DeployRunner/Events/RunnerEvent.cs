@@ -31,9 +31,12 @@ internal abstract record RunnerEvent
     /// <summary>A <c>workflow_dispatch</c> (the "Deploy" button): the runner creates the deployment input <c>target</c> names.</summary>
     public sealed record Dispatched(WorkflowDispatchEvent Dispatch) : RunnerEvent;
 
+    /// <summary>A comment on an issue or a pull request: a command such as <c>/deploy production</c>, or conversation.</summary>
+    public sealed record Commented(IssueCommentEvent Comment) : RunnerEvent;
+
     /// <summary>
     /// An explicit id wins over the event; then the event's kind (GITHUB_EVENT_NAME, or for a
-    /// local run the payload's shape): a <c>deployment</c>, a pull request, a push or a dispatch.
+    /// local run the payload's shape): a <c>deployment</c>, a pull request, a push, a dispatch or a comment.
     /// Anything else is a configuration error that says which event it was.
     /// </summary>
     public static RunnerEvent Read(JsonObject root, string source, string? eventName, long? deploymentId)
@@ -48,9 +51,8 @@ internal abstract record RunnerEvent
                 return new Pushed(PushEvent.Read(root, source));
             case "workflow_dispatch" when root["deployment"] is null:
                 return new Dispatched(WorkflowDispatchEvent.Read(root, source));
-            case "issue_comment":
-                throw new ConfigurationException(
-                    $"The event in {source} is an `issue_comment`: the runner does not deploy from comments (Deliverybot's `/deploy` command). Deploy with a `workflow_dispatch` workflow (input `target`), or on `push` and `pull_request`; see examples/workflows/.");
+            case "issue_comment" when root["deployment"] is null:
+                return new Commented(IssueCommentEvent.Read(root, source));
             default:
                 return new DeploymentRequested(DeploymentEventReader.FromRoot(root, source, eventName).Deployment);
         }

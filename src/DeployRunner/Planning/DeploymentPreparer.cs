@@ -18,6 +18,18 @@ internal sealed class DeploymentPreparer(InputSet inputs, RunnerEnvironment envi
     private DeployConfig? _config;
     private bool _configLoaded;
 
+    /// <summary>
+    /// Uses this config instead of the workspace's file: a comment command reads deploy.yml from
+    /// the default branch through the API, never from the checkout a pull request controls.
+    /// Its warnings are said here, once.
+    /// </summary>
+    public void UseConfig(DeployConfig? config)
+    {
+        _config = config;
+        _configLoaded = true;
+        foreach (var warning in config?.Warnings ?? []) context.Log.Warning(warning, "deploy.yml");
+    }
+
     /// <summary>The config file, read once per run (a teardown or several created deployments prepare many times); its warnings said once.</summary>
     public async Task<DeployConfig?> LoadConfigAsync(CancellationToken cancellationToken)
     {

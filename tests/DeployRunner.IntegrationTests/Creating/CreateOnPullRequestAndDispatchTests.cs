@@ -152,21 +152,6 @@ public sealed class CreateOnPullRequestAndDispatchTests : FakeApiTest
         Assert.Empty(Api.Requests);
     }
 
-    [WebhookFixtureFact]
-    public async Task A_comment_is_not_a_way_to_deploy_and_says_what_is()
-    {
-        using var sandbox = Fixture(WebhookFixtures.IssueComment).Input("script", "touch ran");
-
-        var result = await sandbox.RunAsync();
-
-        result.ShouldExitWith(2);
-        var error = Assert.Single(result.Lines, l => l.StartsWith("::error", StringComparison.Ordinal));
-        Assert.Contains("does not deploy from comments", error);
-        Assert.Contains("workflow_dispatch", error);
-        Assert.Empty(Api.Requests);
-        Assert.False(File.Exists(Path.Combine(sandbox.Workspace, "ran")));
-    }
-
     /// <summary>Every real webhook payload we have gets a clear outcome: a deployment, a teardown, or one line that says why not.</summary>
     [WebhookFixtureFact]
     public async Task Every_webhook_fixture_has_a_clear_outcome_without_a_stack_trace()

@@ -86,6 +86,7 @@ public sealed partial class FakeGitHubApi
 
     private void Record(RecordedRequest request)
     {
+        if (RecordConversation(request)) return;
         // Only a status is kept as recorded; another call (a lock check) just loses its answer.
         if (!(request.Method == "POST" && request.Path.EndsWith("/statuses", StringComparison.Ordinal))) return;
         var deploymentId = long.Parse(request.Path.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);

@@ -167,7 +167,7 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
 
         var segments = path.Trim('/').Split('/');
         // /repos/{owner}/{repo}/deployments[/{id}[/statuses]], /repos/{owner}/{repo}/pulls/{n}/commits
-        if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls" or "commits"))
+        if (segments.Length < 4 || segments[0] != "repos" || segments[3] is not ("deployments" or "pulls" or "commits" or "issues" or "collaborators" or "contents"))
         {
             await JsonAsync(context, 404, new JsonObject { ["message"] = "Not Found" });
             return;
@@ -178,6 +178,8 @@ public sealed partial class FakeGitHubApi : IAsyncDisposable
             await JsonAsync(context, 401, new JsonObject { ["message"] = "Requires authentication" });
             return;
         }
+
+        if (await HandleConversationAsync(context, segments, request)) return;
 
         if (segments[3] == "pulls")
         {

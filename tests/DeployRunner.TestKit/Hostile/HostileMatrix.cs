@@ -46,6 +46,21 @@ public static class HostileMatrix
         ["lock-file"] = FakeGitHubApi.GitCall("GET", "/contents/"),
     };
 
+    /// <summary>
+    /// The calls a comment command makes, as fake-API predicates: the reaction, what decides
+    /// whether it may run (permission, pull request, deploy.yml, the commit's checks), and the reply.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Func<RecordedRequest, bool>> CommentCalls { get; } = new Dictionary<string, Func<RecordedRequest, bool>>
+    {
+        ["reaction"] = request => request.Method == "POST" && request.Path.EndsWith("/reactions", StringComparison.Ordinal),
+        ["permission"] = request => request.Method == "GET" && request.Path.EndsWith("/permission", StringComparison.Ordinal),
+        ["pull-request"] = request => request.Method == "GET" && request.Path.Split('/') is [.., "pulls", var number] && number.All(char.IsAsciiDigit),
+        ["contents"] = request => request.Method == "GET" && request.Path.Contains("/contents/", StringComparison.Ordinal),
+        ["commit-status"] = request => request.Method == "GET" && request.Path.EndsWith("/status", StringComparison.Ordinal),
+        ["check-runs"] = request => request.Method == "GET" && request.Path.EndsWith("/check-runs", StringComparison.Ordinal),
+        ["reply"] = request => request.Method == "POST" && request.Path.Split('/') is [.., "issues", _, "comments"],
+    };
+
     /// <summary>The answer cases for a status call, known gaps left out.</summary>
     public static TheoryData<string> Answers(string call)
     {
