@@ -34,7 +34,7 @@ public sealed class LockEnforcementTests : FakeApiTest
             ["environment"] = environment,
             ["owner"] = owner,
             ["reason"] = reason,
-            ["created_at"] = DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-5).ToString("O"),
+            ["created_at"] = DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-5).AddSeconds(-20).ToString("O"),
             ["expires_at"] = (expires ?? DateTimeOffset.UtcNow.AddHours(1).AddMinutes(1)).ToString("O"),
         }.ToJsonString());
 

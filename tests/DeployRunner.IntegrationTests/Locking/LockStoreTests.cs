@@ -52,7 +52,7 @@ public sealed class LockStoreTests : FakeApiTest
         Assert.Equal("alice", found.Owner);
         Assert.Equal("release 1.2 in progress", found.Reason);
         Assert.Null(found.Problem);
-        Assert.Contains("locked by @alice 0s ago: release 1.2 in progress (expires in 1h 59m)", found.Describe(DateTimeOffset.UtcNow), StringComparison.Ordinal);
+        Assert.Contains("locked by @alice 30s ago: release 1.2 in progress (expires in 1h 59m)", found.Describe(found.CreatedAt!.Value + TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
 
         var listing = await store.ListAsync(Repository, CancellationToken.None);
         Assert.False(listing.Truncated);
