@@ -30,9 +30,10 @@ public sealed class AotStatusBodyTests
         AssertBodies(api,
             Body("in_progress", "Deploying main to production"),
             Body("success", "Deployed main to production", "https://hello.example.com"));
-        // Before in_progress, one read: is there a newer deployment to this environment (skip-superseded)?
+        // Before in_progress, two reads: is the environment locked (its lock branch; 404, none), and
+        // is there a newer deployment to this environment (skip-superseded)?
         Assert.Equal(
-            [("GET", "/repos/octocat/hello-world/deployments"), ("POST", StatusesPath), ("POST", StatusesPath)],
+            [("GET", "/repos/octocat/hello-world/git/ref/heads/deploy-lock/production"), ("GET", "/repos/octocat/hello-world/deployments"), ("POST", StatusesPath), ("POST", StatusesPath)],
             api.Requests.Select(r => (r.Method, r.Path)));
         Assert.All(api.Requests, r => Assert.Equal($"Token {RunnerLayout.Token}", r.Headers["Authorization"])); // Octokit's spelling; the scheme is case-insensitive
         Assert.All(api.Requests.Where(r => r.Method == "POST"), r =>
@@ -94,7 +95,8 @@ public sealed class AotStatusBodyTests
     public async Task A_refusal_by_the_api_is_one_clear_error_line_with_githubs_message()
     {
         await using var api = await FakeGitHubApi.StartAsync();
-        api.FailNext(403);
+        // On in_progress itself: the lock check before it is a request of its own.
+        api.RateLimit(FakeGitHubApi.StatusPost("in_progress"), 403, new Dictionary<string, string>(), "scripted failure");
         using var layout = new RunnerLayout(RunnerLayout.DeployEvent());
 
         var result = await ExecuteAsync(layout, layout.Variables(api.BaseUrl, new Dictionary<string, string> { ["script"] = "touch ran", ["skip-superseded"] = "false" }, inContainer: false), []);
