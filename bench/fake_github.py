@@ -24,8 +24,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def do_GET(self):
-        body = b"[]"
-        self.send_response(200)
+        # The environment-lock check reads the lock branch: 404 is "not locked". Every other
+        # read (the skip-superseded list) is an empty list.
+        locked_check = "/git/ref/" in self.path
+        body = b'{"message":"Not Found"}' if locked_check else b"[]"
+        self.send_response(404 if locked_check else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
