@@ -246,8 +246,7 @@ public sealed class ReleaseTests(SshServers servers) : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal($"releases/{Name(601, Sha1)}", _fleet.Current(i));
-            Assert.Equal([Name(601, Sha1)], _fleet.Releases(i));
-            Assert.False(Directory.Exists(Path.Combine(_fleet.Root(i), "releases", ".partial-" + Name(602, Sha2))), run.Log);
+            Assert.True(_fleet.Releases(i).SequenceEqual([Name(601, Sha1)]), $"server {i} has {string.Join(", ", _fleet.Releases(i))}\n{run.Log}");
             Assert.Empty(Directory.GetFiles(Path.Combine(_fleet.Root(i), ".deploy-runner"), Name(602, Sha2) + ".*"));
             // The stop came while the upload ran (not before it started), and the partial release was removed then.
             Assert.Contains("stopped during the upload; partial release removed", run.Target(_fleet.Display(i)).Reason);

@@ -9,6 +9,28 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// </summary>
 internal static class ReleasePrograms
 {
+    /// <summary>
+    /// $1 root, $2 name: the first lines of every program that writes the release during phase
+    /// one (the lists, <see cref="Begin"/>, the tar stream, <see cref="Finish"/>). A stop's clean-up
+    /// (<see cref="Abort"/>) must end them all before it removes what they made, including one whose
+    /// exec request was sent before the stop but which starts after the clean-up has begun: without
+    /// this, a late <see cref="Begin"/> made <c>releases/.partial-NAME</c> again behind the clean-up.
+    /// The program writes its pid (its process group's: sshd starts it as a session leader, and
+    /// <c>exec bash</c> keeps that pid) to <c>.deploy-runner/NAME.pids</c>, then checks for the
+    /// stop's mark <c>.deploy-runner/stopped-NAME</c>; the clean-up writes the mark, then reads
+    /// the pids. Whatever the interleaving, a program either sees the mark and leaves, or the
+    /// clean-up sees its pid and kills its group. The check runs before and after the pid is
+    /// written, so a program that starts after the mark leaves no pid file behind.
+    /// </summary>
+    public const string Enter = """
+        meta="$1/.deploy-runner"
+        stopped() { [ ! -e "$meta/stopped-$2" ] || { rm -f -- "$meta/$2.pids"; echo "this release was stopped on the server (a stop's clean-up ran)"; exit 7; }; }
+        stopped "$1" "$2"
+        printf '%s\n' "$$" >> "$meta/$2.pids" 2>/dev/null || true
+        stopped "$1" "$2"
+
+        """;
+
     /// <summary>The release log's size, at most, when it is read back (about 100,000 deploys; the runner reads it whole).</summary>
     public const long MaxLogBytes = 8L * 1024 * 1024;
 
@@ -78,7 +100,7 @@ internal static class ReleasePrograms
     /// no symbolic link, because the uploads that follow resolve their paths on the server (SFTP's
     /// REALPATH, tar's open) and would follow it out.
     /// </summary>
-    public const string Begin = """
+    public const string Begin = Enter + """
         set -e
         cd -- "$1"
         name=$2
@@ -112,14 +134,14 @@ internal static class ReleasePrograms
         """;
 
     /// <summary>$1 root, $2 name. Exec bits (SFTP creates files without them), the manifest staged with the lists takes its name, then the partial release gets its real name and a log line.</summary>
-    public const string Finish = """
+    public const string Finish = Enter + """
         set -e
         cd -- "$1"
         name=$2
         (cd -- "releases/.partial-$name" && xargs -0 -r -a "../../.deploy-runner/$name.exec" chmod +x --)
         if [ -f ".deploy-runner/$name.manifest-new" ]; then mv -f -- ".deploy-runner/$name.manifest-new" ".deploy-runner/$name.manifest"; fi
         mv -T -- "releases/.partial-$name" "releases/$name"
-        rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec" ".deploy-runner/$name.tar"
+        rm -f -- ".deploy-runner/$name.link" ".deploy-runner/$name.dirs" ".deploy-runner/$name.exec" ".deploy-runner/$name.pids"
         printf '%s\tuploaded\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" >> .deploy-runner/releases.log
         """;
 
@@ -172,6 +194,14 @@ internal static class ReleasePrograms
         fi
         printf '%s\n' "$2" > lock/owner
         printf '%s\n' "$((now + $3))" > lock/until
+        # An earlier run's stop marks and pid lists are its own: with the lock held, no program of
+        # that run is left to fence off, and a retry of the same release must not find its mark.
+        rm -f -- ./stopped-* ./*.pids
+        # What an earlier stop's clean-up set aside and had not finished removing.
+        for d in ./.removing-*; do
+          [ -d "$d" ] && { rm -rf -- "$d" </dev/null >/dev/null 2>&1 & }
+        done
+        true
         """;
 
     /// <summary>$1 root, $2 owner: the lock goes, only if it is still this run's.</summary>
@@ -197,21 +227,47 @@ internal static class ReleasePrograms
         """;
 
     /// <summary>
-    /// $1 root, $2 name: a cancelled upload's partial release is removed. A tar still unpacking
-    /// into it (the stop closed its channel, but it may still be writing what it had received) is
-    /// killed first, or it would write behind <c>rm -rf</c> and leave the folder; its pid is checked
-    /// by name, so a pid reused by another program is left alone. KILL, not TERM and a wait: the
-    /// upload is being thrown away, and a dead tar stays a zombie (alive to <c>kill -0</c>) until
-    /// sshd reaps it, which would use up the stop budget. A write already under way when the
-    /// signal lands can still finish: the second <c>rm</c> takes what it made.
+    /// $1 root, $2 name: a cancelled upload's partial release is removed. First the stop's mark
+    /// (<see cref="Enter"/>), so that no program of this release starts writing from now on; then
+    /// every program that did start is killed with its process group (Begin's <c>xargs</c> and
+    /// <c>cp</c>, the tar unpacking what it had received): otherwise it writes behind the removal and
+    /// the folder comes back. A pid is killed only while its command line still names this
+    /// release, so a pid reused by another program is left alone. KILL, not TERM and a wait: the
+    /// upload is being thrown away. Then the folder is renamed aside into <c>.deploy-runner/</c>
+    /// (one rename, however big the upload was, so it is out of <c>releases/</c> within the stop
+    /// budget) and deleted there in the background; the next run's <see cref="Lock"/> finishes a
+    /// deletion that did not. A release that a <see cref="Finish"/> already under way gave its
+    /// real name goes too, unless it is live (it cannot be in phase one; the check is cheap).
     /// </summary>
     public const string Abort = """
-        pidfile="$1/.deploy-runner/$2.tar"
-        if [ -f "$pidfile" ]; then
-          pid=$(cat -- "$pidfile")
-          if [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = tar ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+        cd -- "$1" || exit 3
+        meta=.deploy-runner
+        name=$2
+        : > "$meta/stopped-$name"
+        if [ -f "$meta/$name.pids" ]; then
+          killed=
+          for pid in $(grep -E '^[0-9]+$' "$meta/$name.pids" | sort -u); do
+            [ "$pid" != $$ ] || continue
+            if [ -r "/proc/$pid/cmdline" ]; then args=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null); else args=$(ps -o args= -p "$pid" 2>/dev/null); fi
+            case "$args" in
+              *" $name"*) kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; killed=1 ;;
+            esac
+          done
+          # A system call under way when the signal lands still ends; give it that moment.
+          [ -z "$killed" ] || sleep 0.05
+          rm -f -- "$meta/$name.pids"
         fi
-        remove() { rm -rf -- "$1/releases/.partial-$2" "$1/.deploy-runner/$2.link" "$1/.deploy-runner/$2.dirs" "$1/.deploy-runner/$2.exec" "$1/.deploy-runner/$2.manifest-new" "$pidfile"; }
-        remove "$1" "$2" 2>/dev/null || { sleep 0.2; remove "$1" "$2"; }
+        doomed=("releases/.partial-$name")
+        live=$(readlink current 2>/dev/null || true)
+        if [ "${live%/}" != "releases/$name" ]; then doomed+=("releases/$name"); rm -f -- "$meta/$name.manifest"; fi
+        n=0
+        for d in "${doomed[@]}"; do
+          [ -d "$d" ] || continue
+          n=$((n + 1))
+          aside="$meta/.removing-$name.$$.$n"
+          mv -T -- "$d" "$aside" || exit 4
+          { rm -rf -- "$aside" </dev/null >/dev/null 2>&1 & }
+        done
+        rm -f -- "$meta/$name.link" "$meta/$name.dirs" "$meta/$name.exec" "$meta/$name.manifest-new"
         """;
 }

@@ -20,16 +20,17 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 internal static class ReleaseTarStream
 {
     /// <summary>
-    /// $1 root, $2 name: unpack standard input into <c>releases/.partial-NAME</c>. tar's pid
-    /// (<c>exec</c> keeps the shell's) goes to <c>.deploy-runner/NAME.tar</c>, so that a stop's
-    /// clean-up (<see cref="ReleasePrograms.Abort"/>) can end a tar still unpacking before it removes
-    /// the folder: otherwise tar writes into it behind <c>rm -rf</c> and the partial release stays.
+    /// $1 root, $2 name: unpack standard input into <c>releases/.partial-NAME</c>, under the
+    /// stop protocol of <see cref="ReleasePrograms.Enter"/>, so that a stop's clean-up
+    /// (<see cref="ReleasePrograms.Abort"/>) can end a tar still unpacking before it removes the
+    /// folder. tar runs as a child, not by <c>exec</c>: the shell's command line names the release,
+    /// which is how the clean-up tells its pid from a reused one, and killing the group takes tar.
     /// </summary>
-    public const string Extract = """
+    public const string Extract = ReleasePrograms.Enter + """
         set -e
         cd -- "$1/releases/.partial-$2"
-        { echo $$ > "../../.deploy-runner/$2.tar"; } 2>/dev/null || true
-        exec tar -x -k --no-same-owner -f -
+        tar -x -k --no-same-owner -f -
+        exit $?
         """;
 
     /// <summary>Bytes buffered before they go to the channel (a tar header is 512 bytes; one write per header would be a packet each).</summary>
@@ -44,7 +45,7 @@ internal static class ReleaseTarStream
     /// unchanged files, exec bits, the manifest) into <c>.deploy-runner/</c>, after removing any
     /// left by an earlier run of the same release (never written through: <c>-k</c>).
     /// </summary>
-    public const string ExtractLists = """
+    public const string ExtractLists = ReleasePrograms.Enter + """
         set -e
         cd -- "$1/.deploy-runner"
         rm -f -- "$2.dirs" "$2.link" "$2.exec" "$2.manifest-new"
