@@ -21,7 +21,10 @@ log() { printf '\n==> %s\n' "$*"; }
 # Every test run's closing line is kept, so the end of this script can add them up.
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
-run_tests() { dotnet test "$@" 2>&1 | tee -a "$results"; }
+# A failed test project is remembered, not fatal: the later stages still run, so one CI run
+# reports every failure, and the summary at the end fails the run.
+test_run_failed=0
+run_tests() { dotnet test "$@" 2>&1 | tee -a "$results" || { test_run_failed=1; echo "dotnet test $1 exited non-zero"; }; }
 # A check that is a script rather than a test project counts as one test. A failed one is
 # counted, said, and fails the run at the end (after the other stages ran).
 run_check() { # NAME COMMAND...
@@ -76,7 +79,7 @@ summarize() {
   skipped=$(grep -oE 'Skipped: +[0-9]+' "$results" | awk '{ sum += $2 } END { print sum + 0 }')
   echo
   echo "$passed passed, $failed failed, $skipped skipped"
-  [ "$failed" -eq 0 ]
+  [ "$failed" -eq 0 ] && [ "$test_run_failed" -eq 0 ]
 }
 
 log "Building"
