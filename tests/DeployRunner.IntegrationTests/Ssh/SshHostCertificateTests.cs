@@ -65,6 +65,39 @@ public sealed class SshHostCertificateTests(CertificateServers servers) : IDispo
         Assert.Contains(servers.FingerprintOf(address), error);
     }
 
+    /// <summary>
+    /// One ed25519 key in 512 starts with 0xFF and a byte of 0x80 or more. SSH.NET reads the key
+    /// inside a certificate as a signed number, which drops that 0xFF: the key exchange's signature
+    /// then fails against the wrong key, and the certificate SSH.NET loads with a private key
+    /// "does not certify" it. Such keys, on either side, must work like any other.
+    /// </summary>
+    /// <remarks>The host side below; the user side in the next test.</remarks>
+    [Fact(Timeout = 60_000)]
+    public async Task A_host_certificate_over_an_ed25519_key_that_starts_with_0xFF_passes()
+    {
+        var hostPublic = File.ReadAllText(Path.Combine(servers.Directory, "negative_host.pub")).Split(' ')[1];
+        var derived = SshServers.Run("ssh-keygen", "-y", "-f", Path.Combine(servers.Directory, "negative_host"));
+        Assert.Equal(hostPublic, derived.Split(' ')[1]);
+        Assert.True(Ed25519KeyFiles.StartsWithNegativeByte(Convert.FromBase64String(hostPublic)[19..]), "the fixture's host key has the shape under test");
+
+        var run = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.NegativeKey));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        Assert.Contains($"{servers.Host(CertificateServers.NegativeKey)} | ran", run.Lines);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_user_certificate_over_an_ed25519_key_that_starts_with_0xFF_logs_in()
+    {
+        var run = await _ssh.RunAsync(Inputs(TrustAll, CertificateServers.Good[0])
+            .With("ssh-key", servers.Ed25519Negative.PrivateKey)
+            .With("ssh-certificate", servers.SignUser(servers.Ed25519Negative)));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var clientFingerprint = SshServers.Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(servers.Directory, "client_negative.pub")).Split(' ')[1];
+        Assert.Contains($"ED25519-CERT {clientFingerprint}", servers.Log("good"));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task A_revoked_ca_and_a_revoked_host_key_are_refused()
     {

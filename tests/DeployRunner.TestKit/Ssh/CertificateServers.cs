@@ -27,6 +27,9 @@ public sealed class CertificateServers : IAsyncLifetime
     public const string NotYetValid = "127.0.4.14";
     public const string Plain = "127.0.4.20";
     public const string Rsa256Only = "127.0.4.30";
+
+    /// <summary>A good host certificate over an ed25519 key that starts with 0xFF and a byte of 0x80 or more (see <see cref="Ed25519KeyFiles"/>).</summary>
+    public const string NegativeKey = "127.0.4.50";
     public const string Hop1 = "127.0.5.1";
     public const string Hop2 = "127.0.5.2";
     public const string User = "root";
@@ -62,6 +65,9 @@ public sealed class CertificateServers : IAsyncLifetime
 
     public ClientKey Ecdsa { get; private set; } = null!;
 
+    /// <summary>An ed25519 client key that starts with 0xFF and a byte of 0x80 or more (see <see cref="Ed25519KeyFiles"/>).</summary>
+    public ClientKey Ed25519Negative { get; private set; } = null!;
+
     /// <summary>A key no certificate below is for.</summary>
     public ClientKey Other { get; private set; } = null!;
 
@@ -73,6 +79,7 @@ public sealed class CertificateServers : IAsyncLifetime
     public string FingerprintOf(string address) => Fingerprint(address switch
     {
         Plain => "plain_host",
+        NegativeKey => "negative_host",
         Hop2 => "hop2_host",
         RogueCa or UserCertAsHost or OtherName or Expired or NotYetValid => "odd_host",
         _ => "good_host",
@@ -127,6 +134,8 @@ public sealed class CertificateServers : IAsyncLifetime
         Rsa = ClientKeyOf("client_rsa", "rsa", "-b", "2048");
         Ecdsa = ClientKeyOf("client_ecdsa", "ecdsa", "-b", "256");
         Other = ClientKeyOf("client_other", "ed25519");
+        Ed25519KeyFiles.Write(Directory, "negative_host", Ed25519KeyFiles.StartsWithNegativeByte);
+        Ed25519Negative = new("client_negative", File.ReadAllText(Ed25519KeyFiles.Write(Directory, "client_negative", Ed25519KeyFiles.StartsWithNegativeByte)), null);
         File.WriteAllText(Path.Combine(Directory, "principals_root"), Principal + "\n");
 
         var goodNames = string.Join(',', [.. Good, Rsa256Only, Hop1]);
@@ -136,6 +145,7 @@ public sealed class CertificateServers : IAsyncLifetime
         var otherName = HostCertificate("odd_host", "host_ca", "web.example.com", "-1h:+1h", host: true, suffix: "other");
         var expired = HostCertificate("odd_host", "host_ca", Expired, "-3h:-2h", host: true, suffix: "expired");
         var notYet = HostCertificate("odd_host", "host_ca", NotYetValid, "+2h:+3h", host: true, suffix: "notyet");
+        var negative = HostCertificate("negative_host", "host_ca", NegativeKey, "-1h:+1h", host: true);
 
         Port = SshdProcesses.FreePort();
         StartServer("good", "good_host", good, Good, "");
@@ -145,6 +155,7 @@ public sealed class CertificateServers : IAsyncLifetime
         StartServer("expired", "odd_host", expired, [Expired], "");
         StartServer("notyet", "odd_host", notYet, [NotYetValid], "");
         StartServer("plain", "plain_host", null, [Plain], "");
+        StartServer("negative", "negative_host", negative, [NegativeKey], "");
         StartServer("rsa256", "good_host", good, [Rsa256Only], "PubkeyAcceptedAlgorithms rsa-sha2-256-cert-v01@openssh.com\n");
         StartServer("hop1", "good_host", good, [Hop1], $"AllowTcpForwarding yes\nPermitOpen {Hop2}:{Port}\n");
         StartServer("hop2", "hop2_host", null, [Hop2], $"AllowTcpForwarding yes\nPermitOpen {string.Join(' ', Good.Select(a => $"{a}:{Port}"))}\n");

@@ -25,6 +25,15 @@ internal sealed record OpenSshCertificate(
     /// <summary>The certificate as sent (known when it was read from text, as <c>ssh-certificate</c> is).</summary>
     public byte[] Blob { get; init; } = [];
 
+    /// <summary>The CA's public key blob (its fingerprint is <see cref="CaFingerprint"/>).</summary>
+    public byte[] CaKey { get; init; } = [];
+
+    /// <summary>What the CA signed: the certificate without its final signature field.</summary>
+    public ReadOnlySpan<byte> SignedBytes => Blob.AsSpan(0, Blob.Length - 4 - Signature.Length);
+
+    /// <summary>The signature's algorithm (<c>ssh-ed25519</c>, <c>rsa-sha2-512</c>, ...), its first field.</summary>
+    public string SignatureAlgorithm => Encoding.ASCII.GetString(new Reader(Signature).String());
+
     /// <summary>
     /// The names of the critical options (<c>force-command</c>, <c>source-address</c>): the server
     /// enforces them, and one it does not know makes it refuse the certificate.
@@ -127,6 +136,7 @@ internal sealed record OpenSshCertificate(
                 FromUnix(validAfter) ?? DateTimeOffset.UnixEpoch, FromUnix(validBefore), HostKeyFingerprint.Sha256(caKey), signature)
             {
                 Blob = blob,
+                CaKey = caKey,
                 CriticalOptions = criticalOptions,
             };
         }

@@ -3,6 +3,7 @@ using System.Text;
 using DeployRunner.ChildProcesses;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Renci.SshNet.Security;
 
 namespace DeployRunner.Handlers.Ssh;
 
@@ -234,7 +235,7 @@ internal sealed partial class SshConnection : IDisposable
         {
             client.Dispose();
             if (decision is null && e is SshException && presented.Bytes is { } bytes)
-                decision = ExplainRefusedCertificate(host, settings.HostKeys, pin, bytes);
+                decision = ExplainRefusedCertificate(host, settings.HostKeys, pin, bytes, presented.PlainAlgorithms);
             return (null, decision, e);
         }
     }
@@ -243,6 +244,9 @@ internal sealed partial class SshConnection : IDisposable
     private sealed class PresentedCertificate
     {
         public byte[]? Bytes { get; set; }
+
+        /// <summary>The plain key algorithms: a certificate's CA key is one of them.</summary>
+        public IReadOnlyDictionary<string, Func<byte[], KeyHostAlgorithm>> PlainAlgorithms { get; init; } = new Dictionary<string, Func<byte[], KeyHostAlgorithm>>();
     }
 
     /// <summary>
@@ -253,14 +257,15 @@ internal sealed partial class SshConnection : IDisposable
     /// </summary>
     private static PresentedCertificate CapturePresentedCertificate(ConnectionInfo info)
     {
-        var presented = new PresentedCertificate();
+        var plainAlgorithms = info.HostKeyAlgorithms.Where(a => !HostKeyPolicy.CertificateAlgorithms.Contains(a.Key)).ToDictionary(StringComparer.Ordinal);
+        var presented = new PresentedCertificate { PlainAlgorithms = plainAlgorithms };
         foreach (var name in info.HostKeyAlgorithms.Keys.Where(HostKeyPolicy.CertificateAlgorithms.Contains).ToList())
         {
             var create = info.HostKeyAlgorithms[name];
             info.HostKeyAlgorithms[name] = bytes =>
             {
                 presented.Bytes = bytes;
-                return create(bytes);
+                return name == Ed25519Certificates.CertificateType ? Ed25519Certificates.HostAlgorithm(bytes, plainAlgorithms) : create(bytes);
             };
         }
 
@@ -269,26 +274,37 @@ internal sealed partial class SshConnection : IDisposable
 
     /// <summary>
     /// Why SSH.NET refused the host certificate <paramref name="bytes"/>, in our words: the policy's
-    /// decision (its validity window, CA, principals), or, when the policy finds nothing wrong,
-    /// the one check left, the CA's signature.
+    /// decision (its validity window, CA, principals); when the policy finds nothing wrong, the
+    /// CA's signature, checked here with the same algorithms; and when that verifies too, the one
+    /// check left: the server's own signature over the key exchange, made with the certified key.
     /// </summary>
-    private static HostKeyDecision? ExplainRefusedCertificate(SshHost host, HostKeyPolicy policy, HostKeyPin pin, byte[] bytes)
+    private static HostKeyDecision? ExplainRefusedCertificate(
+        SshHost host, HostKeyPolicy policy, HostKeyPin pin, byte[] bytes, IReadOnlyDictionary<string, Func<byte[], KeyHostAlgorithm>> plainAlgorithms)
     {
         if (OpenSshCertificate.TryParse(bytes) is not { } certificate) return null;
         var offered = new OfferedHostKey(certificate.PublicKey, certificate);
         var decision = pin.Key is { } pinned ? DecidePinned(host, policy, pinned, offered) : policy.Decide(host, offered) with { Offered = offered };
         if (!decision.Accept) return decision;
-        if (certificate.ValidityProblem(policy.Time.GetUtcNow()) is { } problem)
-        {
-            return new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, certificate.KeyFingerprint,
-                $"{host.Display}: host certificate refused: it is {problem}. The server offered {certificate.CertificateType} {certificate.KeyFingerprint} (key id '{certificate.KeyId}', signed by CA {certificate.CaFingerprint}). Nothing was run on it.")
-            { Offered = offered };
-        }
-
+        var why = certificate.ValidityProblem(policy.Time.GetUtcNow()) is { } problem ? $"it is {problem}"
+            : !CaSignatureVerifies(certificate, plainAlgorithms) ? $"its CA signature does not verify (CA {certificate.CaFingerprint})"
+            : "the server's signature over the key exchange does not verify with the certified key (the server does not hold the key its certificate is for)";
         return new HostKeyDecision(HostKeyVerdict.CertificateRefused, false, certificate.KeyFingerprint,
-            $"{host.Display}: host certificate refused: its CA signature does not verify (key id '{certificate.KeyId}', CA {certificate.CaFingerprint}). "
-            + $"The server offered {certificate.CertificateType} {certificate.KeyFingerprint}. Nothing was run on it.")
+            $"{host.Display}: host certificate refused: {why}. The server offered {certificate.CertificateType} {certificate.KeyFingerprint} (key id '{certificate.KeyId}', signed by CA {certificate.CaFingerprint}). Nothing was run on it.")
         { Offered = offered };
+    }
+
+    /// <summary>Whether the CA's signature over <paramref name="certificate"/> verifies, with SSH.NET's plain key algorithms.</summary>
+    internal static bool CaSignatureVerifies(OpenSshCertificate certificate, IReadOnlyDictionary<string, Func<byte[], KeyHostAlgorithm>> plainAlgorithms)
+    {
+        try
+        {
+            return plainAlgorithms.TryGetValue(certificate.SignatureAlgorithm, out var create)
+                && create(certificate.CaKey).VerifySignature(certificate.SignedBytes.ToArray(), certificate.Signature);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or SshException or FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

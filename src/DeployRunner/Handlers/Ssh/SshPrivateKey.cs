@@ -13,7 +13,7 @@ namespace DeployRunner.Handlers.Ssh;
 /// </summary>
 internal static class SshPrivateKey
 {
-    public static PrivateKeyFile Load(string keyText, string? passphrase, OpenSshCertificate? certificate = null)
+    public static IPrivateKeySource Load(string keyText, string? passphrase, OpenSshCertificate? certificate = null)
     {
         var normalized = Normalize(keyText);
         if (normalized.StartsWith("ssh-", StringComparison.Ordinal) || normalized.StartsWith("ecdsa-", StringComparison.Ordinal))
@@ -30,10 +30,18 @@ internal static class SshPrivateKey
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(normalized));
             var key = new PrivateKeyFile(stream, encrypted ? passphrase : null);
             if (certificate is null) return key;
-            using (key)
+            try
             {
                 SshUserCertificate.CheckCertifies(certificate, PublicKeyOf(key));
             }
+            catch
+            {
+                key.Dispose();
+                throw;
+            }
+
+            if (certificate.CertificateType == Ed25519Certificates.CertificateType) return Ed25519Certificates.Login(key, certificate);
+            key.Dispose();
 
             // The same key again, this time with its certificate: SSH.NET then offers the
             // certificate algorithms (rsa-sha2-512/256-cert for RSA) before the plain key.

@@ -7,7 +7,7 @@ namespace DeployRunner.Handlers.Ssh;
 internal sealed record SshSettings(
     IReadOnlyList<SshHost> Hosts,
     IReadOnlyList<SshHost> JumpHosts,
-    PrivateKeyFile Key,
+    IPrivateKeySource Key,
     HostKeyPolicy HostKeys,
     int MaxParallel,
     bool FailFast,
@@ -86,7 +86,7 @@ internal sealed record SshSettings(
 
         if (problems.Count > 0)
         {
-            key?.Dispose();
+            (key as IDisposable)?.Dispose();
             throw ConfigurationException.Combine("The ssh handler's inputs", problems);
         }
 
