@@ -151,7 +151,7 @@ internal sealed class RunnerApplication(
     private GitHubEnvironmentLocks? LocksFor(InputSet inputs, RunnerEnvironment environment) =>
         inputs.GetRaw("token") is { } token ? GitHubEnvironmentLocks.Create(environment.ApiUrl, token, Transport, TimeProvider.System, log.Untrusted) : null;
 
-    private RetryingHttpHandler Transport => _transport ??= new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message));
+    private HttpMessageHandler Transport => _transport ??= GitHubTransport.Create(RetryPolicy.Default, TimeProvider.System, message => log.Warning(message));
 
-    private RetryingHttpHandler? _transport;
+    private HttpMessageHandler? _transport;
 }

@@ -13,7 +13,7 @@ public sealed class LockStoreTests : FakeApiTest
     internal static RetryPolicy FastPolicy => RetryPolicy.Default with { FirstBackoff = TimeSpan.FromMilliseconds(50), MutationSpacing = TimeSpan.Zero };
 
     private GitHubEnvironmentLocks Store(List<string>? notes = null) =>
-        GitHubEnvironmentLocks.Create(new Uri(Api.BaseUrl), "token", new RetryingHttpHandler(FastPolicy, TimeProvider.System), TimeProvider.System, notes is null ? null : notes.Add);
+        GitHubEnvironmentLocks.Create(new Uri(Api.BaseUrl), "token", GitHubTransport.Create(FastPolicy, TimeProvider.System), TimeProvider.System, notes is null ? null : notes.Add);
 
     private static string LockJson(string environment, string owner, DateTimeOffset created, DateTimeOffset? expires = null, string? reason = "release") =>
         new JsonObject

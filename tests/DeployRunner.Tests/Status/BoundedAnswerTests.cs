@@ -49,7 +49,7 @@ public sealed class BoundedAnswerTests
     {
         var body = new EndlessBody();
         var transport = new Transport(() => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(body) { Headers = { { "Content-Type", "application/json" } } } });
-        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, transport));
+        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", GitHubTransport.Create(RetryPolicy.Default, TimeProvider.System, transport));
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => github.ListDeploymentsAsync("o/r", new DeploymentFilter(Environment: "staging"), limit: 1, CancellationToken.None));
 
@@ -68,7 +68,7 @@ public sealed class BoundedAnswerTests
             content.Headers.ContentLength = 440L * 1024 * 1024;
             return new HttpResponseMessage(HttpStatusCode.Created) { Content = content };
         });
-        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, transport));
+        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", GitHubTransport.Create(RetryPolicy.Default, TimeProvider.System, transport));
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => github.PostStatusAsync("o/r", 1, new DeploymentStatusUpdate(DeploymentState.InProgress, "Deploying", null), CancellationToken.None));
 
@@ -85,7 +85,7 @@ public sealed class BoundedAnswerTests
     public async Task A_2xx_to_a_status_post_that_is_not_a_status_is_an_api_failure_that_may_have_taken_effect(string answer, string expected)
     {
         var transport = new Transport(() => new HttpResponseMessage(HttpStatusCode.Created) { Content = new StringContent(answer, Encoding.UTF8, "application/json") });
-        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", new RetryingHttpHandler(RetryPolicy.Default, TimeProvider.System, transport));
+        var github = new OctokitGitHubDeployments(new Uri("https://api.github.test/"), "token", GitHubTransport.Create(RetryPolicy.Default, TimeProvider.System, transport));
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => github.PostStatusAsync("o/r", 1, new DeploymentStatusUpdate(DeploymentState.InProgress, "Deploying", null), CancellationToken.None));
 

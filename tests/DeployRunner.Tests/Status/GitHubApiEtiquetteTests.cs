@@ -20,7 +20,7 @@ public sealed class GitHubApiEtiquetteTests
     private static readonly RetryPolicy LongBudget = RetryPolicy.Default with { MaxAttempts = 10, MaxTotalWait = TimeSpan.FromMinutes(30) };
 
     private HttpClient Client(RetryPolicy? policy = null) =>
-        new(new RetryingHttpHandler(policy ?? LongBudget, _time, new ScriptedTransport(this)));
+        new(GitHubTransport.Create(policy ?? LongBudget, _time, new ScriptedTransport(this)));
 
     private void Answer(HttpStatusCode status, string body = "{}", params (string Name, string Value)[] headers) =>
         _answers.Enqueue(_ =>
@@ -98,7 +98,7 @@ public sealed class GitHubApiEtiquetteTests
     {
         var reset = Start.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         Answer(HttpStatusCode.Forbidden, "{\"message\":\"API rate limit exceeded for installation ID 1.\"}", ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", reset));
-        var github = new OctokitGitHubDeployments(new Uri("https://api.github.com"), "secret", new RetryingHttpHandler(RetryPolicy.Default, _time, new ScriptedTransport(this)));
+        var github = new OctokitGitHubDeployments(new Uri("https://api.github.com"), "secret", GitHubTransport.Create(RetryPolicy.Default, _time, new ScriptedTransport(this)));
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => github.PostStatusAsync("o/r", 1, new DeploymentStatusUpdate(DeploymentState.Success, "ok", null), CancellationToken.None));
 

@@ -78,7 +78,7 @@ public sealed class RetryDelayTests
 
     private TimeSpan? Delay(HttpStatusCode status, int attempt = 1, params (string Name, string Value)[] headers)
     {
-        using var handler = new RetryingHttpHandler(Policy, _time);
+        using var handler = new RetryHandler(Policy, _time);
         using var response = new HttpResponseMessage(status);
         foreach (var (name, value) in headers) response.Headers.TryAddWithoutValidation(name, value);
         return handler.RetryDelay(response, attempt);
