@@ -215,11 +215,10 @@ internal sealed class DeploymentRunner(
 
     private static (DeploymentState State, string Description) Conclude(DeploymentPlan plan, HandlerResult result) => result.Outcome switch
     {
+        // A handler that did roll back says to what ("Rolled back to ..."); a plain script run for
+        // a `rollback` task has no description of its own and keeps the usual one.
         HandlerOutcome.Succeeded when result.Description is { } described => (DeploymentState.Success, described),
         HandlerOutcome.Succeeded when plan.IsRemoval => (DeploymentState.Inactive, $"{RemovedPrefix}{plan.Deployment.Environment}"),
-        // A handler that did roll back says to what ("Rolled back ..."); a plain script run for a
-        // `rollback` task keeps the usual description.
-        HandlerOutcome.Succeeded when plan.IsRollback && result.Reason.StartsWith("Rolled back", StringComparison.Ordinal) => (DeploymentState.Success, result.Reason),
         HandlerOutcome.Succeeded => (DeploymentState.Success, $"{Past(plan)} {Target(plan)}"),
         HandlerOutcome.Failed => (DeploymentState.Failure, $"Failed: {result.Reason}"),
         HandlerOutcome.Errored when result.StopDescription is not null && result.Description is { } stopped => (DeploymentState.Error, $"Error: {stopped}"),

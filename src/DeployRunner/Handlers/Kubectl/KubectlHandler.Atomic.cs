@@ -99,7 +99,7 @@ internal sealed partial class KubectlHandler
                         var step = await UndoAsync(item.Reference, ns, recorded, cancellationToken);
                         if (step is null) return Stopped with { Targets = [.. targets] };
                         targets.Add(step);
-                        if (step.Result == "rolled back") undone.Add($"{item.Reference} {step.Reason}");
+                        if (step.State == TargetState.RolledBack) undone.Add($"{item.Reference} {step.Reason}");
                         else problems.Add($"{item.Reference}: {step.Reason}");
                     }
                 }

@@ -96,7 +96,7 @@ internal sealed partial class KubectlHandler
             {
                 var script = await RunScriptAsync(plan.Script, cancellationToken);
                 targets.Add(script);
-                if (script.Result != "ok") return Conclude(script, $"The script after the rollout {script.Reason}.", targets);
+                if (script.State != TargetState.Ok) return Conclude(script, $"The script after the rollout {script.Reason}.", targets);
             }
 
             var rolledOut = targets.Count(t => t.State == TargetState.RolledOut);

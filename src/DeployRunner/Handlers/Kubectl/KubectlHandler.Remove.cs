@@ -15,7 +15,7 @@ internal sealed partial class KubectlHandler
             {
                 var script = await RunScriptAsync(plan.Script, cancellationToken);
                 targets.Add(script);
-                if (script.Result != "ok") return Conclude(script, $"The remove-script {script.Reason}; nothing was deleted.", targets);
+                if (script.State != TargetState.Ok) return Conclude(script, $"The remove-script {script.Reason}; nothing was deleted.", targets);
             }
 
             if (settings.RemoveNamespace)

@@ -49,7 +49,7 @@ internal sealed partial class KubectlHandler
                 targets.Add(step);
             }
 
-            var failed = targets.Where(t => t.Result != "rolled back").ToList();
+            var failed = targets.Where(t => t.State != TargetState.RolledBack).ToList();
             if (failed.Count > 0)
             {
                 return HandlerResult.Failed(
@@ -57,9 +57,9 @@ internal sealed partial class KubectlHandler
                     [.. targets]);
             }
 
-            return HandlerResult.Succeeded(
-                $"Rolled back {string.Join(", ", targets.Select(t => t.Target))}{where} to the previous revision",
-                [.. targets]);
+            // The description the deployment's status carries: what was rolled back, to what.
+            var rolledBack = $"Rolled back {string.Join(", ", targets.Select(t => t.Target))}{where} to the previous revision";
+            return HandlerResult.Succeeded(rolledBack, [.. targets]) with { Description = rolledBack };
         }
     }
 }
