@@ -252,6 +252,23 @@ internal sealed partial class MainStep
             }
         }
 
+        // The lock is checked here, before anything is created, so that the reply names it; the
+        // deployment's own check later still guards the run itself.
+        var trigger = new CreationTrigger("issue_comment", gitRef, sha, deploy.Ref is null ? pullRequest with { Action = "comment" } : null);
+        var environment = DeliverybotTemplate.Render(target.Environment, trigger.TemplateValues(target.Name, _repository), $"The environment of target `{target.Name}`");
+        switch (await _locks.CheckAsync(_repository, environment, comment.Author, _shutdown))
+        {
+            case LockVerdict.Locked locked:
+                return CommandReply.Refused(
+                    $"Target {targetName} was not deployed: {ReplyText.Value(environment)} is {ReplyText.Inline(locked.Lock.Describe(TimeProvider.System.GetUtcNow()), 300)}. Nothing was created. "
+                    + $"Deploy once it is unlocked (`/unlock {ReplyText.Inline(target.Name)}` by its owner or an admin, or when it expires).",
+                    $"Target '{target.Name}' not deployed by comment: {locked.Description}. Nothing was created.");
+            case LockVerdict.CheckFailed failed:
+                return CommandReply.Failed(
+                    $"Could not check whether {ReplyText.Value(environment)} is locked, so target {targetName} was not deployed; see the workflow run. Nothing was created.",
+                    $"{failed.Message} Nothing was created: a deployment never runs without knowing whether its environment is locked.", ExitCodes.Failed);
+        }
+
         var problem = await new WorkspaceCommit(_environment.Workspace, _environment.Variables.GetValueOrDefault("PATH"))
             .EnsureAsync(sha, _log.Untrusted, _shutdown);
         if (problem is not null)
@@ -261,7 +278,6 @@ internal sealed partial class MainStep
                 $"Cannot deploy by comment: {problem} Nothing was created.", ExitCodes.CouldNotStart);
         }
 
-        var trigger = new CreationTrigger("issue_comment", gitRef, sha, deploy.Ref is null ? pullRequest with { Action = "comment" } : null);
         var deployed = new List<CreatedTarget>();
         var exit = await CreateAndDeployAsync(trigger, target.Name, deployed);
         return DeployReply(target, sha, exit, deployed);

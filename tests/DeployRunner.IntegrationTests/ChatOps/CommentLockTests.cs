@@ -157,6 +157,35 @@ public sealed class CommentLockTests : CommentCommandTest
         Assert.Equal("Codertocat", LockFile("staging")["owner"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// <c>/deploy</c> into an environment someone else locked: the reply names the lock (owner,
+    /// reason) and how to go on, and no deployment is created.
+    /// </summary>
+    [WebhookFixtureFact]
+    public async Task A_deploy_command_into_someone_elses_lock_is_refused_in_the_reply_naming_it_and_nothing_is_created()
+    {
+        Api.PlantLock("deploy-lock/staging", new JsonObject
+        {
+            ["environment"] = "staging",
+            ["owner"] = "release-manager",
+            ["reason"] = "release freeze",
+            ["created_at"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"),
+        }.ToJsonString());
+
+        using var sandbox = Sandbox("/deploy staging");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(0);
+        Assert.Empty(Api.CreationRequests);
+        Assert.Empty(Api.States);
+        Assert.Contains("Target **staging** was not deployed: **staging** is locked by @\u200Brelease\\-manager", Reply.Body);
+        Assert.Contains("release freeze", Reply.Body);
+        Assert.Contains("Nothing was created.", Reply.Body);
+        Assert.Contains("`/unlock staging`", Reply.Body);
+        Assert.Contains(result.Lines, l => l.Contains("not deployed by comment", StringComparison.Ordinal) && l.Contains("release-manager", StringComparison.Ordinal));
+    }
+
     [WebhookFixtureFact]
     public async Task A_hostile_reason_is_escaped_in_every_reply_and_the_log()
     {
