@@ -27,8 +27,9 @@ internal static class FolderWalk
     /// Every file under <paramref name="folder"/>, in ordinal order per folder. Links to files count
     /// as files; links to folders are followed unless they loop. With <paramref name="depth"/>, folders
     /// deeper than it are not entered (a glob without <c>**</c>); otherwise deeper than <see cref="MaxDepth"/> is an error.
+    /// <paramref name="maxEntries"/> is <see cref="MaxEntries"/> but in tests, which reach it with fewer.
     /// </summary>
-    public static List<WalkedFile> Files(string folder, string root, string setting, CancellationToken cancellationToken, int? depth = null)
+    public static List<WalkedFile> Files(string folder, string root, string setting, CancellationToken cancellationToken, int? depth = null, int maxEntries = MaxEntries)
     {
         var files = new List<WalkedFile>();
         var entries = 0;
@@ -44,8 +45,8 @@ internal static class FolderWalk
             foreach (var child in children)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (++entries > MaxEntries)
-                    throw Error(setting, $"'{Shown(start, root)}' holds more than {MaxEntries.ToString("N0", CultureInfo.InvariantCulture)} files and folders (the runner's limit for one walk, links followed); upload or apply a smaller folder, or exclude what is not needed (such as node_modules)");
+                if (++entries > maxEntries)
+                    throw Error(setting, $"'{Shown(start, root)}' holds more than {maxEntries.ToString("N0", CultureInfo.InvariantCulture)} files and folders (the runner's limit for one walk, links followed); upload or apply a smaller folder, or exclude what is not needed (such as node_modules)");
 
                 // .NET reads a name that is not UTF-8 with U+FFFD in place of the bad bytes; that
                 // name is not the file's, so nothing can be done with it but to say so.

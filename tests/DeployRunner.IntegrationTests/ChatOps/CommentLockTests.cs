@@ -14,6 +14,14 @@ public sealed class CommentLockTests : CommentCommandTest
     private JsonObject LockFile(string environment) =>
         (JsonObject)JsonNode.Parse(Encoding.UTF8.GetString(Api.FileOnBranch("deploy-lock/" + environment, "lock.json") ?? throw new InvalidOperationException($"No lock of {environment}.")))!;
 
+    /// <summary>A lock of staging as the lock store writes it, planted in the fake's git data.</summary>
+    private void PlantStagingLock(string owner, string reason, DateTimeOffset created, DateTimeOffset? expires)
+    {
+        var file = new JsonObject { ["environment"] = "staging", ["owner"] = owner, ["reason"] = reason, ["created_at"] = created.ToString("O") };
+        if (expires is { } at) file["expires_at"] = at.ToString("O");
+        Api.PlantLock("deploy-lock/staging", file.ToJsonString());
+    }
+
     private static Action<JsonObject> By(string login) => root => root["comment"]!["user"]!["login"] = login;
 
     [WebhookFixtureFact]
@@ -136,14 +144,7 @@ public sealed class CommentLockTests : CommentCommandTest
     [WebhookFixtureFact]
     public async Task An_expired_lock_is_not_listed_and_can_be_taken()
     {
-        Api.PlantLock("deploy-lock/staging", new JsonObject
-        {
-            ["environment"] = "staging",
-            ["owner"] = "someone",
-            ["reason"] = "forgotten",
-            ["created_at"] = DateTimeOffset.UtcNow.AddDays(-3).ToString("O"),
-            ["expires_at"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("O"),
-        }.ToJsonString());
+        PlantStagingLock("someone", "forgotten", DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow.AddDays(-1));
 
         using (var list = Sandbox("/locks"))
         {
@@ -164,13 +165,7 @@ public sealed class CommentLockTests : CommentCommandTest
     [WebhookFixtureFact]
     public async Task A_deploy_command_into_someone_elses_lock_is_refused_in_the_reply_naming_it_and_nothing_is_created()
     {
-        Api.PlantLock("deploy-lock/staging", new JsonObject
-        {
-            ["environment"] = "staging",
-            ["owner"] = "release-manager",
-            ["reason"] = "release freeze",
-            ["created_at"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O"),
-        }.ToJsonString());
+        PlantStagingLock("release-manager", "release freeze", DateTimeOffset.UtcNow.AddMinutes(-5), expires: null);
 
         using var sandbox = Sandbox("/deploy staging");
 

@@ -145,6 +145,62 @@ public sealed class FolderWalkTests : IDisposable
         Assert.Contains("link loop", Assert.Throws<ConfigurationException>(() => Glob("**/*.js")).Message);
     }
 
+    /// <summary>
+    /// Folders that each link twice to the next (no loop: nothing leads back up) make a tree of
+    /// 2^levels paths from a few dozen links; <paramref name="filesAtTheBottom"/> files in the last.
+    /// </summary>
+    private void FanOut(string folder, int levels, int filesAtTheBottom)
+    {
+        for (var level = 0; level < levels; level++)
+        {
+            Link($"{folder}/d{level}/a", $"../d{level + 1}");
+            Link($"{folder}/d{level}/b", $"../d{level + 1}");
+        }
+
+        for (var i = 0; i < filesAtTheBottom; i++) Write($"{folder}/d{levels}/f{i}");
+    }
+
+    /// <remarks>
+    /// At the real limit (250,000 entries) a fan-out of 18 levels is refused after about three
+    /// minutes of walking here (each linked path is resolved again), stoppable all along: the
+    /// limit is reached here with fewer entries.
+    /// </remarks>
+    [Fact]
+    public void A_link_fan_out_is_refused_at_the_entry_limit_naming_the_folder()
+    {
+        FanOut("fan", 10, 1);
+
+        var error = Assert.Throws<ConfigurationException>(() => FolderWalk.Files(Path.Combine(_root, "fan/d0"), _root, "upload", CancellationToken.None, maxEntries: 1_000));
+
+        Assert.Contains("'fan/d0' holds more than 1,000 files and folders", error.Message);
+        // Under a limit it fits (2,046 folders and 1,024 files), the same tree is walked whole.
+        Assert.Equal(1_024, FolderWalk.Files(Path.Combine(_root, "fan/d0"), _root, "upload", CancellationToken.None, maxEntries: 3_070).Count);
+    }
+
+    [Fact]
+    public void An_upload_past_the_file_limit_is_refused_with_the_count()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "many"));
+        for (var i = 0; i <= UploadSet.MaxFiles; i++) File.Create(Path.Combine(_root, "many", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Dispose();
+
+        var error = Assert.Throws<ConfigurationException>(() => UploadSet.Match(["many"], _root, CancellationToken.None));
+
+        Assert.Contains("100,001 files, over the limit of 100,000 files in one release", error.Message);
+    }
+
+    [Fact]
+    public void An_upload_past_the_byte_limit_is_refused_without_reading_it()
+    {
+        Write("dist/index.html");
+        // A sparse file: its size, not its blocks, is what the limit counts.
+        using (var huge = File.Create(Path.Combine(_root, "dist/huge.bin")))
+            huge.SetLength(UploadSet.MaxBytes + 1);
+
+        var error = Assert.Throws<ConfigurationException>(() => UploadSet.Match(["dist"], _root, CancellationToken.None));
+
+        Assert.Contains("10.0 GiB, over the limit of 10 GiB in one release", error.Message);
+    }
+
     [Fact]
     public void The_upload_set_refuses_a_hostile_name_found_by_the_walk_by_name()
     {

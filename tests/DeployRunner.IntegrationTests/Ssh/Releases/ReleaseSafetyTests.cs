@@ -199,17 +199,22 @@ public sealed class ReleaseSafetyTests(SshServers servers) : IAsyncLifetime
     /// Two servers on release <paramref name="first"/>; release <paramref name="second"/> switches,
     /// its hook (<paramref name="hookFirst"/>, then a long sleep) is running on both when SIGINT comes.
     /// </summary>
-    private async Task<PostedStatus> StopDuringTheHookAsync(long first, long second, string hookFirst)
+    /// <summary>
+    /// Stops the second deployment while both servers run its <c>after-switch</c> hook: SIGINT, or,
+    /// with <paramref name="timeout"/>, the deployment's own time-out (the hook outlasts it).
+    /// </summary>
+    private async Task<PostedStatus> StopDuringTheHookAsync(long first, long second, string hookFirst, string? timeout = null)
     {
         await OnFirstReleaseAsync(first);
         var hooked = Path.Combine(_shared, "hooked");
         using var sandbox = Sandbox(second, Sha2, null)
-            .Input("after-switch", $"[ \"$DEPLOY_RELEASE\" != {Name(second, Sha2)} ] || {{ {hookFirst} touch {hooked}-$(id -u); sleep 60; }}");
+            .Input("after-switch", $"[ \"$DEPLOY_RELEASE\" != {Name(second, Sha2)} ] || {{ {hookFirst} touch {hooked}-$(id -u); sleep 300; }}");
+        if (timeout is not null) sandbox.Input("timeout", timeout);
         using var runner = sandbox.Start();
         await WaitForAsync(() => Directory.EnumerateFiles(_shared, "hooked-*").Count() == 2, TimeSpan.FromSeconds(100));
 
-        runner.Signal(RunningRunner.SIGINT);
-        var result = await runner.WaitAsync(TimeSpan.FromSeconds(30));
+        if (timeout is null) runner.Signal(RunningRunner.SIGINT);
+        var result = await runner.WaitAsync(TimeSpan.FromSeconds(timeout is null ? 30 : 150));
         for (var i = 0; i < 2; i++) SshServers.Run("chmod", "u+w", _fleet.Root(i));
 
         result.ShouldExitWith(1);
@@ -226,6 +231,15 @@ public sealed class ReleaseSafetyTests(SshServers servers) : IAsyncLifetime
 
         Assert.Equal($"Error: Cancelled; stopped during phase two: rolled back 2 servers to release {Name(1501, Sha1)}", status.Description);
         for (var i = 0; i < 2; i++) Assert.Equal($"releases/{Name(1501, Sha1)}", _fleet.Current(i));
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task A_time_out_in_phase_two_posts_an_error_saying_every_server_was_rolled_back_and_to_what()
+    {
+        var status = await StopDuringTheHookAsync(1511, 1512, "", timeout: "50s");
+
+        Assert.Equal($"Error: Timed out after 50.0 s; stopped during phase two: rolled back 2 servers to release {Name(1511, Sha1)}", status.Description);
+        for (var i = 0; i < 2; i++) Assert.Equal($"releases/{Name(1511, Sha1)}", _fleet.Current(i));
     }
 
     [Fact(Timeout = 300_000)]
