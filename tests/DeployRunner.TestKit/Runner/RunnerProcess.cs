@@ -207,8 +207,32 @@ public sealed class RunningRunner : IDisposable
     /// <summary>Sends a POSIX signal, as the Actions runner does on cancel (SIGINT, then SIGTERM).</summary>
     public void Signal(int signal)
     {
+        // A process inherits ignored signals: tests started in the background by a non-interactive
+        // shell (`cmd &`, nohup) run every runner with SIGINT ignored, and each signal test would
+        // fail as a runner that never stops. Say so instead.
+        if (signal is SIGINT or SIGTERM && IgnoredSignals(_process.Id) is { } ignored && (ignored & (1UL << (signal - 1))) != 0)
+        {
+            throw new InvalidOperationException(
+                $"The runner process ignores signal {signal}, inherited from the test run (SigIgn {ignored:x}): the tests were started in the background without job control (`cmd &` in a script, nohup). "
+                + "Start them in the foreground, or from a shell with job control (set -m).");
+        }
+
         if (kill(_process.Id, signal) != 0)
             throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>The process's ignored-signal mask (bit n-1 for signal n), from /proc; null when unknown.</summary>
+    private static ulong? IgnoredSignals(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            return line is null ? null : Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     public const int SIGINT = 2;
