@@ -104,6 +104,13 @@ public sealed class OpenSshCertificateTests
         Assert.False(sshNets.VerifySignature(data, sshSignature), "SSH.NET's own ed25519 certificate algorithm verifies this signature now: its flaw is fixed, drop Ed25519Certificates");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(33)]
+    public void A_certified_ed25519_key_that_is_not_32_bytes_is_refused_not_read_past(int length) =>
+        Assert.Throws<ArgumentException>(() => Ed25519Certificates.HostAlgorithm(new Fields { KeyFields = [new byte[length]], CaSeed = new byte[32] }.Blob(), PlainAlgorithms()));
+
     private static IDictionary<string, Func<byte[], Renci.SshNet.Security.KeyHostAlgorithm>> PlainAlgorithmsWithCertificates() =>
         new Renci.SshNet.ConnectionInfo("localhost", "deploy", new Renci.SshNet.NoneAuthenticationMethod("deploy")).HostKeyAlgorithms;
 

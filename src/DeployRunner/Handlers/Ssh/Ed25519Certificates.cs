@@ -42,6 +42,8 @@ internal static class Ed25519Certificates
     private static BigInteger CertifiedKeyNumber(byte[] certificateBlob)
     {
         var certificate = OpenSshCertificate.TryParse(certificateBlob) ?? throw new ArgumentException("not an OpenSSH certificate", nameof(certificateBlob));
+        // The plain key blob: string "ssh-ed25519" (4 + 11 bytes), then the key as a string of exactly 32 bytes.
+        if (certificate.PublicKey.Length != 4 + 11 + 4 + 32) throw new ArgumentException("the certified ed25519 key is not 32 bytes", nameof(certificateBlob));
         return new BigInteger(certificate.PublicKey.AsSpan(certificate.PublicKey.Length - 32), isUnsigned: true, isBigEndian: true);
     }
 
