@@ -1,5 +1,3 @@
-using DeployRunner.ChildProcesses;
-using DeployRunner.Handlers.Shell;
 using DeployRunner.Inputs;
 using DeployRunner.Planning;
 
@@ -9,9 +7,9 @@ namespace DeployRunner.Handlers.Kubectl;
 /// Deploys Kubernetes manifests with the real kubectl, each object marked as this environment's
 /// (<see cref="OwnershipMark"/>), and waits for the rollouts; on <c>remove</c>, deletes what the
 /// manifests describe that carries this environment's mark, or the namespace this runner created
-/// for it, and nothing else.
+/// for it, and nothing else. Each task is its own type over one <see cref="KubectlSession"/>.
 /// </summary>
-internal sealed partial class KubectlHandler : IDeploymentHandler
+internal sealed class KubectlHandler : IDeploymentHandler
 {
     private readonly KubectlSettings _settings;
     private readonly HandlerContext _context;
@@ -31,85 +29,41 @@ internal sealed partial class KubectlHandler : IDeploymentHandler
     /// <summary>After an apply or a removal; a rollback undoes the rollouts without it.</summary>
     public bool RunsScript(DeploymentPlan plan) => plan.Script is not null && !plan.IsRollback;
 
+    /// <summary>
+    /// A <c>rollback</c> deployment that names a release is refused before any status: the kubectl
+    /// handler goes back one revision only (the README says why), and quietly going somewhere
+    /// else than asked would be worse than saying no.
+    /// </summary>
+    public void CheckPlan(DeploymentPlan plan, CancellationToken cancellationToken)
+    {
+        if (!plan.IsRollback || RollbackRequest.Of(plan) is not { } wanted) return;
+        throw new ConfigurationException(
+            $"The rollback deployment asks for release {wanted} (payload `{RollbackRequest.PayloadKey}`), but the kubectl handler can only go back to each workload's previous revision. "
+            + $"Create the rollback deployment without `{RollbackRequest.PayloadKey}`, or deploy the ref of deployment {wanted} again.");
+    }
+
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);
-        var kubectl = new KubectlCli(_settings.KubectlPath, kubeconfig, _settings.Kubeconfig.Context, _context);
-        var run = new Run(_settings, _context, plan, kubectl);
-        if (plan.IsRollback) return await run.RollBackAsync(cancellationToken);
-        return plan.IsRemoval ? await run.RemoveAsync(cancellationToken) : await run.DeployAsync(cancellationToken);
+        var session = SessionFor(plan, kubeconfig);
+        if (plan.IsRollback) return await new KubectlRollbackTask(session).RunAsync(cancellationToken);
+        return plan.IsRemoval
+            ? await new KubectlRemoval(session).RunAsync(cancellationToken)
+            : await new KubectlDeploy(session).RunAsync(cancellationToken);
     }
 
-    /// <summary>One deployment's steps, sharing the settings, the plan and kubectl (deploy and remove are in their own files).</summary>
-    private sealed partial class Run(KubectlSettings settings, HandlerContext context, DeploymentPlan plan, KubectlCli kubectl)
+    /// <summary>The dry run's plan (<see cref="KubectlPlanDescription"/>); the cluster is not asked.</summary>
+    public async Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
-        private static readonly HandlerResult Stopped = HandlerResult.Errored("kubectl was stopped.");
-
-        private string Timeout => $"{(long)Math.Ceiling(settings.RolloutTimeout.TotalSeconds)}s";
-
-        private IEnumerable<string> NamespaceArguments => settings.Namespace is null ? [] : ["--namespace", settings.Namespace];
-
-        /// <summary>
-        /// Reads the manifests in order; kustomization folders are built by <c>kubectl kustomize</c>
-        /// with its load restriction on. <paramref name="offline"/> (a dry run) skips, and names, the
-        /// kustomizations that would fetch remote resources: a dry run connects to nothing.
-        /// </summary>
-        private async Task<(IReadOnlyList<KubernetesObject> Objects, HandlerResult? Error)> RenderAsync(List<string>? offline, CancellationToken cancellationToken)
-        {
-            var objects = new List<KubernetesObject>();
-            foreach (var source in settings.Manifests)
-            {
-                var name = Path.GetRelativePath(context.Workspace, source.Path);
-                if (!source.IsKustomization)
-                {
-                    objects.AddRange(Manifests.Read(await YamlLimits.ReadFileAsync(source.Path, name, cancellationToken), name));
-                    continue;
-                }
-
-                if (offline is not null && source.RemoteReferences.Count > 0)
-                {
-                    offline.Add($"{name} (kustomize) is not built in a dry run: it fetches {string.Join(", ", source.RemoteReferences)}.");
-                    continue;
-                }
-
-                var built = await kubectl.RunAsync(["kustomize", source.Path, "--load-restrictor", "LoadRestrictionsRootOnly"], input: null, capture: true, cancellationToken);
-                if (built.Cancelled) return ([], Stopped);
-                if (!built.Succeeded) return ([], HandlerResult.Errored($"kubectl kustomize {name} failed: {built.Message}; nothing was applied."));
-                objects.AddRange(Manifests.Read(built.Output, $"{name} (kustomize)"));
-            }
-
-            return (objects, null);
-        }
-
-        private async Task<TargetResult> RunScriptAsync(string script, CancellationToken cancellationToken)
-        {
-            var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["KUBECONFIG"] = kubectl.Environment()["KUBECONFIG"]! };
-            if (settings.Namespace is not null) variables["DEPLOY_NAMESPACE"] = settings.Namespace;
-            var outcome = await ShellHandler.RunScriptAsync(script, plan, variables, context, cancellationToken);
-            return outcome switch
-            {
-                { Cancelled: true } => new TargetResult("script", TargetState.Cancelled, null, outcome.Duration, "was stopped"),
-                { ExitCode: 0 } => new TargetResult("script", TargetState.Ok, 0, outcome.Duration),
-                _ => new TargetResult("script", TargetState.Failed, outcome.ExitCode, outcome.Duration, $"exited with code {outcome.ExitCode}" + (ExitCodeHint.For(outcome.ExitCode) is { Length: > 0 } hint ? "." + hint.TrimEnd('.') : "")),
-            };
-        }
-
-        private static HandlerResult Conclude(TargetResult script, string reason, List<TargetResult> targets) =>
-            script.State == TargetState.Cancelled ? Stopped with { Targets = [.. targets] } : HandlerResult.Failed(reason, [.. targets]);
-
-        private static IEnumerable<string> ImagesIn(IEnumerable<KubernetesObject> objects)
-        {
-            var images = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (var item in objects)
-            {
-                foreach (var node in item.Node.AllNodes)
-                {
-                    if (node is YamlDotNet.RepresentationModel.YamlMappingNode mapping && Manifests.Scalar(mapping, "image") is { } image)
-                        images.Add(image);
-                }
-            }
-
-            return images.Count > 0 ? images : ["none"];
-        }
+        using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);
+        var session = SessionFor(plan, kubeconfig);
+        return await new KubectlPlanDescription(session).DescribeAsync(cancellationToken);
     }
+
+    /// <summary>Whether a failure would be rolled back (input <c>atomic</c>, parsed once into <see cref="KubectlSettings.Atomic"/>).</summary>
+    public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) =>
+        KubectlDryRun.Lines(plan, _settings.Atomic).Select(line => new DryRunNote(line, Untrusted: false));
+
+    private KubectlSession SessionFor(DeploymentPlan plan, PrivateKubeconfig kubeconfig) =>
+        new(_settings, _context, plan, new KubectlCli(_settings.KubectlPath, kubeconfig, _settings.Kubeconfig.Context, _context));
 }
