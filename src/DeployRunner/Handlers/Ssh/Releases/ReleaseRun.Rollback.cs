@@ -1,4 +1,5 @@
 using DeployRunner.Planning;
+using static DeployRunner.Handlers.Ssh.Releases.ReleaseSummaryText;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
@@ -14,7 +15,7 @@ internal sealed partial class ReleaseRun
         }
         finally
         {
-            await UnlockAsync(servers, cancellationToken.IsCancellationRequested);
+            await _locks.GiveBackAsync(servers, cancellationToken.IsCancellationRequested);
         }
     }
 
@@ -30,7 +31,7 @@ internal sealed partial class ReleaseRun
             if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
             var history = ReleaseHistory.From(inspected);
             server.History = history;
-            if (!await LockAsync(server, token)) return false;
+            if (await _locks.TakeAsync(server, token) is { } notLocked) return Fail(server, TargetState.Error, notLocked);
             var target = wanted is null ? history.Previous() : history.Find(wanted);
             if (target is null)
                 return Fail(server, TargetState.Error, wanted is null ? "no previous release to roll back to" : $"no release of deployment {wanted} on this server");

@@ -2,6 +2,7 @@ using DeployRunner.ChildProcesses;
 using DeployRunner.Health;
 using DeployRunner.Planning;
 using Renci.SshNet.Common;
+using static DeployRunner.Handlers.Ssh.Releases.ReleaseSummaryText;
 
 namespace DeployRunner.Handlers.Ssh.Releases;
 
@@ -19,6 +20,8 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private readonly ReleaseStopBudget _stopBudget = ReleaseStopBudget.From(context.Shutdown);
 
+    private readonly ReleaseLocks _locks = new(context, plan, releases.DeployPath, ReleaseStopBudget.From(context.Shutdown));
+
     private static readonly HttpClient HealthHttp = HealthProbe.CreateClient();
 
     /// <summary><c>DEPLOYMENT_ID-SHORTSHA</c>: unique per deployment, the same on every server, and findable by deployment id.</summary>
@@ -30,9 +33,6 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private string Name => ReleaseNameOf(plan);
 
-    /// <summary>Who holds the deploy path's lock: the deployment, and a token only this run knows (a re-run of the same deployment is another run).</summary>
-    private readonly string _owner = $"deployment {plan.Deployment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({ReleaseNameOf(plan)}), run {Guid.NewGuid():N}";
-
     public async Task<HandlerResult> DeployAsync(IReadOnlyList<SshConnection> connections, CancellationToken cancellationToken)
     {
         var upload = UploadSet.Resolve(releases.Upload, plan.WorkingDirectory, cancellationToken);
@@ -43,7 +43,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         }
         finally
         {
-            await UnlockAsync(servers, cancellationToken.IsCancellationRequested);
+            await _locks.GiveBackAsync(servers, cancellationToken.IsCancellationRequested);
         }
     }
 
@@ -96,7 +96,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
             if (!inspected.Succeeded) return Fail(server, TargetState.Error, $"could not read {releases.DeployPath}: {inspected.Message}");
             var history = ReleaseHistory.From(inspected);
             server.History = history;
-            if (!await LockAsync(server, cancellationToken)) return false;
+            if (await _locks.TakeAsync(server, cancellationToken) is { } notLocked) return Fail(server, TargetState.Error, notLocked);
             if (history.Current == Name) return Fail(server, TargetState.Error, $"release {Name} is already current; create a new deployment to deploy again");
 
             var stats = await new ReleaseUploader(settings, context.Time).UploadAsync(server.Connection, history, Name, upload, ReleaseManifest.Parse(inspected.Tagged("manifest"), inspected.Tagged("symlink")), inspected.Tagged("tool").Contains("tar"), cancellationToken);
@@ -353,100 +353,15 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
         return (outcome.ExitCode, outcome.ExitCode is { } code ? $"failed (exit code {code})" : $"failed (signal {outcome.Signal})", ExitCodeHint.For(outcome.ExitCode) + output.LastLines);
     }
 
-    /// <summary>Runs <paramref name="step"/> on every server, at most <c>max-parallel</c> at a time; with fail-fast, servers not yet started are skipped after a failure.</summary>
-    private async Task<bool> ForEachAsync(List<ServerRelease> servers, bool failFast, Func<ServerRelease, CancellationToken, Task<bool>> step, CancellationToken cancellationToken)
-    {
-        var allGood = true;
-        try
-        {
-            await Parallel.ForEachAsync(servers, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxParallel, CancellationToken = cancellationToken }, async (server, token) =>
-            {
-                if (failFast && !Volatile.Read(ref allGood))
-                {
-                    server.Failure = new ServerFailure(TargetState.Skipped, "skipped (fail-fast)");
-                    return;
-                }
-
-                try
-                {
-                    if (!await step(server, token)) Volatile.Write(ref allGood, false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // One server's fault of the runner's own must not end the loop (Parallel.ForEachAsync
-                    // stops at the first exception): the server fails, the others finish, and the run
-                    // decides on the whole fleet (phase two rolls back every server already switched).
-                    Volatile.Write(ref allGood, false);
-                    if (!cancellationToken.IsCancellationRequested) Fail(server, TargetState.Error, Unexpected(e));
-                }
-            });
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        return allGood;
-    }
+    /// <summary>Runs <paramref name="step"/> on every server (<see cref="ServerFanOut"/>); a fault of the runner's own fails its server as such.</summary>
+    private Task<bool> ForEachAsync(List<ServerRelease> servers, bool failFast, Func<ServerRelease, CancellationToken, Task<bool>> step, CancellationToken cancellationToken) =>
+        ServerFanOut.ForEachAsync(servers, settings.MaxParallel, failFast, step, (server, e) => Fail(server, TargetState.Error, Unexpected(e)), cancellationToken);
 
     private HandlerResult Result(List<ServerRelease> servers, HandlerOutcome outcome, string reason, string? description = null, string? stop = null) =>
         new(outcome, reason, servers.Select(s => s.ToResult(Name)).ToArray()) { Description = description, StopDescription = stop };
-
-    private static string Names(IEnumerable<ServerRelease> servers)
-    {
-        var names = servers.Select(s => $"{s.Display} ({s.Failure?.Reason})").ToList();
-        return names.Count <= 4 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(3))} and {names.Count - 3} more";
-    }
-
-    private static string Targets(List<ServerRelease> servers)
-    {
-        var targets = servers.Select(s => s.RolledBackTo).Distinct().ToList();
-        return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases (" + string.Join(", ", servers.Select(s => $"{s.Display}: {s.RolledBackTo}")) + ")";
-    }
-
-    private static string ShortTargets(List<ServerRelease> servers)
-    {
-        var targets = servers.Select(s => s.RolledBackTo).Distinct().ToList();
-        return targets.Count == 1 ? $"release {targets[0]}" : "their previous releases";
-    }
-
-    private static string Count(int n) => ReleaseEvent.Servers(n);
 
     private void Emit(ReleaseEvent @event) => @event.WriteTo(context.Log);
 
     /// <summary>A fault of the runner's own, said as such (the type tells a maintainer where to look).</summary>
     private static string Unexpected(Exception e) => $"the runner failed: {e.GetType().Name}: {e.Message}";
-
-    /// <summary>One run at a time per deploy path and server: refused (error) while another run holds it.</summary>
-    private async Task<bool> LockAsync(ServerRelease server, CancellationToken cancellationToken)
-    {
-        // Stale once this run can no longer be alive: its timeout, the stop budget, a margin.
-        var seconds = (long)Math.Ceiling((plan.Timeout + TimeSpan.FromMinutes(1)).TotalSeconds);
-        var locked = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Lock, [server.History!.Root, _owner, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], context.Time, cancellationToken);
-        if (!locked.Succeeded) return Fail(server, TargetState.Error, $"not started: {locked.Message}");
-        server.Locked = true;
-        foreach (var stale in locked.Tagged("stale"))
-            Emit(new ReleaseEvent.StaleLockTaken(server.Display, stale));
-        return true;
-    }
-
-    /// <summary>Each server's lock goes at the end of the run; after a stop within what is left of the stop budget (else it goes stale on its own).</summary>
-    private async Task UnlockAsync(List<ServerRelease> servers, bool stopped)
-    {
-        using var budget = new CancellationTokenSource(stopped ? _stopBudget.Unlock : TimeSpan.FromSeconds(5), context.Time);
-        await Task.WhenAll(servers.Where(s => s.Locked).Select(async server =>
-        {
-            try
-            {
-                var unlocked = await RemoteShell.RunAsync(server.Connection, ReleasePrograms.Unlock, [server.History!.Root, _owner], context.Time, budget.Token);
-                if (unlocked.Succeeded) server.Locked = false;
-            }
-            catch (Exception e) when (e is HostConnectException or SshException or ObjectDisposedException or OperationCanceledException or IOException or InvalidOperationException)
-            {
-                // Left for its stale time; the next run says whose it was.
-            }
-
-            if (server.Locked) Emit(new ReleaseEvent.LockLeft(server.Display, releases.DeployPath));
-        }));
-    }
 }
