@@ -60,8 +60,7 @@ internal sealed class AtomicRollback(KubectlSession session)
         return async (failed, cancellationToken) =>
         {
             using var kubeconfig = PrivateKubeconfig.Write(settings.Kubeconfig.Text);
-            var kubectl = new KubectlCli(settings.KubectlPath, kubeconfig, settings.Kubeconfig.Context, session.Context);
-            var later = new AtomicRollback(new KubectlSession(settings, session.Context, session.Plan, kubectl));
+            var later = new AtomicRollback(KubectlSession.Open(settings, session.Context, session.Plan, kubeconfig));
             return await later.RollBackIfAtomicAsync(failed, objects, before, cancellationToken);
         };
     }

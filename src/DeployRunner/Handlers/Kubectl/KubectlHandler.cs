@@ -45,7 +45,7 @@ internal sealed class KubectlHandler : IDeploymentHandler
     public async Task<HandlerResult> RunAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);
-        var session = SessionFor(plan, kubeconfig);
+        var session = KubectlSession.Open(_settings, _context, plan, kubeconfig);
         if (plan.IsRollback) return await new KubectlRollbackTask(session).RunAsync(cancellationToken);
         return plan.IsRemoval
             ? await new KubectlRemoval(session).RunAsync(cancellationToken)
@@ -56,14 +56,11 @@ internal sealed class KubectlHandler : IDeploymentHandler
     public async Task<IReadOnlyList<string>> DescribeAsync(DeploymentPlan plan, CancellationToken cancellationToken)
     {
         using var kubeconfig = PrivateKubeconfig.Write(_settings.Kubeconfig.Text);
-        var session = SessionFor(plan, kubeconfig);
+        var session = KubectlSession.Open(_settings, _context, plan, kubeconfig);
         return await new KubectlPlanDescription(session).DescribeAsync(cancellationToken);
     }
 
     /// <summary>Whether a failure would be rolled back (input <c>atomic</c>, parsed once into <see cref="KubectlSettings.Atomic"/>).</summary>
     public IEnumerable<DryRunNote> DryRunNotes(DeploymentPlan plan) =>
         KubectlDryRun.Lines(plan, _settings.Atomic).Select(line => new DryRunNote(line, Untrusted: false));
-
-    private KubectlSession SessionFor(DeploymentPlan plan, PrivateKubeconfig kubeconfig) =>
-        new(_settings, _context, plan, new KubectlCli(_settings.KubectlPath, kubeconfig, _settings.Kubeconfig.Context, _context));
 }

@@ -17,6 +17,10 @@ namespace DeployRunner.Handlers.Kubectl;
 /// </summary>
 internal sealed class KubectlSession(KubectlSettings settings, HandlerContext context, DeploymentPlan plan, KubectlCli kubectl)
 {
+    /// <summary>The session of one run, its kubectl calls going through <paramref name="kubeconfig"/> (the run's private copy).</summary>
+    public static KubectlSession Open(KubectlSettings settings, HandlerContext context, DeploymentPlan plan, PrivateKubeconfig kubeconfig) =>
+        new(settings, context, plan, new KubectlCli(settings.KubectlPath, kubeconfig, settings.Kubeconfig.Context, context));
+
     /// <summary>What every step returns when kubectl was stopped by the run's cancellation.</summary>
     public static readonly HandlerResult Stopped = HandlerResult.Errored("kubectl was stopped.");
 

@@ -10,7 +10,7 @@ namespace DeployRunner.Handlers.Ssh.Releases;
 /// names the deployment and a token only this run knows (a re-run of the same deployment is
 /// another run), so a run never removes a lock it does not hold.
 /// </summary>
-internal sealed class ReleaseLocks(HandlerContext context, DeploymentPlan plan, string deployPath, ReleaseStopBudget stopBudget)
+internal sealed class ReleaseLocks(HandlerContext context, DeploymentPlan plan, string deployPath)
 {
     private readonly string _owner = $"deployment {plan.Deployment.Id.ToString(CultureInfo.InvariantCulture)} ({ReleaseRun.ReleaseNameOf(plan)}), run {Guid.NewGuid():N}";
 
@@ -30,7 +30,7 @@ internal sealed class ReleaseLocks(HandlerContext context, DeploymentPlan plan, 
     /// <summary>Each server's lock goes at the end of the run; after a stop within the stop budget's share (else it goes stale on its own).</summary>
     public async Task GiveBackAsync(IEnumerable<ServerRelease> servers, bool stopped)
     {
-        using var budget = new CancellationTokenSource(stopped ? stopBudget.Unlock : TimeSpan.FromSeconds(5), context.Time);
+        using var budget = new CancellationTokenSource(stopped ? ReleaseStopBudget.From(context.Shutdown).Unlock : TimeSpan.FromSeconds(5), context.Time);
         await Task.WhenAll(servers.Where(s => s.Locked).Select(async server =>
         {
             try

@@ -20,7 +20,7 @@ internal sealed partial class ReleaseRun(SshSettings settings, ReleaseSettings r
 
     private readonly ReleaseStopBudget _stopBudget = ReleaseStopBudget.From(context.Shutdown);
 
-    private readonly ReleaseLocks _locks = new(context, plan, releases.DeployPath, ReleaseStopBudget.From(context.Shutdown));
+    private readonly ReleaseLocks _locks = new(context, plan, releases.DeployPath);
 
     private static readonly HttpClient HealthHttp = HealthProbe.CreateClient();
 
