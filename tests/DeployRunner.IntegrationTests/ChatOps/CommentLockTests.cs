@@ -181,6 +181,29 @@ public sealed class CommentLockTests : CommentCommandTest
         Assert.Contains(result.Lines, l => l.Contains("not deployed by comment", StringComparison.Ordinal) && l.Contains("release-manager", StringComparison.Ordinal));
     }
 
+    [WebhookFixtureTheory]
+    [InlineData(AnswerFault.ServerError)]
+    [InlineData(AnswerFault.LostAnswer)]
+    [InlineData(AnswerFault.MalformedJson)]
+    [InlineData(AnswerFault.WrongShape)]
+    [InlineData(AnswerFault.Truncated)]
+    public async Task A_deploy_command_whose_lock_check_gets_no_usable_answer_creates_nothing_and_says_why(AnswerFault fault)
+    {
+        // Retried faults get every attempt broken, so the check cannot end in an answer.
+        Api.BreakAnswers(FakeGitHubApi.IsLockCheck, fault, times: 10);
+
+        using var sandbox = Sandbox("/deploy staging");
+
+        var result = await sandbox.RunAsync();
+
+        result.ShouldExitWith(1);
+        Assert.Empty(Api.CreationRequests);
+        Assert.Empty(Api.States);
+        Assert.Contains("Could not check whether **staging** is locked, so target **staging** was not deployed", Reply.Body);
+        Assert.Contains("Nothing was created.", Reply.Body);
+        Assert.DoesNotContain(result.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
     [WebhookFixtureFact]
     public async Task A_hostile_reason_is_escaped_in_every_reply_and_the_log()
     {
