@@ -14,6 +14,9 @@ public sealed class GitHubApiEtiquetteTests
     private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private readonly FakeTimeProvider _time = new(Start);
     private readonly List<(HttpRequestMessage Request, string? Body, TimeSpan At)> _sent = [];
+
+    /// <summary>When the transport handed each answer back (after <see cref="_answerTakes"/>).</summary>
+    private readonly List<TimeSpan> _answered = [];
     private readonly Queue<Func<HttpRequestMessage, HttpResponseMessage>> _answers = new();
     private TimeSpan _answerTakes = TimeSpan.Zero;
 
@@ -49,8 +52,15 @@ public sealed class GitHubApiEtiquetteTests
         return request;
     }
 
+    private List<TimeSpan> Gaps() => _sent.Zip(_sent.Skip(1), (a, b) => b.At - a.At).ToList();
+
+    /// <summary>
+    /// Whole seconds between requests, rounded down: the fake clock can run up to a few of
+    /// DriveAsync's 250 ms steps ahead of a continuation the thread pool is slow to run, never
+    /// behind, so rounding to the nearest second could turn 60.5 into 61 on a loaded machine.
+    /// </summary>
     private IEnumerable<double> SecondsBetweenRequests() =>
-        _sent.Zip(_sent.Skip(1), (a, b) => Math.Round((b.At - a.At).TotalSeconds));
+        _sent.Zip(_sent.Skip(1), (a, b) => Math.Floor((b.At - a.At).TotalSeconds));
 
     [Fact]
     public async Task A_secondary_rate_limit_without_retry_after_waits_a_minute_then_doubles()
@@ -192,7 +202,13 @@ public sealed class GitHubApiEtiquetteTests
         (await DriveAsync(client.SendAsync(Post()))).Dispose();
         (await DriveAsync(client.SendAsync(Post()))).Dispose();
 
-        Assert.Equal([0.0, 1.0, 1.0], SecondsBetweenRequests());
+        // The fake clock can only run ahead of a continuation the thread pool has not run yet
+        // (DriveAsync advances it while the call is unfinished), never behind: each bound is on
+        // the side that such a delay cannot cross. A held read would be a full second late.
+        var gaps = Gaps();
+        Assert.True(gaps[0] < TimeSpan.FromSeconds(1), $"the read was held: {gaps[0]}");
+        Assert.True(gaps[1] >= TimeSpan.FromSeconds(1), $"second POST after the read only {gaps[1]} after the first");
+        Assert.True(gaps[2] >= TimeSpan.FromSeconds(1), $"third POST only {gaps[2]} after the second");
     }
 
     [Fact]
@@ -205,9 +221,12 @@ public sealed class GitHubApiEtiquetteTests
         (await DriveAsync(client.SendAsync(Post()))).Dispose();
         (await DriveAsync(client.SendAsync(Post()))).Dispose();
 
-        // Two seconds for the first answer, then the full second of pause: a slow request never
-        // shortens the pause the API sees.
-        Assert.Equal([3.0], SecondsBetweenRequests());
+        // Two seconds for the first answer, then the full second of pause from that answer: a
+        // slow request never shortens the pause the API sees. Counted from the request, the pause
+        // would be over when the answer came, and the second POST would follow it at once. (Each
+        // bound is on the side a late thread-pool continuation cannot cross: see above.)
+        Assert.True(_answered[0] >= TimeSpan.FromSeconds(2), $"the first answer came at {_answered[0]}");
+        Assert.True(_sent[1].At - _answered[0] >= TimeSpan.FromSeconds(1), $"the second POST went {_sent[1].At - _answered[0]} after the first answer");
     }
 
     private sealed class ScriptedTransport(GitHubApiEtiquetteTests test) : HttpMessageHandler
@@ -217,6 +236,7 @@ public sealed class GitHubApiEtiquetteTests
             var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             test._sent.Add((request, body, test._time.GetUtcNow() - Start));
             if (test._answerTakes > TimeSpan.Zero) await Task.Delay(test._answerTakes, test._time, cancellationToken);
+            test._answered.Add(test._time.GetUtcNow() - Start);
             var answer = test._answers.Count > 0 ? test._answers.Dequeue() : _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
             var response = answer(request);
             response.RequestMessage = request;
