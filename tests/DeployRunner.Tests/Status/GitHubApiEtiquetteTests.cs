@@ -59,8 +59,7 @@ public sealed class GitHubApiEtiquetteTests
     /// DriveAsync's 250 ms steps ahead of a continuation the thread pool is slow to run, never
     /// behind, so rounding to the nearest second could turn 60.5 into 61 on a loaded machine.
     /// </summary>
-    private IEnumerable<double> SecondsBetweenRequests() =>
-        _sent.Zip(_sent.Skip(1), (a, b) => Math.Floor((b.At - a.At).TotalSeconds));
+    private IEnumerable<double> SecondsBetweenRequests() => Gaps().Select(gap => Math.Floor(gap.TotalSeconds));
 
     [Fact]
     public async Task A_secondary_rate_limit_without_retry_after_waits_a_minute_then_doubles()
