@@ -48,6 +48,9 @@ apt_install() {
 }
 
 apt_install bash curl jq openssh-server openssh-client rsync
+# The copy-on-write release test makes an XFS file system with reflink in a loop device and reads
+# its shared extents with filefrag.
+apt_install xfsprogs e2fsprogs
 # The ssh tests start their own sshd processes on loopback; sshd needs its privilege-separation directory.
 mkdir -p /run/sshd
 
