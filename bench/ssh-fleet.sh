@@ -47,11 +47,20 @@ done
 wait "$runner_pid" || true
 
 host_line
+# Machine-wide CPU over each run: the servers are this machine, so what the clients did not spend
+# is (nearly all) the sshd sessions' share, which is how the two sides' server-side work compares.
+cpu0="$(machine_cpu_seconds)"
 with_host_cache /usr/bin/time -f '%U %S %M' -o "$WORK/runner.time" "$WORK/runner.sh" >/dev/null 2>&1 || true
+cpu1="$(machine_cpu_seconds)"
 /usr/bin/time -f '%U %S' -o "$WORK/openssh.time" "$WORK/openssh.sh" >/dev/null 2>&1 || true
+cpu2="$(machine_cpu_seconds)"
 runner_cpu="$(tail -1 "$WORK/runner.time")"
 openssh_cpu="$(tail -1 "$WORK/openssh.time")"
 peak_mb="$(awk '{printf "%.0f", $3 / 1024}' <<<"$runner_cpu")"
+# whole SIDE-CPU CLIENT-USER CLIENT-SYS: "machine X s: client Y s, the rest (servers) Z s".
+whole() { awk -v all="$1" -v u="$2" -v s="$3" 'BEGIN { printf "machine %.1f s: client %.1f s, the rest (sshd sessions, scripts) %.1f s", all, u + s, all - u - s }'; }
+runner_whole="$(whole "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { print b - a }')" $(cut -d' ' -f1,2 <<<"$runner_cpu"))"
+openssh_whole="$(whole "$(awk -v a="$cpu1" -v b="$cpu2" 'BEGIN { print b - a }')" $openssh_cpu)"
 
 # starts SIDE: first, middle and last script start, in ms after the side was started.
 starts() {
@@ -74,6 +83,7 @@ echo "  load average before / after: $load_before / $(cut -d' ' -f1-3 /proc/load
 echo "  scripts started (after the side's start): runner $runner_starts; OpenSSH $openssh_starts"
 echo "  runner peak memory: $peak_mb MB ($(host_cache)); connections open while scripts ran: at most $most"
 echo "  CPU (user sys, s): runner $(cut -d' ' -f1,2 <<<"$runner_cpu") (client only); OpenSSH clients $openssh_cpu"
+echo "  CPU of one run, machine-wide: runner $runner_whole; OpenSSH $openssh_whole"
 echo "  key exchange negotiated: runner $runner_kex; OpenSSH $openssh_kex"
 table_row "$NAME" "$RESULTS_DIR/$NAME.json" \
   "$SERVERS servers, max-parallel $PARALLEL; peak $peak_mb MB; $most connections open in the run phase; kex runner: $runner_kex, OpenSSH: $openssh_kex" >/dev/null

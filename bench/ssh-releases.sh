@@ -16,6 +16,9 @@
 # SERVERS=N (2 to 20, default 20) uses fewer servers on a machine too loaded for 20.
 # CASES="second" times only the second case (default "first second").
 # RUNNER_BEFORE=/path/to/DeployRunner adds an older runner binary to the second case, side by side.
+# RELEASES_FS=xfs puts every server's home on one XFS file system with reflink (a loop device):
+# the runner's cp --reflink=auto then clones (shares the data until a write) instead of copying,
+# as on a Btrfs, XFS or ZFS 2.2 server; rsync --copy-dest still copies. Default: this machine's ext4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
@@ -25,7 +28,7 @@ servers="${SERVERS:-20}"
 last=$((10 + servers))
 cases="${CASES:-first second}"
 # The machine is shared: every figure is printed with the load it was measured under.
-load() { echo "$(host_line) (figures are provisional on a shared machine)"; }
+load() { echo "$(host_line); releases on ${RELEASES_FS:-ext4} (figures are provisional on a shared machine)"; }
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
 [ "$(id -u)" -eq 0 ] || { echo "Run as root: it starts sshd and adds 20 local users." >&2; exit 1; }
@@ -39,7 +42,12 @@ mkdir -p /run/sshd
 work="$(mktemp -d /tmp/ssh-releases.XXXXXX)"
 chmod 755 "$work"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+mounts=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ((m = ${#mounts[@]} - 1; m >= 0; m--)); do umount "${mounts[m]}" || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 ssh-keygen -q -t ed25519 -N '' -C bench-host -f "$work/host_key"
@@ -52,6 +60,22 @@ for i in $(seq 11 "$last"); do
   hosts+=("127.0.0.$i")
   id "benchrel$i" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash --password '*' "benchrel$i"
 done
+
+releases_fs="${RELEASES_FS:-ext4}"
+case "$releases_fs" in
+  ext4) [ "$(stat -f -c %T /home)" = ext2/ext3 ] || echo "note: /home is $(stat -f -c %T /home), not ext4" ;;
+  xfs)
+    need mkfs.xfs xfsprogs
+    truncate -s 20G "$work/xfs.img"   # sparse: only what the releases write takes disk space
+    mkfs.xfs -q -m reflink=1 "$work/xfs.img"
+    mkdir "$work/xfs"
+    mount -o loop "$work/xfs.img" "$work/xfs"; mounts+=("$work/xfs")
+    for i in $(seq 11 "$last"); do
+      mkdir "$work/xfs/benchrel$i"; chown "benchrel$i:" "$work/xfs/benchrel$i"
+      mount --bind "$work/xfs/benchrel$i" "/home/benchrel$i"; mounts+=("/home/benchrel$i")
+    done ;;
+  *) echo "RELEASES_FS must be ext4 or xfs" >&2; exit 1 ;;
+esac
 
 start_sshd() { # name port addresses...
   local name="$1" port="$2"; shift 2
@@ -176,6 +200,8 @@ for d in $(seq -w 1 50); do head -c 20480 /dev/urandom > "$tree/dir$d/file000"; 
 "$work/runner-second.sh" || { cat "$work/runner-2.log"; exit 1; }
 # Every server: the 50 changed files as a tar stream next to 4,950 copies made there (no SFTP session).
 [ "$(servers_saying 'sent 50 files (1.0 MB, one tar stream), copied 4950 unchanged on the server' "$work/runner-2.log")" -eq "$servers" ] || { echo "the second release did not send exactly the 50 changed files to every server:"; cat "$work/runner-2.log"; exit 1; }
+# On XFS the copies are clones: an unchanged file of release 2 shares its data with release 1.
+[ "$releases_fs" != xfs ] || filefrag -v /home/benchrel11/app/releases/2-2222222/dir01/file001 | grep -q shared || { echo "on XFS, cp --reflink=auto did not clone" >&2; exit 1; }
 "$work/rsync-second.sh"
 # rsync --copy-dest makes its own copies: no file of release 2 shares an inode with release 1.
 "$work/reset-second.sh"; "$work/rsync-copy-second.sh"
@@ -196,7 +222,7 @@ echo "after: $(load)"
 # Every command with its median, CPU (user + system, of the job side only: the servers' share is
 # not counted), and its ratio to both baselines.
 {
-  echo; echo "Second release: 1 % of the files changed, $servers servers; $(host_line)"
+  echo; echo "Second release: 1 % of the files changed, $servers servers, releases on $releases_fs; $(host_line)"
   jq -r '.results as $r | ($r[1].median) as $link | ($r[2].median) as $copy
     | $r[] | "  \(.command): median \(.median * 1000 | round) ms, job-side CPU \((.user + .system) * 100 | round / 100) s (\(.times | length) runs); \(.median / $link * 100 | round / 100)x --link-dest, \(.median / $copy * 100 | round / 100)x --copy-dest"' "$work/second.json"
 } | tee -a "$RESULTS_DIR/ssh-releases.txt"
