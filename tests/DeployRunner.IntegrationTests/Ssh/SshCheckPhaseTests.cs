@@ -6,9 +6,10 @@ using DeployRunner.Handlers;
 namespace DeployRunner.IntegrationTests.Ssh;
 
 /// <summary>
-/// The two phases of an ssh run: a check connection per host (curve25519, no data),
-/// then run connections with the default key exchange, at most <c>max-parallel</c> at a time,
-/// pinned to the key the check saw. Each test starts its own sshd (LogLevel DEBUG1, so its log
+/// The two phases of an ssh run: every host checked before anything runs (the first wave on the
+/// connection its script then runs on, later hosts on a curve25519 check connection with no data),
+/// then at most <c>max-parallel</c> at a time, later hosts on new connections with the default key
+/// exchange pinned to the key the check saw. Each test starts its own sshd (LogLevel DEBUG1, so its log
 /// names the key exchange of every connection), so counts are not disturbed by other tests.
 /// </summary>
 [Collection(SshServersCollection.Name)]
@@ -32,20 +33,141 @@ public sealed partial class SshCheckPhaseTests(SshServers servers) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task The_check_connections_negotiate_curve25519_and_the_run_connections_the_default_key_exchange()
+    public async Task With_every_host_in_the_first_wave_each_server_sees_one_connection_with_the_default_key_exchange()
     {
         var sshd = await StartOwnServerAsync(3);
 
         var run = await _ssh.RunAsync(Inputs(sshd, "echo ran on $(hostname)"));
 
         Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
-        var kex = KeyExchanges(sshd);
-        // Phase one ends before phase two starts: the first three connections are the checks.
-        Assert.Equal(6, kex.Count);
-        Assert.All(kex.Take(3), k => Assert.Equal("curve25519-sha256", k));
+        // max-parallel is all of them: each check connection is the one its script then runs on.
         var expected = DefaultKeyExchangeAgainst(sshd);
         Assert.NotEqual("curve25519-sha256", expected);
+        Assert.Equal([expected, expected, expected], KeyExchanges(sshd));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Hosts_after_the_first_wave_are_checked_on_curve25519_and_run_on_a_new_connection_with_the_default_key_exchange()
+    {
+        var sshd = await StartOwnServerAsync(3);
+
+        var run = await _ssh.RunAsync(Inputs(sshd, "echo ran on $(hostname)").With("max-parallel", "1"));
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        var kex = KeyExchanges(sshd);
+        var expected = DefaultKeyExchangeAgainst(sshd);
+        // The first host: one connection (checked, kept, run). The two others: a check connection
+        // each, then a run connection each. The checks all come first.
+        Assert.Equal(5, kex.Count);
+        Assert.Equal(2, kex.Take(3).Count(k => k == "curve25519-sha256"));
+        Assert.Equal(1, kex.Take(3).Count(k => k == expected));
         Assert.All(kex.Skip(3), k => Assert.Equal(expected, k));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_first_wave_connection_closed_while_the_rest_of_the_fleet_is_checked_is_made_again_pinned_and_the_script_runs()
+    {
+        // The first host's connection is kept for its script; the second host's check is held
+        // at a relay until the test has killed that connection on the server (what an sshd
+        // restart or a firewall does), so the run finds it closed.
+        var sshd = await StartOwnServerAsync(1);
+        await using var relay = HeldRelay.Start(sshd.Addresses[0], sshd.Port);
+        var key = File.ReadAllText(sshd.HostKeyFile + ".pub").Trim();
+        var inputs = _ssh.Inputs($"touch '{Scratch}'/\"ran.$(echo \"$SSH_CONNECTION\" | cut -d' ' -f2)\"", 0)
+            .With("hosts", $"{sshd.Host(0)}\n127.0.0.1:{relay.Port}")
+            .With("ssh-known-hosts", $"[{sshd.Addresses[0]}]:{sshd.Port} {key}\n[127.0.0.1]:{relay.Port} {key}\n")
+            .With("max-parallel", "1");
+
+        var running = _ssh.RunAsync(inputs);
+        await WaitForAsync(() => File.ReadAllText(sshd.Log).Contains("Accepted publickey", StringComparison.Ordinal), "the first host's login");
+        await Task.Delay(500);
+        SshServers.Run("bash", "-c", $"kids=$(pgrep -d, -P {sshd.Process.Id}) && pkill -KILL -P \"$kids\"; pkill -KILL -P {sshd.Process.Id}");
+        await Task.Delay(500);
+        relay.Release();
+        var run = await running;
+
+        Assert.True(run.Result.Outcome == HandlerOutcome.Succeeded, run.Log);
+        Assert.Contains(run.Lines, l => l.Contains($"{sshd.Host(0)}: the connection from the check was closed while the other hosts were checked; connecting again", StringComparison.Ordinal));
+        Assert.Equal(2, Directory.GetFiles(Scratch, "ran.*").Length);
+        // The first host: the kept connection and the new one; the relayed host: its check and its run.
+        var kex = KeyExchanges(sshd);
+        Assert.Equal(4, kex.Count);
+        Assert.Equal(1, kex.Count(k => k == "curve25519-sha256"));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 300 && !condition(); i++) await Task.Delay(100);
+        Assert.True(condition(), $"timed out waiting for {what}");
+    }
+
+    /// <summary>A TCP relay on 127.0.0.1 to one sshd that holds every connection until <see cref="Release"/>: a host whose check is slow.</summary>
+    private sealed class HeldRelay : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _relays = [];
+        private Task _accepting = Task.CompletedTask;
+
+        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static HeldRelay Start(string address, int port)
+        {
+            var relay = new HeldRelay();
+            relay._listener.Start();
+            relay._accepting = relay.AcceptAsync(address, port);
+            return relay;
+        }
+
+        public void Release() => _released.TrySetResult();
+
+        private async Task AcceptAsync(string address, int port)
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    lock (_relays) _relays.Add(RelayAsync(client, address, port));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task RelayAsync(TcpClient client, string address, int port)
+        {
+            using (client)
+            {
+                try
+                {
+                    await _released.Task.WaitAsync(_stop.Token);
+                    using var server = new TcpClient();
+                    await server.ConnectAsync(address, port, _stop.Token);
+                    using var toServer = client.GetStream();
+                    using var fromServer = server.GetStream();
+                    var up = toServer.CopyToAsync(fromServer, _stop.Token);
+                    var down = fromServer.CopyToAsync(toServer, _stop.Token);
+                    await Task.WhenAny(up, down);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+                {
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting;
+            Task[] relays;
+            lock (_relays) relays = [.. _relays];
+            await Task.WhenAll(relays);
+            _stop.Dispose();
+        }
     }
 
     [Fact(Timeout = 60_000)]

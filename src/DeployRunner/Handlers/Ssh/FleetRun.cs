@@ -9,8 +9,9 @@ namespace DeployRunner.Handlers.Ssh;
 /// One run of the ssh handler over the fleet, holding what the run learns as it goes: each host's
 /// result, its open connection, the key its check accepted, the chain the servers are reached
 /// through. The check phase logs in to every server and checks every host key, so a refused key
-/// or login means nothing runs anywhere; the run phase then connects at most <c>max-parallel</c>
-/// hosts at a time, each pinned to the key its check accepted (<see cref="SshHandler"/>).
+/// or login means nothing runs anywhere; the run phase then runs at most <c>max-parallel</c>
+/// hosts at a time. The first wave runs on the connections its check opened; every later host is
+/// connected again, pinned to the key its check accepted (<see cref="SshHandler"/>).
 /// </summary>
 internal sealed class FleetRun(SshSettings settings, HandlerContext context, DeploymentPlan plan)
 {
@@ -22,7 +23,7 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
 
     private readonly TargetResult?[] _results = new TargetResult?[settings.Hosts.Count];
 
-    /// <summary>Each host's open connection: for the whole run with releases, else while its script runs.</summary>
+    /// <summary>Each host's open connection: for the whole run with releases, else from its check (first wave) or its turn until its script ends.</summary>
     private readonly SshConnection?[] _connections = new SshConnection?[settings.Hosts.Count];
 
     /// <summary>The host key each host's check connection accepted; null for a host that failed the check.</summary>
@@ -62,9 +63,10 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
             _jump = chain?.Last;
 
             // Releases need every server's connection through both of their phases; a script
-            // only needs each server's connection while it runs there.
+            // needs each server's connection while it runs there, and the first wave runs as soon
+            // as the check is done, so its check connections are kept for it.
             var releasing = settings.Releases is not null && !plan.IsRemoval;
-            var connectFailures = await ConnectAllAsync(checkOnly: !releasing, cancellationToken);
+            var connectFailures = await ConnectAllAsync(keep: releasing ? hosts.Count : Math.Min(settings.MaxParallel, hosts.Count), cancellationToken);
             var refused = connectFailures.Where(f => f.HostKeyRefused).ToList();
             if (refused.Count > 0 || (connectFailures.Count > 0 && settings.FailFast))
             {
@@ -109,12 +111,16 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
     }
 
     /// <summary>
-    /// Logs in to every host and checks its key. With <paramref name="checkOnly"/> the connection
-    /// is a check connection, closed at once: <see cref="_checkedKeys"/> gets the key it
-    /// accepted, for the run connection to require. Otherwise the connection stays open for the run.
+    /// Logs in to every host and checks its key; <see cref="_checkedKeys"/> gets the key each
+    /// accepted. The first <paramref name="keep"/> hosts (the first wave) are connected with the
+    /// default key exchange and the connection stays open for their scripts: connecting them
+    /// again right after would cost each server a second handshake and session (about 150 ms of
+    /// its CPU, docs/performance.md). Every other host gets a check connection, closed at once, and
+    /// is connected again when its turn comes, pinned to the key its check accepted. Keeping at
+    /// most the first wave holds no more connections open than the run phase does.
     /// </summary>
     private async Task<List<(SshHost Host, bool HostKeyRefused)>> ConnectAllAsync(
-        bool checkOnly, CancellationToken cancellationToken)
+        int keep, CancellationToken cancellationToken)
     {
         var hosts = settings.Hosts;
         var failures = new List<(SshHost Host, bool HostKeyRefused)>();
@@ -124,9 +130,11 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
             var started = context.Time.GetTimestamp();
             try
             {
-                if (!checkOnly)
+                if (i < keep)
                 {
-                    _connections[i] = await SshConnection.ConnectAsync(hosts[i], settings, _jump, m => context.Log.Warning(m, "Unverified host key"), token);
+                    var connection = await SshConnection.ConnectAsync(hosts[i], settings, _jump, m => context.Log.Warning(m, "Unverified host key"), token);
+                    _checkedKeys[i] = connection.HostKey;
+                    _connections[i] = connection;
                     return;
                 }
 
@@ -145,8 +153,9 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
     }
 
     /// <summary>
-    /// The run phase: a host's connection is opened when its turn comes (at most
-    /// <c>max-parallel</c> at once), pinned to the key its check accepted, and closed when it is done.
+    /// The run phase: at most <c>max-parallel</c> hosts at once, in the order given, each on the
+    /// connection its check kept (the first wave) or on one opened when its turn comes, pinned to
+    /// the key its check accepted; closed when the host is done.
     /// </summary>
     private async Task RunEverywhereAsync(string script, CancellationToken cancellationToken)
     {
@@ -171,6 +180,7 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
             if (settings.FailFast && Volatile.Read(ref firstFailure) is { } failed)
             {
                 slots.Release();
+                if (Interlocked.Exchange(ref _connections[i], null) is { } unused) await CloseAsync(unused);
                 Finish(i, new TargetResult(host.Display, TargetState.Skipped, null, TimeSpan.Zero, $"not started: {failed} failed (fail-fast)"));
                 continue;
             }
@@ -180,7 +190,7 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
             {
                 try
                 {
-                    var result = await ConnectAndRunAsync(index, host, checkedKey, commandText, cancellationToken);
+                    var result = await RunOnKeptOrNewConnectionAsync(index, host, checkedKey, commandText, cancellationToken);
                     if (result is null) return; // stopped before it started: reported as not started
                     if (result.State is TargetState.Failed or TargetState.Error or TargetState.Refused) Interlocked.CompareExchange(ref firstFailure, host.Display, null);
                     Finish(index, result);
@@ -197,9 +207,22 @@ internal sealed class FleetRun(SshSettings settings, HandlerContext context, Dep
         await Task.WhenAll(running);
     }
 
-    private async Task<TargetResult?> ConnectAndRunAsync(
+    /// <summary>
+    /// Runs on the connection the check kept, while it is up; otherwise (a later wave, or a kept
+    /// connection the server or a firewall closed while the rest of the fleet was checked) on a new
+    /// one that must present exactly the key the check accepted.
+    /// </summary>
+    private async Task<TargetResult?> RunOnKeptOrNewConnectionAsync(
         int index, SshHost host, OfferedHostKey checkedKey, string commandText, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested) return null;
+        if (_connections[index] is { IsConnected: true } kept) return await RunOnHostAsync(kept, commandText, cancellationToken);
+        if (Interlocked.Exchange(ref _connections[index], null) is { } dropped)
+        {
+            await CloseAsync(dropped);
+            context.Log.Info($"{host.Display}: the connection from the check was closed while the other hosts were checked; connecting again");
+        }
+
         var started = context.Time.GetTimestamp();
         try
         {

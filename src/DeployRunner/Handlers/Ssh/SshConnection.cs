@@ -31,6 +31,25 @@ internal sealed partial class SshConnection : IDisposable
     /// <summary>The host key (and certificate) this connection accepted, for pinning the next connection to it.</summary>
     public OfferedHostKey HostKey { get; }
 
+    /// <summary>
+    /// Whether the connection is still up, as far as the client knows without a round trip (a
+    /// closed socket, or a keepalive that failed). Never throws: a disposed client is not connected.
+    /// </summary>
+    public bool IsConnected
+    {
+        get
+        {
+            try
+            {
+                return _client.IsConnected;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>The underlying client, for forwarding through it when this is the jump host.</summary>
     internal SshClient Client => _client;
 

@@ -46,7 +46,9 @@ internal sealed partial class SshHandler
         // connections a firewall or an sshd's MaxStartups will see, and which key exchange carries what.
         lines.Add(settings.Releases is not null && !plan.IsRemoval
             ? string.Create(CultureInfo.InvariantCulture, $"Connections: releases keep one connection per host (default key exchange) open for both release phases: {Count(hosts.Count, "connection")}")
-            : string.Create(CultureInfo.InvariantCulture, $"Connections: first a check connection to every host (curve25519-sha256 key exchange preferred; host key and login checked, no command sent), closed before any host runs anything, then at most {width} run connection(s) open at a time (default key exchange, pinned to the host key the check accepted)"));
+            : width >= hosts.Count
+                ? string.Create(CultureInfo.InvariantCulture, $"Connections: one per host (default key exchange), opened to check every host key and login before any host runs anything, and kept for that host's script: {Count(hosts.Count, "connection")}")
+                : string.Create(CultureInfo.InvariantCulture, $"Connections: every host is checked (host key and login) before any host runs anything; the first {width} on a connection with the default key exchange, kept for their scripts, the other {hosts.Count - width} on a check connection (curve25519-sha256 preferred, no command sent) closed at once and connected again at their turn (default key exchange, pinned to the host key the check accepted); at most {width} open at a time in the run"));
         lines.Add($"Connect timeout: {DurationText.Format(settings.ConnectTimeout)} per host; fail-fast: {(settings.FailFast ? "on (after a failure, hosts not yet started are skipped)" : "off")}");
         lines.Add(plan.Script is null ? "On each host: nothing (no script)"
             : RunsScript(plan) ? "On each host: the script below (bash), with the DEPLOY_* variables"

@@ -5,11 +5,13 @@ namespace DeployRunner.Handlers.Ssh;
 
 /// <summary>
 /// Runs the deployment's script on every server in <c>hosts</c> over SSH, in two phases.
-/// The check phase logs in to every server on a connection that carries no data (negotiated with
-/// the cheap curve25519 key exchange, closed at once) and checks every host key, so a refused key
-/// or login means nothing runs anywhere. The run phase then connects at most <c>max-parallel</c>
-/// hosts at a time, in the order given, with the default key exchange, requires exactly the key
-/// the check accepted, runs the script and closes the connection. Releases keep one connection
+/// The check phase logs in to every server and checks every host key, so a refused key or login
+/// means nothing runs anywhere: the first wave (the first <c>max-parallel</c> hosts) on the
+/// connections their scripts then run on (default key exchange), every later host on a
+/// connection that carries no data (the cheap curve25519 key exchange, closed at once). The run
+/// phase then runs at most <c>max-parallel</c> hosts at a time, in the order given; a later host
+/// is connected again with the default key exchange and must present exactly the key the check
+/// accepted, and every connection is closed when its host is done. Releases keep one connection
 /// per server open for both of their phases (<see cref="Releases.ReleaseRun"/>). Each run is a
 /// <see cref="FleetRun"/>: the handler holds the settings, the run holds what it learns.
 /// </summary>
