@@ -107,7 +107,6 @@ host_cache() {
   echo "L3 $(cat "$sysfs" 2>/dev/null || echo unknown) (sysfs, what the GC reads), $(getconf LEVEL3_CACHE_SIZE 2>/dev/null | awk '{printf "%.0f MiB", $1 / 1048576}') (sysconf)${BENCH_L3_CACHE:+; runner memory measured with the GC seeing an L3 of $BENCH_L3_CACHE (BENCH_L3_CACHE)}"
 }
 
-# host_line: what every figure is printed with: cores, CPU, the cache, the load right now.
 # machine_cpu_seconds: CPU time the whole machine has spent busy since boot (all CPUs; user, nice,
 # system, irq, softirq and steal from /proc/stat), in seconds. The difference over a run is what the
 # run cost everywhere: on loopback that is the client and the servers together.
@@ -115,6 +114,7 @@ machine_cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
 }
 
+# host_line: what every figure is printed with: cores, CPU, the cache, the load right now.
 host_line() {
   echo "host: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(host_cache); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
